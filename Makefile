@@ -1,0 +1,39 @@
+# The two commands the README promises: `make run` and `make test`.
+# Both create the virtual environment on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+DB := data/build/stalking.duckdb
+PORT ?= 8501
+INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' 2>/dev/null) $(wildcard etl/*.py)
+
+.PHONY: run test data check bench clean-build
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Rebuilt only when missing or older than any input file or ETL module.
+$(DB): $(STAMP) $(INPUTS)
+	$(PY) -m etl build
+
+data: $(DB)
+
+check: $(STAMP)
+	$(PY) -m etl check
+
+run: $(DB)
+	@echo "Starting the dashboard at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(DB)
+	$(PY) bench/run.py
+
+clean-build:
+	rm -rf data/build

@@ -1,0 +1,67 @@
+"""Regenerate the parts of data/DICTIONARY.md that mirror machine-readable files.
+
+The input-file columns come from etl/schema.py and the allowed values from
+data/allowed_values.csv, data/dimensions.csv and data/attributes.csv, so the
+dictionary cannot drift from what the validator enforces. `python -m etl docs`
+rewrites the generated blocks; `python -m etl docs --check` fails if they are stale.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dashboard import paths
+from etl.read import read_csv
+from etl.schema import ALL_FILES
+
+BLOCK = re.compile(r"(<!-- BEGIN generated: (?P<name>[a-z ]+) -->\n).*?(\n<!-- END generated -->)", re.S)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def input_files_block() -> str:
+    out = []
+    for schema in ALL_FILES:
+        out.append(f"#### `data/{schema.name}`\n\n{schema.meaning} Key: {', '.join(schema.key)}.\n")
+        out.append("| column | type | required | meaning |\n|---|---|---|---|")
+        for c in schema.columns:
+            limit = f" (max {c.max_length})" if c.max_length else ""
+            out.append(f"| `{c.name}` | {c.kind}{limit} | {'yes' if c.required else 'no'} | {_cell(c.meaning)} |")
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def allowed_values_block(data_dir: Path = paths.DATA_DIR) -> str:
+    out = ["#### Dimensions\n", "| dimension | label | recommendation | meaning |", "|---|---|---|---|"]
+    for r in read_csv(data_dir / "dimensions.csv").rows:
+        out.append(f"| `{r['dimension']}` | {_cell(r['label'])} | {r['recommendation'] or '–'} | {_cell(r['meaning'])} |")
+    out += ["", "#### Fact attributes\n", "| dimension | attribute | value type | meaning |", "|---|---|---|---|"]
+    for r in read_csv(data_dir / "attributes.csv").rows:
+        out.append(f"| `{r['dimension']}` | `{r['attribute']}` | {r['value_type']} | {_cell(r['meaning'])} |")
+    rows = read_csv(data_dir / "allowed_values.csv").rows
+    for field in dict.fromkeys(r["field"] for r in rows):
+        out += ["", f"#### `{field}`\n", "| value | meaning |", "|---|---|"]
+        out += [f"| {_cell(r['value'])} | {_cell(r['meaning'])} |" for r in rows if r["field"] == field]
+    return "\n".join(out)
+
+
+GENERATORS = {"input files": input_files_block, "allowed values": allowed_values_block}
+
+
+def render(text: str) -> str:
+    def replace(m: re.Match) -> str:
+        return m.group(1) + GENERATORS[m.group("name")]() + m.group(3)
+
+    return BLOCK.sub(replace, text)
+
+
+def update(path: Path = paths.DICTIONARY_MD, check: bool = False) -> bool:
+    """Rewrite the generated blocks; with check=True only report whether they are current."""
+    text = path.read_text(encoding="utf-8")
+    new = render(text)
+    if check:
+        return new == text
+    path.write_text(new, encoding="utf-8")
+    return True

@@ -1,0 +1,103 @@
+"""Stage 1: read CSV files into rows of text, keeping each row's line number.
+
+Files are decoded as UTF-8, with or without a byte-order mark. Anything else
+(for example Windows-1252 saved by Excel as plain "CSV") is rejected with the
+line and byte that failed, never guessed at, so no character is ever mangled.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.problems import Problem, display_path
+
+MAX_FILE_BYTES = 5_000_000
+
+
+@dataclass
+class Table:
+    """The text content of one CSV file."""
+
+    path: Path
+    name: str  # display path, used in every message
+    columns: list[str]
+    rows: list[dict[str, str]]  # every value a stripped string; "" when empty
+    lines: list[int]  # line number of each row in the file
+    sha256: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text of a file, or a problem naming the first byte that is not UTF-8."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        byte = raw[err.start]
+        hint = ""
+        if byte in range(0x80, 0xA0):
+            hint = (
+                " It looks like Windows-1252 (Excel's plain 'CSV' format);"
+                " save it as 'CSV UTF-8 (Comma delimited)' and try again."
+            )
+        return None, [
+            Problem(name, line, "", f"byte 0x{byte:02X} is not valid UTF-8; expected a UTF-8 file.{hint}")
+        ]
+
+
+def read_csv(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
+    """Read one CSV file; problems are attached to the returned table, not raised."""
+    name = display_path(path)
+    table = Table(path=Path(path), name=name, columns=[], rows=[], lines=[], sha256="")
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        table.problems.append(Problem(name, 0, "", "file not found; expected it to exist"))
+        return table
+    table.sha256 = hashlib.sha256(raw).hexdigest()
+    if len(raw) > max_bytes:
+        table.problems.append(
+            Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {max_bytes:,}")
+        )
+        return table
+    text, problems = decode(raw, name)
+    if text is None:
+        table.problems.extend(problems)
+        return table
+    if not text.strip():
+        table.problems.append(Problem(name, 1, "", "file is empty; expected a header row and data rows"))
+        return table
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as err:
+        table.problems.append(Problem(name, 1, "", f"header is not valid CSV ({err})"))
+        return table
+    table.columns = [h.strip() for h in header]
+    seen: set[str] = set()
+    for col in table.columns:
+        if col in seen:
+            table.problems.append(Problem(name, 1, col, "column appears twice; expected unique column names"))
+        seen.add(col)
+
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue  # blank line
+            if len(values) != len(table.columns):
+                table.problems.append(
+                    Problem(name, line, "", f"row has {len(values)} fields; expected {len(table.columns)} (one per column)")
+                )
+                continue
+            table.rows.append({c: v.strip() for c, v in zip(table.columns, values)})
+            table.lines.append(line)
+    except csv.Error as err:
+        table.problems.append(Problem(name, reader.line_num, "", f"not valid CSV ({err})"))
+    return table

@@ -1,0 +1,222 @@
+"""The explicit schema of every input file: its columns, their types and rules.
+
+Each column has a kind:
+  text       free text (max_length applies)
+  integer    a whole number >= 0
+  date       an ISO calendar date, YYYY-MM-DD
+  yesno      "yes" or "no"
+  enum:F     one of the values defined for field F in data/allowed_values.csv
+  force      a force name, alias or ONS code from data/forces.csv
+  code       an ONS police force area code (E23000001..E23000039, W15000001..W15000004)
+  source     a source_id from data/sources.csv
+  id         a key: lower-case letters, digits and hyphens
+  dimension  a dimension from data/dimensions.csv
+  attribute  an attribute from data/attributes.csv (valid for the row's dimension)
+
+The same schema validates the curated data and the returns that update it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    required: bool = True
+    max_length: int | None = None
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class FileSchema:
+    name: str  # path relative to the data directory
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # columns whose values are unique together
+    meaning: str = ""
+    may_be_empty: bool = False  # a header with no rows is valid
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+PFA_CODE = re.compile(r"^(E230000(0[1-9]|[1-3][0-9])|W1500000[1-4])$")
+ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+QUOTE_MAX = 400
+
+
+def is_pfa_code(value: str) -> bool:
+    return bool(PFA_CODE.match(value))
+
+
+EVIDENCE_COLUMNS = (
+    Column("quote", "text", max_length=QUOTE_MAX, meaning="Verbatim quote from the source, at most 400 characters."),
+    Column("source_id", "source", meaning="The document quoted (data/sources.csv)."),
+    Column("section", "text", max_length=200, meaning="The heading the quote sits under (data/sections.csv)."),
+    Column("source_date", "date", meaning="The document's date; must equal its published date in data/sources.csv."),
+)
+
+FORCES = FileSchema(
+    "forces.csv",
+    (
+        Column("pfa_code", "code", meaning="ONS code of the police force area."),
+        Column("force_name", "text", max_length=80, meaning="Official ONS name."),
+        Column("short_name", "text", max_length=40, meaning="Name for display."),
+        Column("label", "text", max_length=4, meaning="Abbreviation shown on the tile map."),
+        Column("region", "enum:region", meaning="ONS region, or Wales."),
+        Column("commissioner_body", "enum:commissioner_body", meaning="Kind of body that commissions services."),
+        Column("commissioner_name", "text", max_length=120, meaning="The commissioning body by name."),
+        Column("aliases", "text", required=False, max_length=400, meaning="Other names the sources use, separated by ';'."),
+    ),
+    key=("pfa_code",),
+    meaning="The 43 police force areas of England and Wales.",
+)
+
+SOURCES = FileSchema(
+    "sources.csv",
+    (
+        Column("source_id", "id", meaning="Short key of the document."),
+        Column("title", "text", max_length=300),
+        Column("publisher", "text", max_length=120),
+        Column("published", "date", meaning="Date on the document."),
+        Column("licence", "text", max_length=120),
+        Column("document", "text", max_length=120, meaning="File name of the plain-text copy the quotes are checked against."),
+        Column("description", "text", required=False, max_length=400),
+    ),
+    key=("source_id",),
+    meaning="The documents every fact is quoted from (the origin of the data).",
+)
+
+SECTIONS = FileSchema(
+    "sections.csv",
+    (
+        Column("source_id", "source"),
+        Column("section", "text", max_length=200, meaning="Section as cited, 'Heading > Subheading'."),
+        Column("heading", "text", required=False, max_length=200, meaning="The heading line as it appears in the document; empty for text before the first heading."),
+        Column("position", "integer", meaning="Order of the section in the document."),
+    ),
+    key=("source_id", "section"),
+    meaning="The outline of each document, so every quote's section can be checked.",
+)
+
+ALLOWED_VALUES = FileSchema(
+    "allowed_values.csv",
+    (
+        Column("field", "id"),
+        Column("value", "text", max_length=80),
+        Column("meaning", "text", max_length=400),
+    ),
+    key=("field", "value"),
+    meaning="Every value an enumerated column may take.",
+)
+
+DIMENSIONS = FileSchema(
+    "dimensions.csv",
+    (
+        Column("dimension", "id"),
+        Column("label", "text", max_length=60),
+        Column("recommendation", "text", required=False, max_length=10, meaning="Super-complaint recommendation the evidence bears on (15, 16 or 25)."),
+        Column("meaning", "text", max_length=400),
+    ),
+    key=("dimension",),
+    meaning="The themes facts are grouped under.",
+)
+
+ATTRIBUTES = FileSchema(
+    "attributes.csv",
+    (
+        Column("dimension", "dimension"),
+        Column("attribute", "id"),
+        Column("value_type", "text", max_length=40, meaning="text, integer, date, or enum:FIELD."),
+        Column("meaning", "text", max_length=400),
+    ),
+    key=("dimension", "attribute"),
+    meaning="What each fact attribute records and the type of its value.",
+)
+
+NEIGHBOURS = FileSchema(
+    "force_neighbours.csv",
+    (
+        Column("pfa_code", "code"),
+        Column("neighbour_code", "code"),
+    ),
+    key=("pfa_code", "neighbour_code"),
+    meaning="Force areas that share a land border.",
+)
+
+CORRECTIONS = FileSchema(
+    "corrections.csv",
+    (
+        Column("date", "date"),
+        Column("record_id", "text", max_length=80, meaning="fact_id, stream_id or event_id corrected."),
+        Column("change", "text", max_length=400),
+        Column("reason", "text", max_length=400),
+    ),
+    key=("date", "record_id", "change"),
+    meaning="Corrections made to the curated data after first publication.",
+    may_be_empty=True,
+)
+
+FACTS = FileSchema(
+    "curated/facts.csv",
+    (
+        Column("fact_id", "id", meaning="Stable key of the fact."),
+        Column("force", "force", meaning="Force the fact is about (name, alias or ONS code)."),
+        Column("dimension", "dimension"),
+        Column("attribute", "attribute"),
+        Column("value", "text", max_length=300, meaning="The value, typed by the attribute (data/attributes.csv)."),
+        Column("value_wording", "text", required=False, max_length=300, meaning="The source's own words when the value was normalised or derived."),
+        Column("valid_from", "date", required=False, meaning="Date the fact applies from; empty means the source's date."),
+        *EVIDENCE_COLUMNS,
+        Column("note", "text", required=False, max_length=400, meaning="Curator's note: why the value was chosen."),
+    ),
+    key=("fact_id",),
+    meaning="One fact about one force per row, with its evidence.",
+)
+
+FUNDING_STREAMS = FileSchema(
+    "curated/funding_streams.csv",
+    (
+        Column("stream_id", "id"),
+        Column("force", "force"),
+        Column("service", "text", max_length=160, meaning="The funded service or post."),
+        Column("funder", "enum:funder"),
+        Column("funder_wording", "text", required=False, max_length=200),
+        Column("start_date", "date", required=False),
+        Column("start_wording", "text", required=False, max_length=200),
+        Column("start_derived", "yesno", meaning="yes when start_date was worked out from wording, not stated."),
+        Column("end_date", "date", required=False),
+        Column("end_wording", "text", required=False, max_length=200),
+        Column("end_derived", "yesno", meaning="yes when end_date was worked out from wording, not stated."),
+        Column("status", "enum:funding_status"),
+        Column("valid_from", "date", required=False),
+        *EVIDENCE_COLUMNS,
+        Column("note", "text", required=False, max_length=400),
+    ),
+    key=("stream_id",),
+    meaning="One funded service per row: funder, dates and status, with evidence.",
+)
+
+TIMELINE = FileSchema(
+    "curated/timeline.csv",
+    (
+        Column("event_id", "id"),
+        Column("date", "date"),
+        Column("date_wording", "text", required=False, max_length=200),
+        Column("date_derived", "yesno"),
+        Column("kind", "enum:event_kind"),
+        Column("event", "text", max_length=300),
+        Column("actor", "text", max_length=160),
+        *EVIDENCE_COLUMNS,
+        Column("note", "text", required=False, max_length=400),
+    ),
+    key=("event_id",),
+    meaning="National events, deadlines and commitments.",
+)
+
+REFERENCE_FILES = (ALLOWED_VALUES, DIMENSIONS, ATTRIBUTES, SOURCES, SECTIONS, FORCES, NEIGHBOURS)
+CURATED_FILES = (FACTS, FUNDING_STREAMS, TIMELINE, CORRECTIONS)
+ALL_FILES = REFERENCE_FILES + CURATED_FILES

@@ -1,0 +1,252 @@
+"""Stage 2: check every file against its schema, then the rules that span files.
+
+Nothing here writes anything. Each check adds a Problem naming the file, line,
+column, what was found and what was expected; the pipeline stops if any exist.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from etl.problems import Problem
+from etl.read import Table
+from etl.schema import ID, FileSchema, is_pfa_code
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EXPECTED_FORCES = 43
+
+
+def parse_date(value: str) -> tuple[dt.date | None, str | None]:
+    """A date from YYYY-MM-DD text, or the reason it is not one."""
+    if not ISO_DATE.match(value):
+        return None, f"'{value}' is not a date in YYYY-MM-DD form; expected e.g. 2025-03-31"
+    try:
+        return dt.date.fromisoformat(value), None
+    except ValueError:
+        return None, f"'{value}' is not a real calendar date; expected a date that exists, e.g. 2025-02-28"
+
+
+def alias_key(name: str) -> str:
+    """The form of a force name used for matching: case, '&', hyphens and 'the' do not matter."""
+    key = name.lower().replace("&", " and ").replace("-", " ").replace(",", " ").replace(".", " ")
+    key = re.sub(r"\s+", " ", key).strip()
+    return key[4:] if key.startswith("the ") else key
+
+
+@dataclass
+class ForceResolver:
+    """Maps every known name, alias and code of a force to its ONS code."""
+
+    codes: set[str] = field(default_factory=set)
+    by_key: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, name: str) -> str | None:
+        if name in self.codes:
+            return name
+        return self.by_key.get(alias_key(name))
+
+
+@dataclass
+class Reference:
+    """What the curated files are checked against, built from the reference files."""
+
+    allowed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    dimensions: set[str] = field(default_factory=set)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    sections: set[tuple[str, str]] = field(default_factory=set)
+    forces: ForceResolver = field(default_factory=ForceResolver)
+
+
+def check_value(kind: str, value: str, ref: Reference) -> str | None:
+    """Why a non-empty value does not fit its column kind, or None when it fits."""
+    if kind == "text":
+        return None
+    if kind == "integer":
+        if not re.fullmatch(r"\d+", value):
+            return f"'{value}' is not a whole number; expected an integer of 0 or more"
+        return None
+    if kind == "date":
+        return parse_date(value)[1]
+    if kind == "yesno":
+        return None if value in ("yes", "no") else f"'{value}' is not allowed; expected yes or no"
+    if kind == "id":
+        return None if ID.match(value) else f"'{value}' is not a key; expected lower-case letters, digits, hyphens and underscores"
+    if kind == "code":
+        return None if is_pfa_code(value) else (
+            f"'{value}' is not a police force area code; expected E23000001-E23000039 or W15000001-W15000004"
+        )
+    if kind == "force":
+        if ref.forces.resolve(value) is None:
+            return f"unknown force '{value}'; expected a name, alias or ONS code listed in data/forces.csv"
+        return None
+    if kind == "source":
+        return None if value in ref.sources else f"unknown source '{value}'; expected a source_id in data/sources.csv"
+    if kind == "dimension":
+        return None if value in ref.dimensions else (
+            f"unknown dimension '{value}'; expected one of {sorted(ref.dimensions)}"
+        )
+    if kind == "attribute":
+        return None  # checked with the row's dimension in check_facts
+    if kind.startswith("enum:"):
+        fld = kind[5:]
+        allowed = ref.allowed.get(fld, set())
+        if value not in allowed:
+            return f"'{value}' is not a defined {fld}; expected one of: {', '.join(sorted(allowed))}"
+        return None
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Problem]:
+    """Columns present and known, required values filled, every value of its kind, keys unique."""
+    problems: list[Problem] = []
+    if table.problems:
+        return list(table.problems)
+    missing = [c for c in schema.column_names if c not in table.columns]
+    for col in missing:
+        problems.append(Problem(table.name, 1, col, "required column is missing; expected header: " + ",".join(schema.column_names)))
+    for col in table.columns:
+        if col not in schema.column_names:
+            problems.append(Problem(table.name, 1, col, "unknown column; expected only: " + ",".join(schema.column_names)))
+    if missing:
+        return problems
+    if not table.rows and not schema.may_be_empty:
+        problems.append(Problem(table.name, 2, "", "file has a header but no rows; expected at least one row"))
+    seen: dict[tuple[str, ...], int] = {}
+    for row, line in zip(table.rows, table.lines):
+        for col in schema.columns:
+            value = row[col.name]
+            if value == "":
+                if col.required:
+                    problems.append(Problem(table.name, line, col.name, "value is empty; expected a value"))
+                continue
+            if col.max_length and len(value) > col.max_length:
+                problems.append(
+                    Problem(table.name, line, col.name, f"value is {len(value)} characters; expected at most {col.max_length}")
+                )
+            reason = check_value(col.kind, value, ref)
+            if reason:
+                problems.append(Problem(table.name, line, col.name, reason))
+            if value[0] in "=+@" or (value[0] == "-" and col.kind == "text" and len(value) > 1 and not value[1].isspace()):
+                problems.append(
+                    Problem(table.name, line, col.name, f"value starts with '{value[0]}', which spreadsheets run as a formula; expected plain text")
+                )
+        key = tuple(row[c] for c in schema.key)
+        if key in seen:
+            problems.append(
+                Problem(table.name, line, schema.key[0], f"duplicate key {'/'.join(key)} (first on line {seen[key]}); expected each key once")
+            )
+        else:
+            seen[key] = line
+    return problems
+
+
+def build_reference(tables: dict[str, Table]) -> tuple[Reference, list[Problem]]:
+    """Reference data from the (already schema-checked) reference files, with their own cross-checks."""
+    ref = Reference()
+    problems: list[Problem] = []
+    for row in tables["allowed_values.csv"].rows:
+        ref.allowed[row["field"]].add(row["value"])
+    ref.dimensions = {row["dimension"] for row in tables["dimensions.csv"].rows}
+    for row in tables["attributes.csv"].rows:
+        ref.attributes[(row["dimension"], row["attribute"])] = row["value_type"]
+    for row in tables["sources.csv"].rows:
+        ref.sources[row["source_id"]] = row
+    for row in tables["sections.csv"].rows:
+        ref.sections.add((row["source_id"], row["section"]))
+
+    attrs = tables["attributes.csv"]
+    for row, line in zip(attrs.rows, attrs.lines):
+        vt = row["value_type"]
+        if vt not in ("text", "integer", "date") and not (vt.startswith("enum:") and vt[5:] in ref.allowed):
+            problems.append(Problem(attrs.name, line, "value_type", f"'{vt}' is not a value type; expected text, integer, date or enum:FIELD with FIELD in allowed_values.csv"))
+
+    forces = tables["forces.csv"]
+    owner: dict[str, tuple[str, int]] = {}
+    for row, line in zip(forces.rows, forces.lines):
+        code = row["pfa_code"]
+        ref.forces.codes.add(code)
+        names = [row["force_name"], row["short_name"], code] + [a.strip() for a in row["aliases"].split(";") if a.strip()]
+        for name in names:
+            key = alias_key(name)
+            if key in owner and owner[key][0] != code:
+                problems.append(
+                    Problem(forces.name, line, "aliases", f"name '{name}' also belongs to {owner[key][0]} (line {owner[key][1]}); expected each name to resolve to exactly one force")
+                )
+                continue
+            owner[key] = (code, line)
+            ref.forces.by_key[key] = code
+    if not forces.problems and len(ref.forces.codes) != EXPECTED_FORCES:
+        problems.append(Problem(forces.name, 0, "pfa_code", f"{len(ref.forces.codes)} forces listed; expected all {EXPECTED_FORCES} police force areas of England and Wales"))
+    return ref, problems
+
+
+def check_evidence(table: Table, ref: Reference) -> list[Problem]:
+    """The quoted document exists, the section is in its outline, and the date is the document's."""
+    problems: list[Problem] = []
+    for row, line in zip(table.rows, table.lines):
+        source = ref.sources.get(row["source_id"])
+        if source is None:
+            continue
+        if (row["source_id"], row["section"]) not in ref.sections:
+            problems.append(Problem(table.name, line, "section", f"'{row['section']}' is not a section of {row['source_id']}; expected one listed in data/sections.csv"))
+        if row["source_date"] and row["source_date"] != source["published"]:
+            problems.append(Problem(table.name, line, "source_date", f"'{row['source_date']}' differs from the date of {row['source_id']}; expected {source['published']}"))
+    return problems
+
+
+def check_facts(table: Table, ref: Reference) -> list[Problem]:
+    """Each attribute belongs to its dimension and its value has the attribute's type; one status per position."""
+    problems: list[Problem] = []
+    singles: dict[tuple[str, ...], int] = {}
+    for row, line in zip(table.rows, table.lines):
+        dim, attr, value = row["dimension"], row["attribute"], row["value"]
+        value_type = ref.attributes.get((dim, attr))
+        if dim in ref.dimensions and value_type is None:
+            allowed = sorted(a for d, a in ref.attributes if d == dim)
+            problems.append(Problem(table.name, line, "attribute", f"'{attr}' is not an attribute of {dim}; expected one of: {', '.join(allowed)}"))
+            continue
+        if value_type and value:
+            reason = check_value(value_type, value, ref)
+            if reason:
+                problems.append(Problem(table.name, line, "value", reason))
+        if value_type and (value_type.startswith("enum:") or value_type == "integer"):
+            # A force has one status and one count per dimension at any date.
+            key = (ref.forces.resolve(row["force"]) or row["force"], dim, attr, row["valid_from"], row["source_id"])
+            if key in singles:
+                problems.append(Problem(table.name, line, "attribute", f"second {attr} for this force and date (first on line {singles[key]}); expected one"))
+            else:
+                singles[key] = line
+    return problems
+
+
+def check_funding_dates(table: Table) -> list[Problem]:
+    """An end is not before its start."""
+    problems: list[Problem] = []
+    for row, line in zip(table.rows, table.lines):
+        start, _ = parse_date(row["start_date"]) if row["start_date"] else (None, None)
+        end, _ = parse_date(row["end_date"]) if row["end_date"] else (None, None)
+        if start and end and end < start:
+            problems.append(Problem(table.name, line, "end_date", f"{row['end_date']} is before start_date {row['start_date']}; expected an end on or after the start"))
+        for which in ("start", "end"):
+            if row[f"{which}_derived"] == "yes" and not row[f"{which}_wording"]:
+                problems.append(Problem(table.name, line, f"{which}_wording", f"{which}_date is derived but the source's wording is empty; expected the original words"))
+    return problems
+
+
+def check_neighbours(table: Table, ref: Reference) -> list[Problem]:
+    """Every code is a known force, no force borders itself, and borders are listed both ways."""
+    problems: list[Problem] = []
+    pairs = {(r["pfa_code"], r["neighbour_code"]) for r in table.rows}
+    for row, line in zip(table.rows, table.lines):
+        a, b = row["pfa_code"], row["neighbour_code"]
+        for col, code in (("pfa_code", a), ("neighbour_code", b)):
+            if code not in ref.forces.codes:
+                problems.append(Problem(table.name, line, col, f"'{code}' is not in data/forces.csv; expected a listed force"))
+        if a == b:
+            problems.append(Problem(table.name, line, "neighbour_code", "a force cannot border itself; expected another force"))
+        elif (b, a) not in pairs:
+            problems.append(Problem(table.name, line, "neighbour_code", f"{b} borders {a} but the reverse row is missing; expected both directions"))
+    return problems

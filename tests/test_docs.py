@@ -1,0 +1,37 @@
+"""Documentation that fails when something is undocumented (datasette's habit)."""
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from dashboard import paths
+from etl import docs
+
+
+def test_generated_dictionary_blocks_are_current():
+    assert docs.update(check=True), "data/DICTIONARY.md is stale: run `python -m etl docs`"
+
+
+def test_every_table_view_and_column_is_documented(built_db):
+    text = paths.DICTIONARY_MD.read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_0-9]+)", text))
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        relations = con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+        macros = con.execute("SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'table_macro' AND database_name <> 'system'").fetchall()
+        missing = []
+        for (name,) in relations:
+            if name not in documented:
+                missing.append(name)
+            for (column,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [name]).fetchall():
+                if column not in documented:
+                    missing.append(f"{name}.{column}")
+        missing += [m for (m,) in macros if m not in documented]
+    assert not missing, f"undocumented in data/DICTIONARY.md: {missing}"
+
+
+def test_readme_documents_the_two_commands():
+    readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
