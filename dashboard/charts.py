@@ -1,0 +1,184 @@
+"""Plotly figures for the dashboard, each carrying its own title, subtitle and source.
+
+The title states the finding; the subtitle gives the measure, geography and
+date; the source line and the data's as-at date are drawn inside the figure,
+so they travel with every exported PNG, SVG and HTML file. No Streamlit here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import palette
+
+FONT = "Arial, Helvetica, sans-serif"
+SUBTLE = "#505A5F"
+MAIN_SOURCE = (
+    "Source: APCC, Super Complaint: The Police Response to Stalking — Response from the APCC "
+    "(19 December 2024), Open Government Licence v3.0"
+)
+
+
+def plain(text: object) -> str:
+    """Data text made safe for plotly labels, which read a few HTML tags."""
+    return html.escape(str(text), quote=False)
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - (1 if later.day < earlier.day else 0)
+
+
+def age_text(as_at: dt.date, today: dt.date | None = None) -> str:
+    """'1 year 11 months old' — how old information dated as_at is today."""
+    today = today or dt.date.today()
+    months = max(months_between(as_at, today), 0)
+    if months < 1:
+        return f"{(today - as_at).days} days old"
+    years, rest = divmod(months, 12)
+    parts = ([f"{years} year{'s' * (years != 1)}"] if years else []) + ([f"{rest} month{'s' * (rest != 1)}"] if rest else [])
+    return " ".join(parts) + " old"
+
+
+def long_date(d: dt.date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def data_as_at_line(data_date: dt.date, today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    return f"Data as at {long_date(data_date)} ({age_text(data_date, today)} on {long_date(today)})."
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words that travel with a chart: on the page, in exports and in briefing packs."""
+
+    title: str  # the finding, e.g. "7 of 43 force areas had stalking funding ending by June 2025"
+    subtitle: str  # measure, geography and date
+    data_date: dt.date  # the date of the newest information behind the chart
+    source: str = MAIN_SOURCE
+    notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. "Not reported is not the same as none."
+
+    def source_lines(self, today: dt.date | None = None) -> list[str]:
+        return [self.source, data_as_at_line(self.data_date, today), *self.notes]
+
+
+def finish(fig: go.Figure, text: ChartText, *, height: int = 520, today: dt.date | None = None) -> go.Figure:
+    """Apply the house style and write title, subtitle, source and data date into the figure."""
+    lines = text.source_lines(today)
+    footer = "<br>".join(plain(line) for line in lines)
+    bottom = 40 + 16 * len(lines)
+    fig.update_layout(
+        template="simple_white",
+        font=dict(family=FONT, size=13, color="#0B0C0C"),
+        title=dict(
+            text=f"<b>{plain(text.title)}</b>",
+            subtitle=dict(text=plain(text.subtitle), font=dict(size=13, color=SUBTLE)),
+            x=0, xanchor="left", xref="paper", y=0.98, yanchor="top", yref="container",
+        ),
+        height=height,
+        margin=dict(l=10, r=10, t=90, b=bottom + 20),
+        legend=dict(title=None, orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left"),
+        meta={"chart_title": text.title},
+    )
+    fig.add_annotation(
+        text=footer, showarrow=False, xref="paper", yref="paper", x=0, xanchor="left",
+        y=0, yanchor="top", yshift=-(bottom - 10), align="left",
+        font=dict(size=11, color=SUBTLE), name="source",
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- figures
+
+def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartText) -> go.Figure:
+    """Forces per status for one dimension, one bar per status, symbol in the label."""
+    counts = coverage[dim.column].value_counts()
+    values = [counts.get(v, 0) for v in dim.order]
+    labels = [f"{dim.symbol(v)} {v}" for v in dim.order]
+    fig = go.Figure(
+        go.Bar(
+            x=values, y=labels, orientation="h",
+            marker=dict(color=[dim.colour(v) for v in dim.order],
+                        pattern=dict(shape=["/" if v == palette.NOT_REPORTED else "" for v in dim.order])),
+            text=values, textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{x} force areas<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="Force areas", rangemode="tozero")
+    return finish(fig, text, height=360)
+
+
+def funding_timeline(streams: pd.DataFrame, as_at: dt.date, text: ChartText, cliff_edge: dt.date) -> go.Figure:
+    """One bar per funded service from its start (where known) to its end, coloured by funder."""
+    df = streams[streams["end_date"].notna()].copy()
+    df = df.sort_values(["end_date", "short_name"], ascending=[False, True])
+    df["row"] = [f"{plain(r.short_name)}: {plain(r.service)}"[:70] for r in df.itertuples()]
+    fig = go.Figure()
+    for funder, group in df.groupby("funder", sort=False):
+        start = group["start_date"].where(group["start_date"].notna(), pd.NaT)
+        known_start = start.notna()
+        base = pd.to_datetime(start.where(known_start, group["end_date"] - pd.Timedelta(days=90)))
+        end = pd.to_datetime(group["end_date"])
+        fig.add_trace(
+            go.Bar(
+                y=group["row"], x=(end - base).dt.days * 86_400_000, base=base, orientation="h",
+                name=plain(funder), marker=dict(color=palette.FUNDER_COLOURS.get(funder, palette.DARK_GREY),
+                                                pattern=dict(shape=["" if k else "." for k in known_start])),
+                customdata=list(zip(group["end_date"].astype(str), group["status"], group["end_wording"].fillna(""),
+                                    ["start not stated" if not k else str(s) for k, s in zip(known_start, group["start_date"])])),
+                hovertemplate="%{y}<br>Ends %{customdata[0]} (%{customdata[2]})<br>Starts: %{customdata[3]}"
+                              "<br>Status: %{customdata[1]}<extra>%{fullData.name}</extra>",
+            )
+        )
+    for when, label in ((as_at, "As at"), (cliff_edge, "31 March 2025")):
+        fig.add_vline(x=pd.Timestamp(when).value / 1e6, line=dict(color=palette.DARK_GREY, dash="dash" if label == "As at" else "solid", width=1.5))
+        fig.add_annotation(x=pd.Timestamp(when), y=1, yref="paper", text=f"{label} {long_date(when)}" if label == "As at" else label,
+                           showarrow=False, yanchor="bottom", font=dict(size=11, color=palette.DARK_GREY))
+    fig.update_layout(barmode="overlay", bargap=0.35)
+    fig.update_xaxes(type="date", title=None)
+    fig.update_yaxes(title=None, automargin=True)
+    return finish(fig, text, height=max(360, 130 + 26 * len(df)))
+
+
+def ending_per_quarter(streams: pd.DataFrame, text: ChartText) -> go.Figure:
+    """Funded services whose stated end date falls in each quarter."""
+    df = streams[streams["end_date"].notna()].copy()
+    q = pd.PeriodIndex(pd.to_datetime(df["end_date"]), freq="Q")
+    counts = pd.Series(1, index=q).groupby(level=0).sum().sort_index()
+    labels = [f"{p.year} Q{p.quarter} (to {long_date(p.end_time.date())})" for p in counts.index]
+    fig = go.Figure(go.Bar(x=labels, y=counts.values, marker_color=palette.DARK_BLUE, text=counts.values,
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate="%{x}: %{y} services<extra></extra>"))
+    fig.update_yaxes(title="Funded services ending", rangemode="tozero", dtick=1)
+    fig.update_xaxes(title=None)
+    return finish(fig, text, height=380)
+
+
+def region_grid(shares: pd.DataFrame, text: ChartText, highlight: list[str] | None = None) -> go.Figure:
+    """Region × dimension heatmap of the share of forces with a reported provision; counts in each cell.
+
+    `shares` has columns region, dimension, count, total, share.
+    """
+    regions = list(dict.fromkeys(shares["region"]))
+    dims = list(dict.fromkeys(shares["dimension"]))
+    z = shares.pivot(index="region", columns="dimension", values="share").reindex(index=regions, columns=dims)
+    labels = shares.assign(label=shares["count"].astype(str) + " of " + shares["total"].astype(str))
+    cell = labels.pivot(index="region", columns="dimension", values="label").reindex(index=regions, columns=dims)
+    y = [f"<b>▶ {plain(r)}</b>" if highlight and r in highlight else plain(r) for r in regions]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.values * 100, x=[plain(d) for d in dims], y=y, text=cell.values, texttemplate="%{text}",
+            colorscale=[[0, "#F3F4F6"], [1, palette.DARK_BLUE]], zmin=0, zmax=100,
+            colorbar=dict(title="% of forces", ticksuffix="%"), xgap=2, ygap=2,
+            hovertemplate="%{y}<br>%{x}: %{text} force areas (%{z:.0f}%)<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top")
+    return finish(fig, text, height=120 + 42 * len(regions))
