@@ -1,8 +1,11 @@
-"""Entry point: `streamlit run app.py`. Declares the pages and the shared sidebar."""
+"""Entry point: `streamlit run app.py`. Declares the pages (from dashboard/site.py),
+draws the shared sidebar controls, then runs the chosen page."""
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import queries, state
+from dashboard.charts import MAIN_SOURCE, data_as_at_line
 from dashboard.site import PAGES
 
 st.set_page_config(
@@ -17,4 +20,15 @@ pages = [
     if not p.admin_only
 ]
 navigation = st.navigation(pages)
+
+try:
+    filters = state.sidebar()
+except queries.DatabaseMissing as err:
+    st.error(str(err))
+    st.stop()
+
+with st.sidebar:
+    st.caption(MAIN_SOURCE + ". Illustrative evidence: a force not quoted is *not reported*, not *none*.")
+    st.caption(data_as_at_line(filters.source_date))
+
 navigation.run()

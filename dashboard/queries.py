@@ -137,6 +137,10 @@ def sources(db: Database | None = None) -> pd.DataFrame:
     return _db(db).df("SELECT * FROM sources ORDER BY published DESC")
 
 
+def glossary(db: Database | None = None) -> pd.DataFrame:
+    return _db(db).df("SELECT * FROM glossary ORDER BY lower(term)")
+
+
 def sections(db: Database | None = None) -> pd.DataFrame:
     return _db(db).df("SELECT * FROM sections ORDER BY source_id, position")
 

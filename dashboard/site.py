@@ -16,4 +16,9 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", "overview", ":material/map:"),
+    PageSpec("pages/funding.py", "Funding cliff edge", "funding", ":material/event_busy:"),
+    PageSpec("pages/force_profile.py", "Force profile", "force", ":material/local_police:"),
+    PageSpec("pages/regions.py", "Regional comparison", "regions", ":material/compare:"),
+    PageSpec("pages/recommendations.py", "Recommendations", "recommendations", ":material/checklist:"),
+    PageSpec("pages/data_methods.py", "Data and methods", "data", ":material/menu_book:"),
 )

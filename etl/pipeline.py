@@ -9,8 +9,8 @@ from dashboard import paths
 from etl import load, normalise, read, validate
 from etl.problems import InputError, display_path
 from etl.schema import (
-    ALLOWED_VALUES, ATTRIBUTES, CURATED_FILES, DIMENSIONS, FACTS, FORCES, FUNDING_STREAMS, NEIGHBOURS,
-    SECTIONS, SOURCES, TIMELINE, FileSchema,
+    ALLOWED_VALUES, ATTRIBUTES, CURATED_FILES, DIMENSIONS, FACTS, FORCES, FUNDING_STREAMS, GLOSSARY,
+    NEIGHBOURS, SECTIONS, SOURCES, TIMELINE, FileSchema,
 )
 
 
@@ -22,7 +22,7 @@ class BuildResult:
 
 def read_inputs(data_dir: Path) -> dict[str, read.Table]:
     """Every input file, keyed by its path relative to the data directory."""
-    schemas = (ALLOWED_VALUES, DIMENSIONS, SOURCES, ATTRIBUTES, SECTIONS, FORCES, NEIGHBOURS) + CURATED_FILES
+    schemas = (ALLOWED_VALUES, DIMENSIONS, SOURCES, ATTRIBUTES, SECTIONS, FORCES, NEIGHBOURS, GLOSSARY) + CURATED_FILES
     return {s.name: read.read_csv(data_dir / s.name) for s in schemas}
 
 
@@ -40,7 +40,7 @@ def validate_inputs(tables: dict[str, read.Table]) -> validate.Reference:
             ref.allowed[row["field"]].add(row["value"])
         ref.dimensions = {r["dimension"] for r in tables[DIMENSIONS.name].rows}
         ref.sources = {r["source_id"]: r for r in tables[SOURCES.name].rows}
-        problems += check((ATTRIBUTES, SECTIONS, FORCES, NEIGHBOURS))
+        problems += check((ATTRIBUTES, SECTIONS, FORCES, NEIGHBOURS, GLOSSARY))
     if problems:
         raise InputError(problems)
 

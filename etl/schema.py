@@ -147,6 +147,17 @@ NEIGHBOURS = FileSchema(
     meaning="Force areas that share a land border.",
 )
 
+GLOSSARY = FileSchema(
+    "glossary.csv",
+    (
+        Column("term", "text", max_length=40),
+        Column("expansion", "text", required=False, max_length=120),
+        Column("meaning", "text", required=False, max_length=400),
+    ),
+    key=("term",),
+    meaning="Terms and abbreviations used in the sources and on the dashboard.",
+)
+
 CORRECTIONS = FileSchema(
     "corrections.csv",
     (
@@ -217,6 +228,6 @@ TIMELINE = FileSchema(
     meaning="National events, deadlines and commitments.",
 )
 
-REFERENCE_FILES = (ALLOWED_VALUES, DIMENSIONS, ATTRIBUTES, SOURCES, SECTIONS, FORCES, NEIGHBOURS)
+REFERENCE_FILES = (ALLOWED_VALUES, DIMENSIONS, ATTRIBUTES, SOURCES, SECTIONS, FORCES, NEIGHBOURS, GLOSSARY)
 CURATED_FILES = (FACTS, FUNDING_STREAMS, TIMELINE, CORRECTIONS)
 ALL_FILES = REFERENCE_FILES + CURATED_FILES

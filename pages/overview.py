@@ -1,11 +1,65 @@
-"""Overview: headline figures and the coverage map (placeholder until the map lands)."""
+"""Overview: headline figures for the chosen regions, the coverage map, and what the data can say."""
+from __future__ import annotations
+
 import streamlit as st
 
-from dashboard import queries
+from dashboard import cached_queries as data
+from dashboard import charts, headlines, notices, state
+from dashboard.charts import ChartText, long_date
+from dashboard.widgets import chart_block
+
+filters = state.current()
+coverage = data.coverage(filters.as_at, filters.region_list)
+h = headlines.headlines(coverage)
+dim = filters.dimension
 
 st.title("Stalking services in England and Wales: where the gaps are")
-as_at = queries.source_date()
-cov = queries.coverage(as_at)
-st.caption(f"Data as at {as_at:%-d %B %Y}.")
-st.metric("Force areas with a dedicated stalking service", int((cov["isac_status"] == "dedicated service").sum()))
-st.dataframe(cov[["short_name", "region", "isac_status", "isac_count", "funding_risk"]], hide_index=True)
+st.caption(
+    "How police force areas support stalking victims, address perpetrators and work across agencies, "
+    f"as reported by their commissioners to the APCC. Showing {filters.geography}."
+)
+notices.data_age(filters)
+
+cols = st.columns(3)
+cols[0].metric("Dedicated stalking service", f"{h.dedicated} of {h.total}",
+               help="Force areas reporting a stalking-specific service, unit or post.")
+cols[1].metric("ISACs within wider services", f"{h.within_wider} of {h.total}",
+               help="Stalking support delivered within wider victim or domestic abuse services.")
+cols[2].metric("Not reported on victim support", f"{h.isac_not_reported} of {h.total}",
+               help="Not quoted on this in the source. Not the same as no provision.")
+cols = st.columns(3)
+cols[0].metric("Perpetrator programme reported", f"{h.programme} of {h.total}")
+cols[1].metric("MASIP or stalking clinic running", f"{h.masip} of {h.total}",
+               help="Established or pilot multi-agency stalking intervention programmes, clinics or panels.")
+cols[2].metric("Funding ending within 6 months", f"{h.ending_within_6_months} of {h.total}",
+               help=f"Force areas with a funded stalking service whose stated end date falls within six months after {long_date(filters.as_at)}.")
+
+st.subheader(f"Map: {dim.label}")
+try:
+    from dashboard.map_view import show_coverage_map
+except ImportError:  # the map component lands separately
+    show_coverage_map = None
+if show_coverage_map is not None:
+    show_coverage_map(coverage, dim.key, filters.geometry, filters.force)
+    state.open_profile_if_requested()
+st.caption("Click a force area to open its profile, or choose one in the sidebar. "
+           "Grey areas marked ? are not reported in the source, which is not the same as no provision.")
+
+counts = coverage[dim.column].value_counts()
+leading = next((v for v in dim.order if counts.get(v, 0)), dim.order[-1])
+text = ChartText(
+    title=f"{counts.get(leading, 0)} of {len(coverage)} force areas: {leading}",
+    subtitle=f"Force areas by {dim.label.lower()}, {filters.geography}, as at {long_date(filters.as_at)}",
+    data_date=filters.source_date,
+    notes=("Not reported means the source does not quote the force area on this; it is not the same as none.",),
+)
+fig = charts.status_bar(coverage, dim, text)
+table = coverage[["short_name", "region", dim.column, "evidence_quotes"]].rename(
+    columns={"short_name": "Force area", "region": "Region", dim.column: dim.label, "evidence_quotes": "Quotes"}
+)
+chart_block(fig, table, text, key="overview_status", filters=filters.describe())
+
+with st.expander("The key figures in words"):
+    for sentence in headlines.sentences(h, filters.geography, filters.as_at):
+        st.markdown(f"- {sentence}")
+notices.what_this_shows()

@@ -34,3 +34,9 @@ def data_copy(tmp_path: Path) -> Path:
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_BUILD, ignore_errors=True)
+
+
+# AppTest shows the real error rather than the redacted message the config asks for in production.
+from streamlit import config as _streamlit_config  # noqa: E402
+
+_streamlit_config.set_option("client.showErrorDetails", "full")

@@ -12,7 +12,7 @@ def run_page(script: str, query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(str(paths.REPO_ROOT / "app.py"), default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()
+    at.run()  # the default page first: AppTest drops query parameters on switch_page
     if script != PAGES[0].script:
         at.switch_page(script)
         at.run()
@@ -24,3 +24,45 @@ def test_page_runs_without_exception(built_db, page):
     at = run_page(page.script)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title or at.header, "every page states what it shows"
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [m.value for m in at.caption] + [str(m.value) for m in at.metric])
+
+
+def test_force_query_param_opens_that_profile(built_db):
+    at = run_page("pages/force_profile.py", {"force": "E23000027"})
+    assert not at.exception
+    assert at.title[0].value == "Hertfordshire"
+    body = texts(at)
+    assert "3" in [str(m.value) for m in at.metric], "Hertfordshire states three ISACs"
+    assert "31 March 2025" in body, "its MoJ funding ends on 31 March 2025"
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label.startswith(label))
+
+
+def test_region_filter_counts_exactly_the_welsh_forces(built_db):
+    at = run_page("pages/overview.py", {"region": "Wales"})
+    assert not at.exception
+    assert metric(at, "Dedicated stalking service").endswith(" of 4")
+    everywhere = run_page("pages/overview.py")
+    assert metric(everywhere, "Dedicated stalking service").endswith(" of 43")
+
+
+def test_as_at_date_changes_the_funding_count_as_the_data_says(built_db):
+    import datetime as dt
+
+    from dashboard import queries
+
+    def expected(as_at):
+        return int((queries.coverage(as_at)["services_ending_within_6_months"] > 0).sum())
+
+    source = queries.source_date()
+    later = dt.date(2025, 6, 1)
+    assert expected(source) != expected(later), "the fixture data must make the two dates differ"
+    at = run_page("pages/overview.py", {"as_at": source.isoformat()})
+    assert metric(at, "Funding ending within 6 months") == f"{expected(source)} of 43"
+    at = run_page("pages/overview.py", {"as_at": later.isoformat()})
+    assert metric(at, "Funding ending within 6 months") == f"{expected(later)} of 43"

@@ -1,0 +1,54 @@
+"""How a quote and its citation appear on a page: verbatim, escaped, with document, section and date.
+
+Data text is never passed as HTML; it goes through markdown with every
+markdown-active character escaped, so a quote is shown exactly as written.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.charts import long_date
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text shown literally by st.markdown (no links, emphasis, HTML or maths)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def citation(row) -> str:
+    """'Title, Section, 19 December 2024' for a row with source_title, section and source_date."""
+    date = row["source_date"]
+    when = long_date(date) if hasattr(date, "year") else str(date)
+    return f"{row['source_title']}, {row['section']}, {when}"
+
+
+def quote(row, *, label: str | None = None) -> None:
+    """One verbatim quote with its citation."""
+    prefix = f"**{md_escape(label)}:** " if label else ""
+    st.markdown(f"{prefix}“{md_escape(row['quote'])}”")
+    st.caption(f"— {md_escape(citation(row))}")
+
+
+def quotes(rows: pd.DataFrame, *, label_column: str | None = None) -> None:
+    """Each distinct quote once, in order."""
+    seen: set[tuple[str, str]] = set()
+    for _, row in rows.iterrows():
+        key = (row["quote"], row["source_id"])
+        if key in seen:
+            continue
+        seen.add(key)
+        quote(row, label=row[label_column] if label_column else None)
+
+
+def not_reported(force_name: str, what: str) -> None:
+    """The honest empty state: silence in the source is not a gap in provision."""
+    st.markdown(
+        f"**Not reported.** The sources do not quote {md_escape(force_name)} on {md_escape(what)}. "
+        "That is not the same as having none: the APCC response quotes some force areas on each "
+        "theme as illustrations."
+    )

@@ -1,0 +1,114 @@
+"""Data and methods: sources and licence, definitions, the data dictionary, build log,
+limitations, corrections, and downloads of the full data."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cached_queries as data
+from dashboard import paths, state
+from dashboard.charts import ChartText, long_date
+from dashboard.widgets import table_block
+
+filters = state.current()
+
+st.title("Data and methods")
+st.caption("Where every figure comes from, what the words mean, and how the data is built and checked.")
+
+st.header("Sources")
+sources = data.sources()
+st.dataframe(
+    sources[["title", "publisher", "published", "licence", "description"]],
+    hide_index=True,
+    column_config={
+        "title": st.column_config.TextColumn("Document", width="large"),
+        "publisher": "Publisher",
+        "published": st.column_config.DateColumn("Dated", format="D MMM YYYY"),
+        "licence": "Licence",
+        "description": st.column_config.TextColumn("What it is", width="large"),
+    },
+)
+st.markdown(
+    "All documents are reused under the **Open Government Licence v3.0**. The dashboard's own data holds facts "
+    "and short verbatim quotes from them, not copies of the documents. Cite a figure as, for example: "
+    "*APCC, Super Complaint: The Police Response to Stalking — Response from the APCC, 19 December 2024, "
+    "via the stalking services commissioning-gap dashboard.*"
+)
+
+st.header("How the data was made")
+st.markdown(
+    "1. **Curated by hand** from the documents above: one fact per row, each with a verbatim quote of at most 400 "
+    "characters, the document, the section heading it sits under and the document's date.\n"
+    "2. **Checked automatically**: every quote is found word for word in its document, under the section named; "
+    "every force name resolves to one ONS code; every value is one the data dictionary defines.\n"
+    "3. **Classified with written rules**: the meaning of each status (for example *dedicated service* or "
+    "*within wider services*) is in the data dictionary below, and each judgement call carries a curator's note.\n"
+    "4. **Built into a database** by `python -m etl build`, which stops with a list of problems, writing nothing, "
+    "if any input is wrong. Later returns from commissioners' offices are added as new editions; nothing is overwritten."
+)
+
+st.header("Definitions")
+st.dataframe(
+    data.glossary(), hide_index=True,
+    column_config={"term": "Term", "expansion": "Stands for", "meaning": st.column_config.TextColumn("Meaning", width="large")},
+)
+
+st.header("Known limitations")
+st.markdown(
+    f"- **Illustrative, not a census.** The APCC response quotes some commissioners on each theme. A force area not "
+    "quoted is *not reported*, which is not the same as having no service.\n"
+    f"- **Dated.** The evidence is as at {long_date(filters.source_date)} or earlier. Funding decisions for 2025/26 were "
+    "shared with commissioners on 2 December 2024, after most responses were written; later changes appear only where "
+    "a commissioner's office has submitted a return.\n"
+    "- **Quotes are shortened in the source.** The APCC response itself abridges submissions with (...); the dashboard "
+    "cannot recover what was cut.\n"
+    "- **Derived dates.** Where a source gives a month (\"end of March 2025\") or a duration (\"one-year pilot\"), the "
+    "date is worked out and flagged as derived, with the original words beside it.\n"
+    "- **Classification is judgement.** Statuses follow written definitions, but the source's wording is sometimes "
+    "ambiguous; curator's notes say why.\n"
+    "- **Map.** The tile map gives every force area the same size; it shows status, not geography. Official boundaries "
+    "can be imported (see the README)."
+)
+
+st.header("Corrections")
+corrections = data.corrections()
+if corrections.empty:
+    st.caption("No corrections have been made since first publication. Report an error by opening an issue with the fact's id.")
+else:
+    st.dataframe(corrections, hide_index=True)
+
+st.header("Download the full data")
+st.caption("Each table as CSV or XLSX, with its source and as-at date; or the whole database (DuckDB).")
+downloads = {
+    "Coverage by force area": data.coverage(filters.as_at),
+    "Facts (with quotes)": data.facts(filters.as_at),
+    "Funded services": data.funding_streams(filters.as_at),
+    "National timeline": data.timeline(),
+}
+for name, frame in downloads.items():
+    with st.expander(f"{name} ({len(frame)} rows)"):
+        table_block(
+            frame,
+            ChartText(title=name, subtitle=f"England and Wales, as at {long_date(filters.as_at)}", data_date=filters.source_date),
+            key=f"download_{name}", filters={"As at": f"{filters.as_at:%Y-%m-%d}"}, height=300,
+        )
+if paths.DATABASE.exists():
+    st.download_button(
+        "Download the database (DuckDB)", data=paths.DATABASE.read_bytes(), file_name="stalking.duckdb",
+        mime="application/octet-stream", icon=":material/database:",
+        help="Query it with DuckDB: SELECT * FROM coverage_at(DATE '2024-12-19'). Tables are described below.",
+    )
+
+st.header("Data dictionary")
+with st.expander("Every table, column and allowed value", expanded=False):
+    dictionary = paths.DICTIONARY_MD.read_text(encoding="utf-8")
+    st.markdown("\n".join(line for line in dictionary.splitlines() if not line.startswith("<!--")))
+
+st.header("Build log")
+runs = data.etl_runs()
+st.dataframe(runs, hide_index=True, column_config={
+    "started_at": st.column_config.DatetimeColumn("Started", format="D MMM YYYY, HH:mm"),
+    "finished_at": st.column_config.DatetimeColumn("Finished", format="D MMM YYYY, HH:mm"),
+})
+if len(runs):
+    with st.expander(f"Input files of run {int(runs['run_id'].iloc[0])}, with SHA-256"):
+        st.dataframe(data.etl_run_files(int(runs["run_id"].iloc[0])), hide_index=True)

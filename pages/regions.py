@@ -1,0 +1,77 @@
+"""Regional comparison: the share of force areas in each region reporting each kind of provision."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cached_queries as data
+from dashboard import charts, headlines, notices, palette, state
+from dashboard.charts import ChartText, long_date
+from dashboard.widgets import chart_block, table_block
+
+MEASURES = {
+    "Dedicated service or ISACs in wider services": lambda c: c["isac_status"].isin(headlines.WITH_ISACS),
+    "Perpetrator programme commissioned": lambda c: c["perpetrator_programme_status"] == "commissioned",
+    "MASIP or stalking clinic running": lambda c: c["masip_status"].isin(headlines.MASIP_RUNNING),
+    "Funding at risk": lambda c: c["funding_at_risk"],
+    "Not reported on victim support": lambda c: c["isac_status"] == "not reported",
+}
+
+filters = state.current()
+coverage = data.coverage(filters.as_at)  # every region, so the chosen ones can be compared with the rest
+regions = data.regions()
+
+st.title("Regional comparison")
+st.caption("How many force areas in each region report each kind of provision. Chosen regions are marked ▶.")
+notices.data_age(filters)
+
+rows = []
+for region in [*regions, "England and Wales"]:
+    group = coverage if region == "England and Wales" else coverage[coverage["region"] == region]
+    for measure, test in MEASURES.items():
+        count = int(test(group).sum())
+        rows.append({"region": region, "dimension": measure, "count": count, "total": len(group),
+                     "share": count / len(group) if len(group) else 0.0})
+shares = pd.DataFrame(rows)
+
+best = shares[(shares["dimension"] == "Dedicated service or ISACs in wider services") & (shares["region"] != "England and Wales")]
+top = best.sort_values(["share", "total"], ascending=False).iloc[0]
+text = ChartText(
+    title=f"{top['region']} has the highest share of force areas reporting ISAC provision ({top['count']} of {top['total']})",
+    subtitle=f"Share of force areas in each region reporting each measure, with counts; England and Wales; as at {long_date(filters.as_at)}",
+    data_date=filters.source_date,
+    notes=("Not reported is not the same as none: a region's low share may mean its forces were not quoted.",),
+)
+fig = charts.region_grid(shares, text, highlight=list(filters.regions))
+table = shares.pivot(index="region", columns="dimension", values="count").reindex(index=[*regions, "England and Wales"], columns=list(MEASURES))
+table.insert(0, "Force areas", shares.groupby("region")["total"].first().reindex(table.index))
+chart_block(fig, table.reset_index().rename(columns={"region": "Region"}), text, key="regions_grid", filters=filters.describe())
+
+st.subheader(f"Force areas in {filters.geography}")
+shown = coverage if not filters.regions else coverage[coverage["region"].isin(filters.regions)]
+table = shown.assign(
+    isac=[f"{palette.ISAC.symbol(v)} {v}" for v in shown["isac_status"]],
+    programme=[f"{palette.PROGRAMME.symbol(v)} {v}" for v in shown["perpetrator_programme_status"]],
+    masip=[f"{palette.MASIP.symbol(v)} {v}" for v in shown["masip_status"]],
+    funding=[f"{palette.FUNDING.symbol(v)} {v}" for v in shown["funding_risk"]],
+)[["short_name", "region", "isac", "isac_count", "programme", "masip", "funding", "next_funding_end", "evidence_quotes"]]
+forces_text = ChartText(
+    title=f"{len(shown)} force areas in {filters.geography}",
+    subtitle=f"Reported provision by force area, as at {long_date(filters.as_at)}",
+    data_date=filters.source_date,
+)
+table_block(
+    table, forces_text, key="regions_forces", filters=filters.describe(),
+    column_config={
+        "short_name": st.column_config.TextColumn("Force area", pinned=True),
+        "region": "Region",
+        "isac": "Victim support (ISACs)",
+        "isac_count": st.column_config.NumberColumn("ISACs stated", format="%d", help="Empty: not stated in the source."),
+        "programme": "Perpetrator programme",
+        "masip": "MASIP or clinic",
+        "funding": "Funding risk",
+        "next_funding_end": st.column_config.DateColumn("Next funding end", format="D MMM YYYY"),
+        "evidence_quotes": st.column_config.ProgressColumn("Quotes", format="%d", min_value=0,
+                                                           max_value=int(max(coverage["evidence_quotes"].max(), 1))),
+    },
+)
