@@ -27,7 +27,7 @@ check: $(STAMP)
 
 run: $(DB)
 	@echo "Starting the dashboard at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(PY) -m dashboard.serve --server.address 127.0.0.1 --server.port $(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -66,3 +66,11 @@ def test_as_at_date_changes_the_funding_count_as_the_data_says(built_db):
     assert metric(at, "Funding ending within 6 months") == f"{expected(source)} of 43"
     at = run_page("pages/overview.py", {"as_at": later.isoformat()})
     assert metric(at, "Funding ending within 6 months") == f"{expected(later)} of 43"
+
+
+def test_every_page_script_is_declared_and_no_url_path_is_a_file_name():
+    scripts = {p.script for p in PAGES}
+    on_disk = {f"pages/{f.name}" for f in (paths.REPO_ROOT / "pages").glob("*.py")}
+    assert on_disk == scripts, "every script in pages/ is declared once in dashboard/site.py"
+    stems = {f.split("/")[-1][:-3] for f in on_disk}
+    assert not stems & {p.url_path for p in PAGES}, "a URL path equal to a file name triggers legacy routing"
