@@ -17,6 +17,12 @@ from etl.schema import ID, FileSchema, is_pfa_code
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EXPECTED_FORCES = 43
 
+# Enumerated or integer attributes a force may hold several of at one date: the
+# risk forums it uses (MAPPA, MARAC, ...) and separately stated referral figures.
+# Every other enumerated or integer attribute (statuses, counts, scope) is one per
+# force and date.
+MULTI_VALUED_ATTRIBUTES = {("multi_agency", "risk_forum"), ("isac_provision", "referrals")}
+
 
 def parse_date(value: str) -> tuple[dt.date | None, str | None]:
     """A date from YYYY-MM-DD text, or the reason it is not one."""
@@ -212,7 +218,7 @@ def check_facts(table: Table, ref: Reference) -> list[Problem]:
             reason = check_value(value_type, value, ref)
             if reason:
                 problems.append(Problem(table.name, line, "value", reason))
-        if value_type and (value_type.startswith("enum:") or value_type == "integer"):
+        if value_type and (value_type.startswith("enum:") or value_type == "integer") and (dim, attr) not in MULTI_VALUED_ATTRIBUTES:
             # A force has one status and one count per dimension at any date.
             key = (ref.forces.resolve(row["force"]) or row["force"], dim, attr, row["valid_from"], row["source_id"])
             if key in singles:

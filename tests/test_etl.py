@@ -192,3 +192,18 @@ def test_cli_prints_one_line_per_problem_and_exits_nonzero(data_copy: Path, tmp_
     assert lines[0].startswith(f"{path}:2:force: unknown force 'Atlantis'")
     assert lines[1].startswith(f"{path}:3:valid_from: '31/02/2025' is not a date")
     assert not out.exists()
+
+
+def test_one_status_per_force_and_date_but_several_risk_forums(data_copy: Path, existing_db: Path, tmp_path: Path):
+    path = data_copy / "curated/facts.csv"
+    rows = rows_of(path)
+    base = next(r for r in rows if r["dimension"] == "isac_provision" and r["attribute"] == "status")
+    forums = [{**base, "fact_id": f"forum-{v.lower()}", "dimension": "multi_agency", "attribute": "risk_forum", "value": v}
+              for v in ("MARAC", "MAPPA")]
+    write_rows(path, rows + forums)
+    pipeline.build(data_copy, tmp_path / "forums.duckdb")  # several forums at one date are fine
+
+    second_status = {**base, "fact_id": "second-status", "value": "model not stated"}
+    write_rows(path, rows + forums + [second_status])
+    errors = build_expecting_errors(data_copy, existing_db)
+    assert any("second status for this force and date" in e for e in errors), errors
