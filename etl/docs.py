@@ -37,9 +37,9 @@ def allowed_values_block(data_dir: Path = paths.DATA_DIR) -> str:
     out = ["#### Dimensions\n", "| dimension | label | recommendation | meaning |", "|---|---|---|---|"]
     for r in read_csv(data_dir / "dimensions.csv").rows:
         out.append(f"| `{r['dimension']}` | {_cell(r['label'])} | {r['recommendation'] or '–'} | {_cell(r['meaning'])} |")
-    out += ["", "#### Fact attributes\n", "| dimension | attribute | value type | meaning |", "|---|---|---|---|"]
+    out += ["", "#### Fact attributes\n", "| dimension | attribute | value type | per force and date | meaning |", "|---|---|---|---|---|"]
     for r in read_csv(data_dir / "attributes.csv").rows:
-        out.append(f"| `{r['dimension']}` | `{r['attribute']}` | {r['value_type']} | {_cell(r['meaning'])} |")
+        out.append(f"| `{r['dimension']}` | `{r['attribute']}` | {r['value_type']} | {r['cardinality']} | {_cell(r['meaning'])} |")
     rows = read_csv(data_dir / "allowed_values.csv").rows
     for field in dict.fromkeys(r["field"] for r in rows):
         out += ["", f"#### `{field}`\n", "| value | meaning |", "|---|---|"]

@@ -30,7 +30,7 @@ CREATE TABLE sources (
 CREATE TABLE sections (source_id VARCHAR NOT NULL, section VARCHAR NOT NULL, heading VARCHAR, position INTEGER NOT NULL);
 CREATE TABLE allowed_values (field VARCHAR NOT NULL, value VARCHAR NOT NULL, meaning VARCHAR NOT NULL);
 CREATE TABLE dimensions (dimension VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, recommendation VARCHAR, meaning VARCHAR NOT NULL);
-CREATE TABLE attributes (dimension VARCHAR NOT NULL, attribute VARCHAR NOT NULL, value_type VARCHAR NOT NULL, meaning VARCHAR NOT NULL);
+CREATE TABLE attributes (dimension VARCHAR NOT NULL, attribute VARCHAR NOT NULL, value_type VARCHAR NOT NULL, cardinality VARCHAR NOT NULL, meaning VARCHAR NOT NULL);
 CREATE TABLE glossary (term VARCHAR PRIMARY KEY, expansion VARCHAR, meaning VARCHAR);
 CREATE TABLE editions (
     edition_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, pfa_code VARCHAR, as_at DATE NOT NULL,

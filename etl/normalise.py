@@ -53,7 +53,7 @@ def normalise(tables: dict[str, Table], ref: Reference) -> dict[str, pd.DataFram
     )
     out["allowed_values"] = _frame(tables["allowed_values.csv"].rows, ["field", "value", "meaning"])
     out["dimensions"] = _frame(tables["dimensions.csv"].rows, ["dimension", "label", "recommendation", "meaning"])
-    out["attributes"] = _frame(tables["attributes.csv"].rows, ["dimension", "attribute", "value_type", "meaning"])
+    out["attributes"] = _frame(tables["attributes.csv"].rows, ["dimension", "attribute", "value_type", "cardinality", "meaning"])
     out["glossary"] = _frame(tables["glossary.csv"].rows, ["term", "expansion", "meaning"])
 
     published = {sid: _date(r["published"]) for sid, r in ref.sources.items()}

@@ -131,6 +131,7 @@ ATTRIBUTES = FileSchema(
         Column("dimension", "dimension"),
         Column("attribute", "id"),
         Column("value_type", "text", max_length=40, meaning="text, integer, date, or enum:FIELD."),
+        Column("cardinality", "enum:cardinality", meaning="one: a force has at most one value per date (a status, a count); many: several are allowed."),
         Column("meaning", "text", max_length=400),
     ),
     key=("dimension", "attribute"),

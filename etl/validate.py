@@ -17,12 +17,6 @@ from etl.schema import ID, FileSchema, is_pfa_code
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EXPECTED_FORCES = 43
 
-# Enumerated or integer attributes a force may hold several of at one date: the
-# risk forums it uses (MAPPA, MARAC, ...) and separately stated referral figures.
-# Every other enumerated or integer attribute (statuses, counts, scope) is one per
-# force and date.
-MULTI_VALUED_ATTRIBUTES = {("multi_agency", "risk_forum"), ("isac_provision", "referrals")}
-
 
 def parse_date(value: str) -> tuple[dt.date | None, str | None]:
     """A date from YYYY-MM-DD text, or the reason it is not one."""
@@ -60,7 +54,8 @@ class Reference:
 
     allowed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     dimensions: set[str] = field(default_factory=set)
-    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)  # -> value type
+    single_valued: set[tuple[str, str]] = field(default_factory=set)  # cardinality "one"
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
     sections: set[tuple[str, str]] = field(default_factory=set)
     forces: ForceResolver = field(default_factory=ForceResolver)
@@ -158,6 +153,8 @@ def build_reference(tables: dict[str, Table]) -> tuple[Reference, list[Problem]]
     ref.dimensions = {row["dimension"] for row in tables["dimensions.csv"].rows}
     for row in tables["attributes.csv"].rows:
         ref.attributes[(row["dimension"], row["attribute"])] = row["value_type"]
+        if row["cardinality"] == "one":
+            ref.single_valued.add((row["dimension"], row["attribute"]))
     for row in tables["sources.csv"].rows:
         ref.sources[row["source_id"]] = row
     for row in tables["sections.csv"].rows:
@@ -218,7 +215,7 @@ def check_facts(table: Table, ref: Reference) -> list[Problem]:
             reason = check_value(value_type, value, ref)
             if reason:
                 problems.append(Problem(table.name, line, "value", reason))
-        if value_type and (value_type.startswith("enum:") or value_type == "integer") and (dim, attr) not in MULTI_VALUED_ATTRIBUTES:
+        if (dim, attr) in ref.single_valued:
             # A force has one status and one count per dimension at any date.
             key = (ref.forces.resolve(row["force"]) or row["force"], dim, attr, row["valid_from"], row["source_id"])
             if key in singles:
