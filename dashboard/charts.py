@@ -67,27 +67,49 @@ class ChartText:
         return [self.source, data_as_at_line(self.data_date, today), *self.notes]
 
 
-def finish(fig: go.Figure, text: ChartText, *, height: int = 520, today: dt.date | None = None) -> go.Figure:
-    """Apply the house style and write title, subtitle, source and data date into the figure."""
+def label_margin(labels, font_px: float = 7.0, most: int = 440) -> int:
+    """Left margin, in pixels, that fits the longest category label (fixed, so the footer can line up)."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    return int(min(most, 24 + font_px * longest))
+
+
+def short_label(text: str, limit: int = 52) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def finish(fig: go.Figure, text: ChartText, *, height: int = 520, left: int = 16, axis_space: int | None = None,
+           today: dt.date | None = None) -> go.Figure:
+    """Apply the house style and write title, subtitle, source and data date into the figure.
+
+    Title, legend and footer are placed against the figure's own edges, not the
+    plot area's, so they line up however long the axis labels are.
+    """
     lines = text.source_lines(today)
     footer = "<br>".join(plain(line) for line in lines)
-    bottom = 40 + 16 * len(lines)
+    if axis_space is None:  # room under the plot for tick labels, and an axis title if there is one
+        axis_space = 62 if fig.layout.xaxis.title.text else 36
+    bottom = axis_space + 15 * len(lines) + 14
+    has_legend = sum(1 for t in fig.data if t.showlegend is not False and t.name) > 1
+    top = 118 if has_legend else 86
     fig.update_layout(
         template="simple_white",
         font=dict(family=FONT, size=13, color="#0B0C0C"),
         title=dict(
             text=f"<b>{plain(text.title)}</b>",
             subtitle=dict(text=plain(text.subtitle), font=dict(size=13, color=SUBTLE)),
-            x=0, xanchor="left", xref="paper", y=0.98, yanchor="top", yref="container",
+            x=0, xanchor="left", xref="container", y=1, yanchor="top", yref="container",
+            pad=dict(l=16, t=14),
         ),
         height=height,
-        margin=dict(l=10, r=10, t=90, b=bottom + 20),
-        legend=dict(title=None, orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left"),
+        margin=dict(l=left, r=24, t=top, b=bottom, autoexpand=False),
+        legend=dict(title=None, orientation="h", yanchor="bottom", y=1.0, yref="paper",
+                    x=0, xanchor="left", xref="container", font=dict(size=12), entrywidthmode="pixels"),
+        showlegend=has_legend,
         meta={"chart_title": text.title},
     )
     fig.add_annotation(
         text=footer, showarrow=False, xref="paper", yref="paper", x=0, xanchor="left",
-        y=0, yanchor="top", yshift=-(bottom - 10), align="left",
+        xshift=-(left - 16), y=0, yanchor="top", yshift=-axis_space, align="left",
         font=dict(size=11, color=SUBTLE), name="source",
     )
     return fig
@@ -109,16 +131,16 @@ def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartTex
             hovertemplate="%{y}: %{x} force areas<extra></extra>",
         )
     )
-    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_yaxes(autorange="reversed", title=None, automargin=False)
     fig.update_xaxes(title="Force areas", rangemode="tozero")
-    return finish(fig, text, height=360)
+    return finish(fig, text, height=380, left=label_margin(labels, 7.2))
 
 
 def funding_timeline(streams: pd.DataFrame, as_at: dt.date, text: ChartText, cliff_edge: dt.date) -> go.Figure:
     """One bar per funded service from its start (where known) to its end, coloured by funder."""
     df = streams[streams["end_date"].notna()].copy()
     df = df.sort_values(["end_date", "short_name"], ascending=[False, True])
-    df["row"] = [f"{plain(r.short_name)}: {plain(r.service)}"[:70] for r in df.itertuples()]
+    df["row"] = [plain(short_label(f"{r.short_name}: {r.service}")) for r in df.itertuples()]
     fig = go.Figure()
     for funder, group in df.groupby("funder", sort=False):
         start = group["start_date"].where(group["start_date"].notna(), pd.NaT)
@@ -130,20 +152,24 @@ def funding_timeline(streams: pd.DataFrame, as_at: dt.date, text: ChartText, cli
                 y=group["row"], x=(end - base).dt.days * 86_400_000, base=base, orientation="h",
                 name=plain(funder), marker=dict(color=palette.FUNDER_COLOURS.get(funder, palette.DARK_GREY),
                                                 pattern=dict(shape=["" if k else "." for k in known_start])),
-                customdata=list(zip(group["end_date"].astype(str), group["status"], group["end_wording"].fillna(""),
+                customdata=list(zip(group["end_date"].dt.strftime("%-d %b %Y"), group["status"], group["end_wording"].fillna("").map(plain),
                                     ["start not stated" if not k else str(s) for k, s in zip(known_start, group["start_date"])])),
                 hovertemplate="%{y}<br>Ends %{customdata[0]} (%{customdata[2]})<br>Starts: %{customdata[3]}"
                               "<br>Status: %{customdata[1]}<extra>%{fullData.name}</extra>",
             )
         )
-    for when, label in ((as_at, "As at"), (cliff_edge, "31 March 2025")):
-        fig.add_vline(x=pd.Timestamp(when).value / 1e6, line=dict(color=palette.DARK_GREY, dash="dash" if label == "As at" else "solid", width=1.5))
-        fig.add_annotation(x=pd.Timestamp(when), y=1, yref="paper", text=f"{label} {long_date(when)}" if label == "As at" else label,
-                           showarrow=False, yanchor="bottom", font=dict(size=11, color=palette.DARK_GREY))
+    # Two rules; their labels point away from each other so they never overlap.
+    as_at_first = as_at <= cliff_edge
+    for when, label, dash, first in ((as_at, f"As at {long_date(as_at)}", "dash", as_at_first),
+                                     (cliff_edge, "31 March 2025", "solid", not as_at_first)):
+        fig.add_vline(x=pd.Timestamp(when).value / 1e6, line=dict(color=palette.DARK_GREY, dash=dash, width=1.5))
+        fig.add_annotation(x=pd.Timestamp(when), y=0, yref="paper", yanchor="top", yshift=-24, text=plain(label),
+                           showarrow=False, xanchor="right" if first else "left", xshift=-3 if first else 3,
+                           font=dict(size=11, color=palette.DARK_GREY))
     fig.update_layout(barmode="overlay", bargap=0.35)
     fig.update_xaxes(type="date", title=None)
-    fig.update_yaxes(title=None, automargin=True)
-    return finish(fig, text, height=max(360, 130 + 26 * len(df)))
+    fig.update_yaxes(title=None, automargin=False)
+    return finish(fig, text, height=max(380, 200 + 26 * len(df)), left=label_margin(df["row"]), axis_space=46)
 
 
 def ending_per_quarter(streams: pd.DataFrame, text: ChartText) -> go.Figure:
@@ -179,6 +205,6 @@ def region_grid(shares: pd.DataFrame, text: ChartText, highlight: list[str] | No
             hovertemplate="%{y}<br>%{x}: %{text} force areas (%{z:.0f}%)<extra></extra>",
         )
     )
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", automargin=False)
     fig.update_xaxes(side="top")
-    return finish(fig, text, height=120 + 42 * len(regions))
+    return finish(fig, text, height=200 + 42 * len(regions), left=label_margin(y, 7.0))

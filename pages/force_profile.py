@@ -88,7 +88,8 @@ for col, (dimension, dim, words) in zip(cols, MAIN_DIMENSIONS):
             evidence_view.not_reported(force["short_name"], words)
         else:
             fact_lines(rows)
-            with st.expander(f"Evidence ({rows['quote'].nunique()} quotes)", expanded=True):
+            n = rows["quote"].nunique()
+            with st.expander(f"Evidence ({n} quote{'s' if n != 1 else ''})", expanded=True):
                 evidence_view.quotes(rows)
 
 st.header("Funding")

@@ -47,9 +47,11 @@ st.caption("Click a force area to open its profile, or choose one in the sidebar
 
 counts = coverage[dim.column].value_counts()
 leading = next((v for v in dim.order if counts.get(v, 0)), dim.order[-1])
+not_reported = int(counts.get("not reported", 0))
 text = ChartText(
-    title=f"{counts.get(leading, 0)} of {len(coverage)} force areas: {leading}",
-    subtitle=f"Force areas by {dim.label.lower()}, {filters.geography}, as at {long_date(filters.as_at)}",
+    title=(f"{counts.get(leading, 0)} of {len(coverage)} force areas report {leading}"
+           + (f"; {not_reported} are not reported" if not_reported and leading != "not reported" else "")),
+    subtitle=f"Force areas by {dim.label}, {filters.geography}, as at {long_date(filters.as_at)}",
     data_date=filters.source_date,
     notes=("Not reported means the source does not quote the force area on this; it is not the same as none.",),
 )
