@@ -14,7 +14,8 @@ from dashboard import paths
 from etl.read import read_csv
 from etl.schema import ALL_FILES
 
-BLOCK = re.compile(r"(<!-- BEGIN generated: (?P<name>[a-z ]+) -->\n).*?(\n<!-- END generated -->)", re.S)
+# The body is matched lazily up to the first END marker, so an empty block cannot swallow the next one.
+BLOCK = re.compile(r"(?P<begin><!-- BEGIN generated: (?P<name>[a-z ]+) -->)(?P<body>.*?)(?P<end><!-- END generated -->)", re.S)
 
 
 def _cell(text: str) -> str:
@@ -52,7 +53,7 @@ GENERATORS = {"input files": input_files_block, "allowed values": allowed_values
 
 def render(text: str) -> str:
     def replace(m: re.Match) -> str:
-        return m.group(1) + GENERATORS[m.group("name")]() + m.group(3)
+        return m.group("begin") + "\n" + GENERATORS[m.group("name")]() + "\n" + m.group("end")
 
     return BLOCK.sub(replace, text)
 
