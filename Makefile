@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 DB := data/build/stalking.duckdb
 PORT ?= 8501
-INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' 2>/dev/null) $(wildcard etl/*.py)
+INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' 2>/dev/null) $(wildcard data/returns/*.xlsx) $(wildcard etl/*.py)
 
 .PHONY: run test data check bench clean-build
 

@@ -1,6 +1,6 @@
 """Regenerate the parts of data/DICTIONARY.md that mirror machine-readable files.
 
-The input-file columns come from etl/schema.py and the allowed values from
+The input-file and return columns come from etl/schema.py and the allowed values from
 data/allowed_values.csv, data/dimensions.csv and data/attributes.csv, so the
 dictionary cannot drift from what the validator enforces. `python -m etl docs`
 rewrites the generated blocks; `python -m etl docs --check` fails if they are stale.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dashboard import paths
 from etl.read import read_csv
-from etl.schema import ALL_FILES
+from etl.schema import ALL_FILES, RETURN
 
 # The body is matched lazily up to the first END marker, so an empty block cannot swallow the next one.
 BLOCK = re.compile(r"(?P<begin><!-- BEGIN generated: (?P<name>[a-z ]+) -->)(?P<body>.*?)(?P<end><!-- END generated -->)", re.S)
@@ -34,6 +34,14 @@ def input_files_block() -> str:
     return "\n".join(out).rstrip()
 
 
+def return_columns_block() -> str:
+    out = ["| column | type | required | meaning |", "|---|---|---|---|"]
+    for c in RETURN.columns:
+        limit = f" (max {c.max_length})" if c.max_length else ""
+        out.append(f"| `{c.name}` | {_cell(c.kind)}{limit} | {'yes' if c.required else 'on its kind of row'} | {_cell(c.meaning)} |")
+    return "\n".join(out)
+
+
 def allowed_values_block(data_dir: Path = paths.DATA_DIR) -> str:
     out = ["#### Dimensions\n", "| dimension | label | recommendation | meaning |", "|---|---|---|---|"]
     for r in read_csv(data_dir / "dimensions.csv").rows:
@@ -48,7 +56,11 @@ def allowed_values_block(data_dir: Path = paths.DATA_DIR) -> str:
     return "\n".join(out)
 
 
-GENERATORS = {"input files": input_files_block, "allowed values": allowed_values_block}
+GENERATORS = {
+    "input files": input_files_block,
+    "allowed values": allowed_values_block,
+    "return columns": return_columns_block,
+}
 
 
 def render(text: str) -> str:
