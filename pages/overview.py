@@ -4,7 +4,9 @@ import streamlit as st
 from dashboard import queries
 
 st.title("Stalking services in England and Wales: where the gaps are")
-as_at = queries.source_date()
+# The latest position by default: the newest edition, a source document or a later return.
+latest = queries.latest_edition_date()
+as_at = st.date_input("Position as at", value=latest, format="DD/MM/YYYY")
 cov = queries.coverage(as_at)
 st.caption(f"Data as at {as_at:%-d %B %Y}.")
 st.metric("Force areas with a dedicated stalking service", int((cov["isac_status"] == "dedicated service").sum()))
