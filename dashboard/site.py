@@ -16,4 +16,6 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", "overview", ":material/map:"),
+    PageSpec("pages/return_templates.py", "Return templates", "return-templates", ":material/download:"),
+    PageSpec("pages/submit_return.py", "Submit a return", "submit-return", ":material/upload_file:", admin_only=True),
 )

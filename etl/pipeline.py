@@ -240,11 +240,11 @@ def import_return(raw: bytes, file_name: str, *, data_dir: Path = paths.DATA_DIR
 
 
 def template(pfa_code: str | None, *, data_dir: Path = paths.DATA_DIR, database: Path | None = None,
-             as_at: dt.date | None = None) -> list[dict[str, str]]:
+             as_at: dt.date | None = None, db: queries.Database | None = None) -> list[dict[str, str]]:
     """Template rows, pre-filled with the force's current position when a force is given."""
     if pfa_code is None:
         return returns.template_rows()
-    db = queries.Database(database or paths.DATABASE)
+    db = db or queries.Database(database or paths.DATABASE)
     as_at = as_at or dt.date.today()
     names = queries.forces(db=db).set_index("pfa_code")["short_name"]
     return returns.template_rows(
