@@ -174,6 +174,11 @@ def test_later_return_supersedes_an_earlier_one_which_stays_in_history(setup, tm
     history = queries.history(HERTS, db=queries.Database(db))
     counts = history[history["attribute"] == "isac_count"]
     assert counts["value"].tolist() == ["3", "4", "5"]
+    # A back-dated return is shown what it changes as at its own date, and told what still overrides it.
+    backdated = write_return(tmp_path / "c.csv", [fact("isac_provision", "isac_count", "6", as_at="2025-03-01")])
+    preview = import_file(backdated, data_dir, db, dry_run=True).preview
+    assert "isac_provision / isac_count: 3 → 6" in [str(c) for c in preview.changes]
+    assert any("still take precedence" in n and "return:" in n for n in preview.notes), preview.notes
 
 
 def test_a_dry_run_shows_the_changes_and_writes_nothing(setup, tmp_path: Path):
@@ -240,6 +245,22 @@ def test_committed_templates_are_current():
     example = paths.TEMPLATES_DIR / f"return_template_{HERTS}.csv"
     assert example.exists() and (paths.TEMPLATES_DIR / f"return_template_{HERTS}.xlsx").exists()
     assert STREAM in example.read_text(encoding="utf-8-sig")
+
+
+def test_cli_template_and_check(setup, tmp_path: Path):
+    data_dir, db = setup
+    out = tmp_path / "herts.xlsx"
+    run = lambda *args: subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True, cwd=paths.REPO_ROOT)
+    proc = run("template", "Herts", "--data", str(data_dir), "--db", str(db), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert openpyxl.load_workbook(out)["return"]["A2"].value == "Hertfordshire"
+    proc = run("template", "Gotham", "--data", str(data_dir), "--db", str(db))
+    assert proc.returncode == 1 and "unknown force 'Gotham'" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run("template", HERTS, "--data", str(data_dir), "--db", str(tmp_path / "missing.duckdb"))
+    assert proc.returncode == 1 and "No database" in proc.stderr and "Traceback" not in proc.stderr
+    import_file(write_return(tmp_path / "herts.csv", herts_extension()), data_dir, db)
+    proc = run("check", "--data", str(data_dir))
+    assert proc.returncode == 0, proc.stderr
 
 
 # ---------------------------------------------------------------- bad returns change nothing
