@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dashboard import paths
 from etl.read import read_csv
+from etl.returns import requirement
 from etl.schema import ALL_FILES, RETURN
 
 # The body is matched lazily up to the first END marker, so an empty block cannot swallow the next one.
@@ -38,7 +39,7 @@ def return_columns_block() -> str:
     out = ["| column | type | required | meaning |", "|---|---|---|---|"]
     for c in RETURN.columns:
         limit = f" (max {c.max_length})" if c.max_length else ""
-        out.append(f"| `{c.name}` | {_cell(c.kind)}{limit} | {'yes' if c.required else 'on its kind of row'} | {_cell(c.meaning)} |")
+        out.append(f"| `{c.name}` | {_cell(c.kind)}{limit} | {requirement(c.name)} | {_cell(c.meaning)} |")
     return "\n".join(out)
 
 

@@ -50,6 +50,17 @@ FUNDING_REQUIRED = ("stream_id", "service", "funder", "status")
 # A row with none of these filled in is a template row left blank: it is skipped.
 CONTENT_COLUMNS = ("value",) + FUNDING_COLUMNS
 STREAM_FIELDS = ("service", "funder", "start_date", "end_date", "status")
+
+
+def requirement(column: str) -> str:
+    """When a return's column must be filled in, in words (for the dictionary and the guidance sheet)."""
+    if column in ("force", "as_at", "submitted_by", "record"):
+        return "yes"
+    if column in FACT_COLUMNS:
+        return "on fact rows"
+    if column in FUNDING_REQUIRED:
+        return "on funding rows"
+    return "no"
 # Dimensions a template always offers rows for (ISAC provision and headcount,
 # perpetrator programmes, MASIP and clinics), with the attributes to prompt for.
 TEMPLATE_FACTS = (
@@ -577,7 +588,7 @@ def template_xlsx(rows: list[dict[str, str]], allowed: pd.DataFrame, dimensions:
     for cell in guide[guide.max_row]:
         cell.font = bold
     for col in RETURN.columns:
-        guide.append([col.name, "yes" if col.required else "on its kind of row", col.meaning])
+        guide.append([col.name, requirement(col.name), col.meaning])
     guide.append([])
     guide.append(["field", "value", "meaning"])
     for cell in guide[guide.max_row]:
