@@ -35,11 +35,11 @@ class Column:
 class FileSchema:
     name: str  # path relative to the data directory
     columns: tuple[Column, ...]
-    key: tuple[str, ...]  # columns whose values are unique together
+    # Columns whose values are unique together; empty when the caller checks duplicates
+    # itself (a return's key depends on the kind of row).
+    key: tuple[str, ...]
     meaning: str = ""
     may_be_empty: bool = False  # a header with no rows is valid
-    # key: columns whose values are unique together; empty when the caller checks
-    # duplicates itself (a return's key depends on the kind of row).
 
     @property
     def column_names(self) -> list[str]:
