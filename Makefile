@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 DB := data/build/stalking.duckdb
 PORT ?= 8501
-INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' 2>/dev/null) $(wildcard etl/*.py)
+INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' 2>/dev/null) $(wildcard data/returns/*.xlsx) $(wildcard etl/*.py)
 
-.PHONY: run test data check bench clean-build
+.PHONY: run test data check bench clean-build templates
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,10 @@ bench: $(DB)
 
 clean-build:
 	rm -rf data/build
+
+# The committed return templates (a blank one and Hertfordshire's example); a test checks they are current.
+templates: $(DB)
+	$(PY) -m etl template --out data/templates/return_template.csv
+	$(PY) -m etl template --out data/templates/return_template.xlsx
+	$(PY) -m etl template E23000027 --out data/templates/return_template_E23000027.csv
+	$(PY) -m etl template E23000027 --out data/templates/return_template_E23000027.xlsx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import queries, state
+from dashboard import admin, queries, state
 from dashboard.charts import MAIN_SOURCE, data_as_at_line
 from dashboard.site import PAGES
 
@@ -14,10 +14,12 @@ st.set_page_config(
     layout="wide",
 )
 
+# Admin-only pages (writing returns) exist only when an admin passphrase is configured.
+show_admin = admin.is_configured()
 pages = [
     st.Page(p.script, title=p.title, url_path=p.url_path, icon=p.icon, default=(i == 0))
     for i, p in enumerate(PAGES)
-    if not p.admin_only
+    if show_admin or not p.admin_only
 ]
 navigation = st.navigation(pages)
 

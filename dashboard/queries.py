@@ -44,14 +44,30 @@ class Fingerprint:
         return f"{self.inode}-{self.mtime_ns}-{self.size}"
 
 
+CATALOG = "stalking"  # the name the database file is attached under
+
+
 class Database:
-    """A read-only connection that follows the file at `path` across rebuilds."""
+    """A read-only connection that follows the file at `path` across rebuilds.
+
+    duckdb.connect(path) keeps one database instance per path and process while
+    any connection to it is open, so after a swap it would hand back the old
+    file. Each version of the file is therefore attached read-only to a fresh
+    in-memory instance of its own.
+    """
 
     def __init__(self, path: Path | None = None):
         self.path = Path(path or paths.DATABASE)
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._fingerprint: Fingerprint | None = None
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(":memory:")
+        quoted = str(self.path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS {CATALOG} (READ_ONLY)")  # ATTACH takes no parameters
+        con.execute(f"USE {CATALOG}")
+        return con
 
     def fingerprint(self) -> Fingerprint:
         try:
@@ -66,9 +82,11 @@ class Database:
         with self._lock:
             if self._con is None or current != self._fingerprint:
                 # The old connection is not closed: cursors still reading it finish on the old file.
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._con = self._open()
                 self._fingerprint = current
-            return self._con.cursor()
+            cur = self._con.cursor()
+        cur.execute(f"USE {CATALOG}")  # a cursor starts in the instance's own (empty) catalog
+        return cur
 
     def df(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         cur = self.cursor()
@@ -254,14 +272,15 @@ def history(pfa_code: str, db: Database | None = None) -> pd.DataFrame:
     """What each edition said about a force, oldest first: the change history."""
     return _db(db).df(
         """SELECT e.as_at, e.kind, e.submitted_by, e.edition_id, f.dimension, f.attribute,
-                  f.value, f.valid_from, f.quote
+                  f.value, f.valid_from, f.quote, f.fact_id AS record_id
            FROM facts f JOIN editions e USING (edition_id)
            WHERE f.pfa_code = ?
            UNION ALL
            SELECT e.as_at, e.kind, e.submitted_by, e.edition_id, 'funding', s.service,
-                  s.status || coalesce(', ends ' || CAST(s.end_date AS VARCHAR), ''), s.valid_from, s.quote
+                  s.status || coalesce(', ends ' || CAST(s.end_date AS VARCHAR), ''), s.valid_from, s.quote,
+                  s.stream_id
            FROM funding_stream_history s JOIN editions e USING (edition_id)
            WHERE s.pfa_code = ?
-           ORDER BY 1, 5, 6""",
+           ORDER BY 1, 5, 6, 10""",
         [pfa_code, pfa_code],
     )

@@ -26,4 +26,6 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/regions.py", "Regional comparison", "regional-comparison", ":material/compare:"),
     PageSpec("pages/recommendations.py", "Recommendations", "recommendations-15-16-25", ":material/checklist:"),
     PageSpec("pages/data_methods.py", "Data and methods", "data-and-methods", ":material/menu_book:"),
+    PageSpec("pages/return_templates.py", "Return templates", "return-templates", ":material/download:"),
+    PageSpec("pages/submit_return.py", "Submit a return", "submit-return", ":material/upload_file:", admin_only=True),
 )

@@ -1,6 +1,6 @@
 """Regenerate the parts of data/DICTIONARY.md that mirror machine-readable files.
 
-The input-file columns come from etl/schema.py and the allowed values from
+The input-file and return columns come from etl/schema.py and the allowed values from
 data/allowed_values.csv, data/dimensions.csv and data/attributes.csv, so the
 dictionary cannot drift from what the validator enforces. `python -m etl docs`
 rewrites the generated blocks; `python -m etl docs --check` fails if they are stale.
@@ -12,9 +12,11 @@ from pathlib import Path
 
 from dashboard import paths
 from etl.read import read_csv
-from etl.schema import ALL_FILES
+from etl.returns import requirement
+from etl.schema import ALL_FILES, RETURN
 
-BLOCK = re.compile(r"(<!-- BEGIN generated: (?P<name>[a-z ]+) -->\n).*?(\n<!-- END generated -->)", re.S)
+# The body is matched lazily up to the first END marker, so an empty block cannot swallow the next one.
+BLOCK = re.compile(r"(?P<begin><!-- BEGIN generated: (?P<name>[a-z ]+) -->)(?P<body>.*?)(?P<end><!-- END generated -->)", re.S)
 
 
 def _cell(text: str) -> str:
@@ -33,6 +35,14 @@ def input_files_block() -> str:
     return "\n".join(out).rstrip()
 
 
+def return_columns_block() -> str:
+    out = ["| column | type | required | meaning |", "|---|---|---|---|"]
+    for c in RETURN.columns:
+        limit = f" (max {c.max_length})" if c.max_length else ""
+        out.append(f"| `{c.name}` | {_cell(c.kind)}{limit} | {requirement(c.name)} | {_cell(c.meaning)} |")
+    return "\n".join(out)
+
+
 def allowed_values_block(data_dir: Path = paths.DATA_DIR) -> str:
     out = ["#### Dimensions\n", "| dimension | label | recommendation | meaning |", "|---|---|---|---|"]
     for r in read_csv(data_dir / "dimensions.csv").rows:
@@ -47,12 +57,16 @@ def allowed_values_block(data_dir: Path = paths.DATA_DIR) -> str:
     return "\n".join(out)
 
 
-GENERATORS = {"input files": input_files_block, "allowed values": allowed_values_block}
+GENERATORS = {
+    "input files": input_files_block,
+    "allowed values": allowed_values_block,
+    "return columns": return_columns_block,
+}
 
 
 def render(text: str) -> str:
     def replace(m: re.Match) -> str:
-        return m.group(1) + GENERATORS[m.group("name")]() + m.group(3)
+        return m.group("begin") + "\n" + GENERATORS[m.group("name")]() + "\n" + m.group("end")
 
     return BLOCK.sub(replace, text)
 

@@ -1,16 +1,19 @@
 """Stage 3: turn validated text rows into typed tables ready to load.
 
 Force names become ONS codes, empty valid_from dates become the source's date,
-numbers and dates get their types, and every curated row is tied to the
-edition (source document or return) it came from.
+numbers and dates get their types, and every row is tied to the edition
+(source document or return) it came from. Accepted returns add their rows
+after the curated ones.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 
 from etl.read import Table
+from etl.returns import LICENCE, SECTION, Return
 from etl.validate import Reference
 
 
@@ -26,8 +29,8 @@ def edition_of_source(source_id: str) -> str:
     return f"source:{source_id}"
 
 
-def normalise(tables: dict[str, Table], ref: Reference) -> dict[str, pd.DataFrame]:
-    """Typed tables keyed by their database table name."""
+def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return] = ()) -> dict[str, pd.DataFrame]:
+    """Typed tables keyed by their database table name, accepted returns included."""
     out: dict[str, pd.DataFrame] = {}
 
     forces = tables["forces.csv"].rows
@@ -162,4 +165,53 @@ def normalise(tables: dict[str, Table], ref: Reference) -> dict[str, pd.DataFram
         ],
         ["edition_id", "kind", "pfa_code", "as_at", "submitted_by", "submitted_at", "file_name", "sha256", "note"],
     )
+    if returns:
+        short_names = {r["pfa_code"]: r["short_name"] for r in forces}
+        for name, rows in normalise_returns(returns, ref, short_names).items():
+            frame = _frame(rows, list(out[name].columns))
+            out[name] = pd.concat([out[name], frame], ignore_index=True)
+        out["facts"]["value_number"] = out["facts"]["value_number"].astype("Int64")
+    out["editions"]["submitted_at"] = pd.to_datetime(out["editions"]["submitted_at"])
     return out
+
+
+def normalise_returns(returns: Sequence[Return], ref: Reference, short_names: dict[str, str]) -> dict[str, list[dict]]:
+    """Rows of the accepted returns (etl.returns.Return), typed like the curated ones.
+
+    A return has no document to quote: every row cites the return's evidence note
+    (or who submitted it and when), and the return is registered as a source with
+    one section, so every join on sources and sections works for it as for a document.
+    """
+    facts, streams, editions, sources, sections = [], [], [], [], []
+    for r in returns:
+        quote = r.quote()
+        common = {"pfa_code": r.pfa_code, "valid_from": r.as_at, "edition_id": r.edition_id, "quote": quote,
+                  "source_id": r.source_id, "section": SECTION, "source_date": r.as_at, "note": None}
+        for f in r.facts:
+            value_type = ref.attributes[(f["dimension"], f["attribute"])]
+            facts.append({
+                "fact_id": f"{r.source_id}-{f['line']}", "force_as_named": f["force_as_named"],
+                "dimension": f["dimension"], "attribute": f["attribute"], "value": f["value"],
+                "value_number": int(f["value"]) if value_type == "integer" else None, "value_wording": None,
+                **common,
+            })
+        for s in r.streams:
+            streams.append({
+                "stream_id": s["stream_id"], "force_as_named": s["force_as_named"], "service": s["service"],
+                "funder": s["funder"], "funder_wording": None,
+                "start_date": _date(s["start_date"]), "start_wording": None, "start_derived": False,
+                "end_date": _date(s["end_date"]), "end_wording": None, "end_derived": False,
+                "status": s["status"], **common,
+            })
+        editions.append({
+            "edition_id": r.edition_id, "kind": "return", "pfa_code": r.pfa_code, "as_at": r.as_at,
+            "submitted_by": r.submitted_by, "submitted_at": r.submitted_at, "file_name": r.path.name,
+            "sha256": r.sha256, "note": r.evidence,
+        })
+        sources.append({
+            "source_id": r.source_id, "title": f"Return for {short_names[r.pfa_code]} as at {r.as_at.isoformat()}",
+            "publisher": r.submitted_by, "published": r.as_at, "licence": LICENCE, "document": r.path.name,
+            "description": r.evidence,
+        })
+        sections.append({"source_id": r.source_id, "section": SECTION, "heading": SECTION, "position": 1})
+    return {"facts": facts, "funding_stream_history": streams, "editions": editions, "sources": sources, "sections": sections}

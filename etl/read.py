@@ -59,7 +59,12 @@ def read_csv(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
     except FileNotFoundError:
         table.problems.append(Problem(name, 0, "", "file not found; expected it to exist"))
         return table
-    table.sha256 = hashlib.sha256(raw).hexdigest()
+    return parse_csv(raw, name, Path(path), max_bytes=max_bytes)
+
+
+def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
+    """Parse the bytes of a CSV file (read from disk or uploaded); problems are attached, not raised."""
+    table = Table(path=path, name=name, columns=[], rows=[], lines=[], sha256=hashlib.sha256(raw).hexdigest())
     if len(raw) > max_bytes:
         table.problems.append(
             Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {max_bytes:,}")

@@ -12,6 +12,7 @@ Each column has a kind:
   id         a key: lower-case letters, digits and hyphens
   dimension  a dimension from data/dimensions.csv
   attribute  an attribute from data/attributes.csv (valid for the row's dimension)
+  choice:A|B one of the listed words (for values that belong to a file format, not the data)
 
 The same schema validates the curated data and the returns that update it.
 """
@@ -34,7 +35,9 @@ class Column:
 class FileSchema:
     name: str  # path relative to the data directory
     columns: tuple[Column, ...]
-    key: tuple[str, ...]  # columns whose values are unique together
+    # Columns whose values are unique together; empty when the caller checks duplicates
+    # itself (a return's key depends on the kind of row).
+    key: tuple[str, ...]
     meaning: str = ""
     may_be_empty: bool = False  # a header with no rows is valid
 
@@ -227,6 +230,32 @@ TIMELINE = FileSchema(
     ),
     key=("event_id",),
     meaning="National events, deadlines and commitments.",
+)
+
+# A return: an updated position for one force, submitted by a commissioner's office
+# (python -m etl import-return). One row per fact or funded service; every row repeats
+# the force, the as-at date and who submitted it. Fact rows use the facts vocabulary,
+# funding rows the funding_streams one, so a return is checked by the same rules.
+RETURN = FileSchema(
+    "returns/<return>.csv or .xlsx",
+    (
+        Column("force", "force", meaning="The force the return is for (name, alias or ONS code); the same on every row."),
+        Column("as_at", "date", meaning="The date the position is as at; the same on every row, not in the future."),
+        Column("submitted_by", "text", max_length=120, meaning="Who submitted the return (person and office); the same on every row."),
+        Column("evidence", "text", required=False, max_length=QUOTE_MAX, meaning="Optional note or link backing the return; where given on several rows, the same on each."),
+        Column("record", "choice:fact|funding", meaning="fact: a fact about a dimension; funding: one funded service."),
+        Column("dimension", "dimension", required=False, meaning="Fact rows: the dimension (data/dimensions.csv)."),
+        Column("attribute", "attribute", required=False, meaning="Fact rows: the attribute, valid for the dimension (data/attributes.csv)."),
+        Column("value", "text", required=False, max_length=300, meaning="Fact rows: the value, typed by the attribute; a fact row with no value is skipped."),
+        Column("stream_id", "id", required=False, max_length=80, meaning="Funding rows: the funded service's key; reuse an existing one to update it, a new one for a new service."),
+        Column("service", "text", required=False, max_length=160, meaning="Funding rows: the funded service or post."),
+        Column("funder", "enum:funder", required=False, meaning="Funding rows: who funds it."),
+        Column("start_date", "date", required=False, meaning="Funding rows: when the funding started, where known."),
+        Column("end_date", "date", required=False, meaning="Funding rows: when it ends, where known; not before start_date."),
+        Column("status", "enum:funding_status", required=False, meaning="Funding rows: the funding's status."),
+    ),
+    key=(),
+    meaning="An updated position for one force, submitted by a commissioner's office.",
 )
 
 REFERENCE_FILES = (ALLOWED_VALUES, DIMENSIONS, ATTRIBUTES, SOURCES, SECTIONS, FORCES, NEIGHBOURS, GLOSSARY)

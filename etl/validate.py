@@ -91,6 +91,9 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
         )
     if kind == "attribute":
         return None  # checked with the row's dimension in check_facts
+    if kind.startswith("choice:"):
+        words = kind[7:].split("|")
+        return None if value in words else f"'{value}' is not allowed; expected {' or '.join(words)}"
     if kind.startswith("enum:"):
         fld = kind[5:]
         allowed = ref.allowed.get(fld, set())
@@ -134,6 +137,8 @@ def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Proble
                 problems.append(
                     Problem(table.name, line, col.name, f"value starts with '{value[0]}', which spreadsheets run as a formula; expected plain text")
                 )
+        if not schema.key:
+            continue
         key = tuple(row[c] for c in schema.key)
         if key in seen:
             problems.append(
@@ -234,7 +239,7 @@ def check_funding_dates(table: Table) -> list[Problem]:
         if start and end and end < start:
             problems.append(Problem(table.name, line, "end_date", f"{row['end_date']} is before start_date {row['start_date']}; expected an end on or after the start"))
         for which in ("start", "end"):
-            if row[f"{which}_derived"] == "yes" and not row[f"{which}_wording"]:
+            if row.get(f"{which}_derived") == "yes" and not row.get(f"{which}_wording"):
                 problems.append(Problem(table.name, line, f"{which}_wording", f"{which}_date is derived but the source's wording is empty; expected the original words"))
     return problems
 

@@ -35,3 +35,13 @@ def test_every_table_view_and_column_is_documented(built_db):
 def test_readme_documents_the_two_commands():
     readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+def test_an_empty_generated_block_does_not_swallow_the_next():
+    text = (
+        "<!-- BEGIN generated: allowed values -->\n<!-- END generated -->\nhand-written text\n"
+        "<!-- BEGIN generated: allowed values -->\nSTALE GENERATED TEXT\n<!-- END generated -->\n"
+    )
+    out = docs.render(text)
+    assert "hand-written text" in out and "STALE GENERATED TEXT" not in out
+    assert out.count("<!-- END generated -->") == 2

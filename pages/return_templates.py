@@ -1,0 +1,49 @@
+"""Return templates: the file a commissioner's office fills in to update its force's position.
+
+Anyone may download a template; only the admin-only "Submit a return" page
+(or `python -m etl import-return`) can import one.
+"""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import paths, queries
+from etl import pipeline, returns
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+st.title("Return templates")
+st.write(
+    "The December 2024 evidence is the first edition, not the last. To update a force's "
+    "position, fill in a return: one row per fact (ISAC provision and headcount, perpetrator "
+    "programmes, MASIP or stalking clinic) or per funded service (funder, start and end dates, "
+    "status), with the date the position is as at, who is submitting it and, optionally, a note "
+    "or link as evidence. The workbook's guidance sheet lists every allowed value."
+)
+
+st.subheader("Blank template")
+blank = returns.template_rows()
+left, right = st.columns(2)
+left.download_button("Blank template (XLSX)", pipeline.template_xlsx(blank, paths.DATA_DIR),
+                     file_name="return_template.xlsx", mime=XLSX, icon=":material/download:")
+right.download_button("Blank template (CSV)", returns.template_csv(blank),
+                      file_name="return_template.csv", mime="text/csv", icon=":material/download:")
+
+st.subheader("Pre-filled with a force's current position")
+forces = queries.forces()
+names = dict(zip(forces["pfa_code"], forces["short_name"]))
+code = st.selectbox("Force", list(names), format_func=names.get)
+today = dt.date.today()
+rows = pipeline.template(code, data_dir=paths.DATA_DIR, as_at=today, db=queries.default_db())
+left, right = st.columns(2)
+left.download_button("Pre-filled template (XLSX)", pipeline.template_xlsx(rows, paths.DATA_DIR),
+                     file_name=f"return_template_{code}.xlsx", mime=XLSX, icon=":material/download:")
+right.download_button("Pre-filled template (CSV)", returns.template_csv(rows),
+                      file_name=f"return_template_{code}.csv", mime="text/csv", icon=":material/download:")
+st.caption(
+    f"Position as at {today:%-d %B %Y}. Fill in as_at and submitted_by on every row you keep. "
+    "A return replaces each dimension it has rows for, and the whole list of funded services "
+    "when it has funding rows; rows left without a value are skipped."
+)
+st.dataframe(pd.DataFrame(rows, columns=list(returns.COLUMNS)), hide_index=True)
