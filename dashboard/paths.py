@@ -29,10 +29,16 @@ BUILD_DIR = Path(os.environ.get("STALKING_BUILD_DIR", DATA_DIR / "build"))
 DATABASE = BUILD_DIR / "stalking.duckdb"
 DATABASE_BACKUP = BUILD_DIR / "stalking.previous.duckdb"
 BOUNDARIES_GEOJSON = BUILD_DIR / "boundaries.geojson"
+# Where the imported boundaries came from (file name, sha256, code field, attribution year).
+BOUNDARIES_META = BUILD_DIR / "boundaries.meta.json"
 
 # Source documents the quotes are checked against (outside the repo, optional).
 SEEDS_DIR = Path(os.environ.get("STALKING_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds"))
 SHARED_GEO_DIR = Path(os.environ.get("STALKING_SHARED_GEO_DIR", REPO_ROOT.parent / "shared" / "geo"))
+
+# The map layer: the hand-written hexagon tile grid (the default geometry).
+GEO_DIR = REPO_ROOT / "geo"
+TILES_CSV = GEO_DIR / "tiles.csv"
 
 # Static files served by Streamlit at app/static/ (the empty topojson base map).
 STATIC_DIR = REPO_ROOT / "static"

@@ -1,0 +1,46 @@
+"""The coverage map in Streamlit: draw it, and report which force was clicked."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.palette import MAP_DIMENSIONS
+from geo.mapfig import PLOTLY_CONFIG, coverage_map, status_counts
+
+
+def _alt_text(coverage: pd.DataFrame, dimension_key: str, geometry: str) -> str:
+    dim = MAP_DIMENSIONS[dimension_key]
+    counts = "; ".join(f"{s}: {n}" for s, n in status_counts(coverage, dimension_key).items())
+    shape = "hexagon tile map" if geometry == "tiles" else "boundary map"
+    return f"{dim.label} by police force area, {shape} of {len(coverage)} forces. {counts}."
+
+
+def selected_location(event) -> str | None:
+    """The pfa_code of the clicked shape in a plotly_chart selection event, if any."""
+    try:
+        points = event.selection["points"]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    for point in points or []:
+        location = point.get("location") if isinstance(point, dict) else None
+        if location:
+            return str(location)
+    return None
+
+
+def show_coverage_map(coverage: pd.DataFrame, dimension_key: str, geometry: str = "tiles",
+                      selected: str | None = None, key: str = "coverage_map") -> str | None:
+    """Render the coverage map; return the pfa_code the user clicked (None when nothing is selected).
+
+    The figure keeps a constant uirevision, so zoom and pan survive reruns.
+    """
+    fig = coverage_map(coverage, dimension_key, geometry=geometry, selected=selected)
+    event = st.plotly_chart(
+        fig,
+        key=key,
+        on_select="rerun",
+        selection_mode="points",
+        config=PLOTLY_CONFIG,
+        alt=_alt_text(coverage, dimension_key, geometry),
+    )
+    return selected_location(event)
