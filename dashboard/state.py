@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard import cached_queries as data
 from dashboard import palette
+from geo.boundaries import available_geometries
 
 PROFILE_PAGE = "pages/force_profile.py"
 _OPEN_PROFILE = "_open_profile"
@@ -141,11 +142,7 @@ def sidebar() -> Filters:
         if unknown:
             st.warning(f"The link names a force code this dashboard does not know: {unknown[:12]}. "
                        "Expected an ONS code such as E23000027.")
-        try:
-            from geo.boundaries import available_geometries
-            geometries = available_geometries()
-        except ImportError:  # TEMPORARY until the geo package lands
-            geometries = ["tiles"]
+        geometries = available_geometries()
         if len(geometries) > 1:
             st.radio("Map geometry", [_GEOMETRY_LABELS[g] for g in geometries], key="geo",
                      bind="query-params", horizontal=True)

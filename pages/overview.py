@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import cached_queries as data
 from dashboard import charts, headlines, notices, state
 from dashboard.charts import ChartText, long_date
+from dashboard.map_view import show_coverage_map
 from dashboard.widgets import chart_block
 
 filters = state.current()
@@ -35,13 +36,8 @@ cols[2].metric("Funding ending within 6 months", f"{h.ending_within_6_months} of
                help=f"Force areas with a funded stalking service whose stated end date falls within six months after {long_date(filters.as_at)}.")
 
 st.subheader(f"Map: {dim.label}")
-try:
-    from dashboard.map_view import show_coverage_map
-except ImportError:  # the map component lands separately
-    show_coverage_map = None
-if show_coverage_map is not None:
-    show_coverage_map(coverage, dim.key, filters.geometry, filters.force)
-    state.open_profile_if_requested()
+show_coverage_map(coverage, dim.key, filters.geometry, filters.force, on_click=state.select_force)
+state.open_profile_if_requested()
 st.caption("Click a force area to open its profile, or choose one in the sidebar. "
            "Grey areas marked ? are not reported in the source, which is not the same as no provision.")
 
