@@ -71,7 +71,9 @@ def finish(fig: go.Figure, text: ChartText, *, height: int = 520, today: dt.date
     """Apply the house style and write title, subtitle, source and data date into the figure."""
     lines = text.source_lines(today)
     footer = "<br>".join(plain(line) for line in lines)
-    bottom = 40 + 16 * len(lines)
+    # The footer sits at the foot of the figure, clear of the x-axis labels and title
+    # (about 60 px), with room for every line: notes included, so exports carry them all.
+    bottom = 64 + 16 * len(lines)
     fig.update_layout(
         template="simple_white",
         font=dict(family=FONT, size=13, color="#0B0C0C"),
@@ -81,13 +83,13 @@ def finish(fig: go.Figure, text: ChartText, *, height: int = 520, today: dt.date
             x=0, xanchor="left", xref="paper", y=0.98, yanchor="top", yref="container",
         ),
         height=height,
-        margin=dict(l=10, r=10, t=90, b=bottom + 20),
+        margin=dict(l=10, r=10, t=90, b=bottom),
         legend=dict(title=None, orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left"),
         meta={"chart_title": text.title},
     )
     fig.add_annotation(
         text=footer, showarrow=False, xref="paper", yref="paper", x=0, xanchor="left",
-        y=0, yanchor="top", yshift=-(bottom - 10), align="left",
+        y=0, yanchor="bottom", yshift=-(bottom - 6), align="left",
         font=dict(size=11, color=SUBTLE), name="source",
     )
     return fig
