@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import openpyxl
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, palette, queries
 from exports import ExportInfo, file_stem, images, slug, tables
@@ -150,6 +151,45 @@ def test_without_a_browser_html_csv_and_xlsx_still_work(fig, info, monkeypatch):
 def test_a_browser_path_that_does_not_exist_counts_as_no_browser(monkeypatch, tmp_path):
     monkeypatch.setenv(images.BROWSER_ENV, str(tmp_path / "no-such-chrome"))
     assert images.find_browser() is None
+
+
+CHART_PAGE = """
+import datetime as dt
+import pandas as pd
+from dashboard import charts, palette, queries
+from dashboard.widgets import chart_block, table_block
+as_at = queries.source_date()
+cov = queries.coverage(as_at)
+text = charts.ChartText("Test finding", "Subtitle", as_at)
+fig = charts.status_bar(cov, palette.ISAC, text)
+table = cov[["short_name", "isac_status"]]
+chart_block(fig, table, text, key="isac", filters={"Region": "all"}, as_at=as_at)
+table_block(table, text, key="forces", filters={"Region": "all"}, as_at=as_at)
+"""
+
+
+def _chart_page() -> AppTest:
+    at = AppTest.from_string(CHART_PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_chart_and_table_blocks_offer_every_download(built_db, monkeypatch):
+    require_browser()
+    monkeypatch.delenv(images.BROWSER_ENV, raising=False)
+    at = _chart_page()
+    labels = [b.label for b in at.download_button]
+    assert labels == ["PNG", "SVG", "HTML", "CSV", "XLSX", "CSV", "XLSX"]
+    assert not [i for i in at.info if "Chromium" in i.value]
+
+
+def test_without_a_browser_the_page_shows_the_fix_instead_of_png_and_svg(built_db, monkeypatch):
+    monkeypatch.setenv(images.BROWSER_ENV, "none")
+    at = _chart_page()
+    labels = [b.label for b in at.download_button]
+    assert labels == ["HTML", "CSV", "XLSX", "CSV", "XLSX"]
+    assert [i.value for i in at.info] == [images.UNAVAILABLE_MESSAGE]
 
 
 # ---------------------------------------------------------------- HTML
