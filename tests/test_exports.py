@@ -289,3 +289,15 @@ def test_file_names_are_a_slug_of_the_title_and_the_as_at_date():
     assert file_stem("Funding ends: 31 March 2025!", dt.date(2024, 12, 19)) == "funding-ends-31-march-2025-2024-12-19"
     assert len(slug("word " * 50)) <= 60 and not slug("word " * 50).endswith("-")
     assert slug("«»") == "export"
+
+
+def test_require_browser_skips_without_one_but_fails_on_ci(monkeypatch):
+    import tests.browser as helper
+
+    monkeypatch.setattr(helper, "browser_path", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        helper.require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        helper.require_browser()
