@@ -312,18 +312,19 @@ def _status_chart(cov: pd.DataFrame, dim: palette.MapDimension, place: str, labe
     counts = cov[dim.column].value_counts()
     if dim is palette.FUNDING:
         k = int(cov["funding_at_risk"].sum())
-        title = f"{k} of {n} force areas in {place} have stalking funding at risk as at {long_date(as_at)}"
+        title = f"{k} of {n} force areas in {place} have stalking funding at risk"
         notes = (f"At risk: a funded service ends within six months after the as-at date, its end date has passed, "
                  "or the source says funding is at risk.", NOT_REPORTED_NOTE)
     else:
         key = {palette.ISAC.key: "isac", palette.PROGRAMME.key: "programme", palette.MASIP.key: "masip"}[dim.key]
         k = sum(int(counts.get(s, 0)) for s in PROVISION[key])
-        what = {"isac": "a dedicated stalking service or ISACs within wider services",
-                "programme": "a commissioned stalking perpetrator programme",
-                "masip": "a MASIP, stalking clinic or panel that is running"}[key]
+        what = {"isac": "ISACs or a stalking service",
+                "programme": "a commissioned perpetrator programme",
+                "masip": "a running MASIP or stalking clinic"}[key]
         title = f"{k} of {n} force areas in {place} report {what}"
         notes = (NOT_REPORTED_NOTE,)
-    text = ChartText(title, f"Force areas by {dim.label.lower()}, {label}, as at {long_date(as_at)}", data_date,
+    measure = dim.label if dim.label.split()[0].isupper() else dim.label[0].lower() + dim.label[1:]
+    text = ChartText(title, f"Force areas by {measure}, {label}, as at {long_date(as_at)}", data_date,
                      notes=notes)
     return charts.status_bar(cov, dim, text), text
 
@@ -336,15 +337,14 @@ def _timeline_chart(streams: pd.DataFrame, place: str, label: str, as_at: dt.dat
     ends = pd.to_datetime(dated["end_date"]).dt.date
     upcoming = sorted(e for e in ends if e >= as_at)
     if upcoming:
-        title = f"The next stated end of stalking funding in {place} is {long_date(upcoming[0])}"
+        title = f"Next stated end of stalking funding in {place}: {long_date(upcoming[0])}"
     else:
-        title = f"Every stated end date of stalking funding in {place} is before {long_date(as_at)}"
-    if len(dated) > 1:
-        j = int((ends <= CLIFF_EDGE).sum())
-        title += f"; {j} of {len(dated)} stated end dates fall by {long_date(CLIFF_EDGE)}"
+        title = f"All stated ends of stalking funding in {place} are before {long_date(as_at)}"
+    j = int((ends <= CLIFF_EDGE).sum())
+    notes = ((f"{j} of {len(dated)} stated end dates fall on or before {long_date(CLIFF_EDGE)}.",) if len(dated) > 1 else ())
     text = ChartText(title, f"Funded services from start (where known) to stated end date, {label}, "
                             f"as at {long_date(as_at)}", data_date,
-                     notes=("Dotted bars: start not stated; drawn as the 90 days before the end.",))
+                     notes=(*notes, "Dotted bars: start not stated; drawn as the 90 days before the end."))
     return charts.funding_timeline(streams, as_at, text, CLIFF_EDGE), text
 
 
@@ -380,10 +380,10 @@ def _grid_chart(cov: pd.DataFrame, region_order: list[str], as_at: dt.date,
     n = len(cov)
     a, b, c = (int(cov[d.column].isin(PROVISION[k]).sum())
                for k, d in (("isac", palette.ISAC), ("programme", palette.PROGRAMME), ("masip", palette.MASIP)))
-    title = (f"Reported provision across {n} force areas: ISACs or a stalking service in {a}, "
-             f"perpetrator programmes in {b}, MASIP or clinics in {c}")
+    title = f"ISACs or a stalking service are reported in {a} of {n} force areas"
     text = ChartText(title, f"Share of force areas in each region reporting each provision, as at {long_date(as_at)}",
-                     data_date, notes=(NOT_REPORTED_NOTE,))
+                     data_date, notes=(f"Across England and Wales: perpetrator programmes in {b} of {n} force areas, "
+                                       f"MASIP or stalking clinics in {c}.", NOT_REPORTED_NOTE))
     return charts.region_grid(shares, text), text
 
 

@@ -20,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import html
 import logging
 import os
+import re
 import shutil
 import signal
 import threading
@@ -133,9 +135,10 @@ def _figure_dict(fig: go.Figure | dict) -> dict:
 def fit_width(fig: go.Figure | dict, minimum: int = EXPORT_WIDTH) -> int:
     """An export width at which the footer is not cut off.
 
-    The footer (source line, data date, notes) starts at the left edge of the
-    plot area, which long category labels push to the right; estimate both
-    (about 7 px a character at 13 px, 6 px at 11 px) and widen the image to fit.
+    The title and the footer (source line, data date, notes) start at the left
+    edge of the plot area, which long category labels push to the right;
+    estimate them (about 10 px a character for the bold title, 7 px for 13 px
+    labels, 6 px for the 11 px footer) and widen the image to fit.
     """
     fig = fig if isinstance(fig, go.Figure) else go.Figure(fig)
     label_chars = 0
@@ -146,8 +149,10 @@ def fit_width(fig: go.Figure | dict, minimum: int = EXPORT_WIDTH) -> int:
     footer_chars = 0
     for note in fig.layout.annotations or ():
         if note.name == "source" and note.text:
-            footer_chars = max(len(line) for line in str(note.text).split("<br>"))
-    needed = 30 + 7 * label_chars + 6 * footer_chars
+            footer_chars = max(len(html.unescape(line)) for line in str(note.text).split("<br>"))
+    title = fig.layout.title.text or ""
+    title_chars = len(html.unescape(re.sub(r"<[^>]+>", "", title)))
+    needed = 30 + 7 * label_chars + max(6 * footer_chars, 10 * title_chars)
     return int(max(minimum, min(needed, 2 * minimum)))
 
 
