@@ -220,7 +220,7 @@ class ImageSession:
         self._thread.start()
         return loop
 
-    def _submit(self, coro, deadline: float, what: str):
+    def _submit(self, coro, deadline: float, what: str, seconds: float):
         assert self._loop is not None
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
         self._pending.add(future)
@@ -230,7 +230,7 @@ class ImageSession:
             future.cancel()
             self._abort()
             raise ImageExportTimeout(
-                f"{what} took longer than {self.timeout:.0f} s and was stopped. Try again; "
+                f"{what} took longer than {seconds:.3g} s and was stopped. Try again; "
                 "the HTML download works without a browser."
             ) from None
         except concurrent.futures.CancelledError:
@@ -251,8 +251,9 @@ class ImageSession:
     def _ensure_open(self, deadline: float) -> None:
         if self._kaleido is not None:
             return
-        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise ImageExportTimeout(f"The browser did not start within {self.timeout:.0f} s.")
+        seconds = max(0.0, deadline - time.monotonic())
+        if not self._lock.acquire(timeout=seconds):
+            raise ImageExportTimeout(f"The browser did not start within {seconds:.3g} s.")
         try:
             if self._kaleido is not None:
                 return
@@ -270,7 +271,7 @@ class ImageSession:
                 return k
 
             try:
-                self._kaleido = self._submit(open_kaleido(), deadline, "Starting the browser")
+                self._kaleido = self._submit(open_kaleido(), deadline, "Starting the browser", seconds)
             except ImageExportError:
                 raise
             except Exception as err:  # noqa: BLE001 - kaleido and choreographer raise many kinds
@@ -303,7 +304,7 @@ class ImageSession:
                 self._stop_loop()
                 return
             try:
-                self._submit(k.close(), time.monotonic() + 10, "Closing the browser")
+                self._submit(k.close(), time.monotonic() + 10, "Closing the browser", 10)
                 self._kaleido = None
                 self._stop_loop()
             except Exception:  # noqa: BLE001 - closing is best effort; kill instead
@@ -327,7 +328,7 @@ class ImageSession:
         topojson = geo.topojson_url() if isinstance(fig, go.Figure) and geo.has_geo(fig) else None
         try:
             data = self._submit(k.calc_fig(_figure_dict(fig), opts=opts, topojson=topojson), deadline,
-                                f"Making the {fmt.upper()}")
+                                f"Making the {fmt.upper()}", timeout)
         except ImageExportError:
             raise
         except Exception as err:  # noqa: BLE001
