@@ -284,3 +284,43 @@ def history(pfa_code: str, db: Database | None = None) -> pd.DataFrame:
            ORDER BY 1, 5, 6, 10""",
         [pfa_code, pfa_code],
     )
+
+
+# ---------------------------------------------------------------- exports and briefing packs
+
+def data_date(as_at: dt.date, db: Database | None = None) -> dt.date | None:
+    """The as-at date of the newest edition (source or return) on or before `as_at`."""
+    return _db(db).scalar("SELECT max(as_at) FROM editions WHERE as_at <= ?", [as_at])
+
+
+def evidence_at(as_at: dt.date, regions: list[str] | None = None, pfa_code: str | None = None,
+                db: Database | None = None) -> pd.DataFrame:
+    """The quotes behind each force's position at a date: one row per force, theme and quote.
+
+    Unlike `evidence()`, superseded quotes and quotes for facts that apply only
+    after `as_at` are left out, so a briefing as at a date cites what it shows.
+    """
+    where, params = _regions_clause(regions, "fo.region")
+    force_clause = "q.pfa_code = ?" if pfa_code else "TRUE"
+    force_params = [pfa_code] if pfa_code else []
+    return _db(db).df(
+        f"""SELECT q.pfa_code, fo.short_name, fo.region, q.dimension,
+                   coalesce(d.label, q.dimension) AS dimension_label,
+                   q.quote, q.source_id, s.title AS source_title, s.publisher, s.licence,
+                   q.section, q.source_date,
+                   string_agg(q.record_id, ';' ORDER BY q.record_id) AS record_ids
+            FROM (
+                SELECT pfa_code, dimension, quote, source_id, section, source_date, fact_id AS record_id
+                FROM facts_at(?)
+                UNION ALL
+                SELECT pfa_code, 'funding', quote, source_id, section, source_date, stream_id
+                FROM funding_streams_at(?)
+            ) q
+            JOIN forces fo USING (pfa_code)
+            LEFT JOIN dimensions d USING (dimension)
+            JOIN sources s USING (source_id)
+            WHERE {force_clause} AND {where}
+            GROUP BY ALL
+            ORDER BY q.pfa_code, dimension_label, q.source_date, min(q.record_id)""",
+        [as_at, as_at, *force_params, *params],
+    )

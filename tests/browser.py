@@ -1,34 +1,50 @@
-"""Find Debian's chromium for browser tests and image export checks.
+"""Shared helper for tests that need Chrome or Chromium (image export, Playwright).
 
-Without it the tests skip with the reason; under CI (CI=true) they fail,
-because a missing browser there means the CI set-up is broken.
+    from tests.browser import require_browser
+
+    def test_png(...):
+        chromium = require_browser()   # the browser's path
+
+Without a browser the test is skipped with the reason, except under CI
+(`CI=true`), where a missing browser fails the test: CI installs Debian's
+chromium, so its absence there is a broken build, not a reason to skip.
+STALKING_BROWSER=none (which makes the app behave as if no browser were
+installed) does not hide a real browser from the tests.
 """
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
+from exports import images
+
+MISSING = ("No Chrome or Chromium found on PATH (looked for {names}) or by kaleido's lookup. "
+           "Install it: sudo apt-get install chromium")
+
+
+def on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def browser_path() -> str | None:
+    """The browser tests would use: STALKING_BROWSER when it names one, else the installed one."""
+    return images.find_browser() or images.installed_browser()
+
+
+def require_browser() -> str:
+    """The browser's path; skips the calling test without one, or fails it when CI=true."""
+    path = browser_path()
+    if path:
+        return path
+    reason = MISSING.format(names=", ".join(images.BROWSER_NAMES))
+    if on_ci():
+        pytest.fail(f"{reason}. CI=true: a missing browser fails the run.", pytrace=False)
+    pytest.skip(reason)
+
+
+# Chromium flags for Playwright as root with no network (see ../shared/PITFALLS.md).
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-
-
-def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def require_browser() -> str:
-    path = chromium_path()
-    if path:
-        return path
-    reason = "Debian chromium is not installed (apt-get install chromium); browser tests need it"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason + " and CI=true requires it")
-    pytest.skip(reason)

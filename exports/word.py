@@ -1,0 +1,157 @@
+"""The briefing pack's Word document (python-docx)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from dashboard.charts import long_date
+from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
+
+if TYPE_CHECKING:
+    from exports.briefing import Briefing
+
+SUBTLE = RGBColor(0x50, 0x5A, 0x5F)
+IMAGE_WIDTH = Cm(16.5)
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Characters XML 1.0 cannot hold.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+FORCE_COLUMNS = ["Force area", "Region", "ISAC provision", "ISACs stated", "Perpetrator programme",
+                 "MASIP or stalking clinic", "Next funding end"]
+
+
+def _clean(text: object) -> str:
+    return _ILLEGAL_XML.sub("", " ".join(str(text).split()))
+
+
+def _small(paragraph, text: str, *, italic: bool = False) -> None:
+    run = paragraph.add_run(_clean(text))
+    run.font.size = Pt(9)
+    run.font.color.rgb = SUBTLE
+    run.italic = italic
+
+
+def _repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def _alt_text(document, text: str) -> None:
+    """Alternative text on the last inline picture, for screen readers."""
+    shape = document.inline_shapes[-1]
+    shape._inline.docPr.set("descr", _clean(text)[:1000])
+    shape._inline.docPr.set("title", _clean(text)[:250])
+
+
+def quote_citation(title: str, section: str, date: object) -> str:
+    """'— document title, section, 19 December 2024'."""
+    when = long_date(pd.Timestamp(date).date()) if pd.notna(date) else "undated"
+    return f"— {title}, {section}, {when}"
+
+
+def briefing_docx(brief: "Briefing", pngs: dict[str, bytes], note: str | None = None) -> bytes:
+    """The Word document: scope, dates, key figures, charts, force table, evidence, sources and licence."""
+    from exports.briefing import forces_table, group_evidence
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+    props = doc.core_properties
+    props.title = brief.title
+    props.subject = f"Stalking services, {brief.scope.place}, as at {brief.as_at.isoformat()}"
+    props.author = "Stalking services dashboard"
+    props.created = dt.datetime.combine(brief.today, dt.time(0))
+
+    doc.add_heading(brief.title, level=0)
+    doc.add_paragraph(brief.scope_line)
+    doc.add_paragraph(brief.age_line)
+
+    doc.add_heading("Key figures", level=1)
+    for sentence in brief.sentences:
+        doc.add_paragraph(_clean(sentence), style="List Bullet")
+    p = doc.add_paragraph()
+    p.add_run("Not reported is not none. ").bold = True
+    p.add_run(NOT_REPORTED_NOTE)
+
+    if brief.charts:
+        doc.add_heading("Charts", level=1)
+        if note:
+            doc.add_paragraph(_clean(note))
+        for chart in brief.charts:
+            png = pngs.get(chart.name)
+            if png:
+                doc.add_picture(io.BytesIO(png), width=IMAGE_WIDTH)
+                _alt_text(doc, f"{chart.text.title}. {chart.text.subtitle}")
+            else:
+                p = doc.add_paragraph()
+                p.add_run(_clean(chart.text.title)).bold = True
+                _small(p, f"  (interactive chart: charts/{chart.name}.html)")
+            caption = doc.add_paragraph()
+            lines = chart.text.source_lines(brief.today)
+            for i, line in enumerate(lines):
+                _small(caption, line, italic=True)
+                if i < len(lines) - 1:
+                    caption.runs[-1].add_break(WD_BREAK.LINE)
+
+    doc.add_heading("Force areas", level=1)
+    table_df = forces_table(brief.coverage)[FORCE_COLUMNS]
+    table = doc.add_table(rows=1, cols=len(FORCE_COLUMNS))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, FORCE_COLUMNS):
+        cell.text = ""
+        cell.paragraphs[0].add_run(name).bold = True
+    _repeat_header(table.rows[0])
+    for row in table_df.itertuples(index=False):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = "" if pd.isna(value) else _clean(value)
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(8.5)
+    doc.add_paragraph(NOT_REPORTED_NOTE)
+
+    doc.add_heading("Evidence", level=1)
+    doc.add_paragraph("Every quote behind the position above, verbatim, with the document, section and date it "
+                      "comes from. Quotes marked (...) or [...] are as the document has them.")
+    grouped = group_evidence(brief.evidence)
+    for force in brief.coverage.itertuples():
+        doc.add_heading(f"{force.short_name} ({force.pfa_code})", level=2)
+        quotes = grouped[grouped["pfa_code"] == force.pfa_code]
+        if quotes.empty:
+            doc.add_paragraph(f"No quotes: the sources do not quote {force.short_name} on these themes. "
+                              "Its position is not reported, which is not the same as none.")
+            continue
+        for q in quotes.itertuples():
+            p = doc.add_paragraph()
+            p.paragraph_format.left_indent = Cm(0.5)
+            p.add_run(f"{_clean(q.themes)}: ").bold = True
+            p.add_run(f"\u201c{_clean(q.quote)}\u201d ")
+            cite = p.add_run(_clean(quote_citation(q.source_title, q.section, q.source_date)))
+            cite.italic = True
+
+    doc.add_heading("Sources and licence", level=1)
+    for r in brief.sources.itertuples():
+        doc.add_paragraph(_clean(f"{r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. "
+                                 f"{r.licence}."), style="List Bullet")
+    doc.add_paragraph(f"Contains public sector information licensed under the {LICENCE}: {LICENCE_URL}")
+    doc.add_paragraph(f"Generated on {long_date(brief.today)} by the stalking services dashboard. The charts, "
+                      "data files (CSV and XLSX) and a README are in the same zip file.")
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

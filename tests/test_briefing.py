@@ -1,0 +1,247 @@
+"""Briefing packs: the zip's files, the Word document, the sentences, the command line."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import docx
+import openpyxl
+import pandas as pd
+import pytest
+
+from dashboard import charts, queries
+from exports import briefing, images, tables
+from exports.__main__ import main
+from tests.browser import require_browser
+
+WELSH_FORCES = {"W15000001": "North Wales", "W15000002": "Gwent", "W15000003": "South Wales",
+                "W15000004": "Dyfed-Powys"}
+DATA_FILES = {f"data/{name}.{ext}" for name in ("force-areas", "funded-services", "evidence") for ext in ("csv", "xlsx")}
+
+
+def doc_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def the_docx(zf: zipfile.ZipFile) -> bytes:
+    (name,) = [n for n in zf.namelist() if n.endswith(".docx")]
+    return zf.read(name)
+
+
+@pytest.fixture(scope="module")
+def as_at(built_db) -> dt.date:
+    return queries.source_date()
+
+
+@pytest.fixture(scope="module")
+def wales_pack(built_db, as_at) -> briefing.BriefingPack:
+    require_browser()
+    return briefing.build_pack(briefing.resolve_scope(region="Wales"), as_at, images_wanted=True)
+
+
+@pytest.fixture(scope="module")
+def wales_zip(wales_pack) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(wales_pack.data))
+
+
+# ---------------------------------------------------------------- the Wales pack
+
+def test_wales_pack_holds_the_expected_files(wales_pack, wales_zip, as_at):
+    names = set(wales_zip.namelist())
+    assert wales_zip.testzip() is None
+    assert wales_pack.filename == f"briefing-wales-{as_at.isoformat()}.zip"
+    assert f"briefing-wales-{as_at.isoformat()}.docx" in names
+    assert "README.txt" in names
+    assert DATA_FILES <= names
+    pngs = {n for n in names if n.startswith("charts/") and n.endswith(".png")}
+    svgs = {n for n in names if n.startswith("charts/") and n.endswith(".svg")}
+    assert len(pngs) >= 4, "a chart per status dimension at least"
+    assert {p.removesuffix(".png") for p in pngs} == {s.removesuffix(".svg") for s in svgs}
+    for name in pngs:
+        assert wales_zip.read(name)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not wales_pack.warnings
+
+
+def test_wales_word_document_names_all_four_forces(wales_zip):
+    text = doc_text(the_docx(wales_zip))
+    for code, name in WELSH_FORCES.items():
+        assert name in text and code in text, name
+    assert "Wales" in text
+
+
+def test_wales_word_document_cites_a_quote_for_every_force_with_evidence(wales_zip, as_at):
+    text = doc_text(the_docx(wales_zip))
+    evidence = queries.evidence_at(as_at, regions=["Wales"])
+    for code in WELSH_FORCES:
+        quotes = evidence[evidence["pfa_code"] == code]
+        if quotes.empty:
+            assert f"do not quote {WELSH_FORCES[code]}" in text
+            continue
+        cited = [q for q in quotes.itertuples() if f"\u201c{' '.join(q.quote.split())}\u201d" in text]
+        assert cited, f"no quote cited for {WELSH_FORCES[code]}"
+        q = cited[0]
+        citation = f"— {q.source_title}, {q.section}, {charts.long_date(pd.Timestamp(q.source_date).date())}"
+        assert citation in text
+
+
+def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_at):
+    document = docx.Document(io.BytesIO(the_docx(wales_zip)))
+    text = doc_text(the_docx(wales_zip))
+    assert "of the 4 force areas in Wales" in text
+    assert "not the same as none" in text
+    assert f"Position as at {charts.long_date(as_at)}" in text and "Data as at" in text
+    assert len(document.inline_shapes) >= 4, "the charts are in the document as images"
+    assert "Source: " in text, "each chart has its source line beneath it"
+    table = document.tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    assert header[:3] == ["Force area", "Region", "ISAC provision"] and "Next funding end" in header
+    assert len(table.rows) == 1 + len(WELSH_FORCES)
+    assert "Sources and licence" in text and "Open Government Licence v3.0" in text
+
+
+def test_wales_readme_names_sources_licence_and_files(wales_zip):
+    readme = wales_zip.read("README.txt").decode("utf-8")
+    assert "Open Government Licence v3.0" in readme
+    for source in queries.sources().itertuples():
+        if source.published == queries.source_date():
+            assert source.title in readme
+    for name in wales_zip.namelist():
+        assert name in readme, name
+
+
+def test_wales_data_files_carry_their_metadata(wales_zip):
+    wb = openpyxl.load_workbook(io.BytesIO(wales_zip.read("data/force-areas.xlsx")))
+    assert wb.sheetnames == [tables.DATA_SHEET, tables.ABOUT_SHEET]
+    about = dict(wb[tables.ABOUT_SHEET].iter_rows(min_row=2, values_only=True))
+    assert about["Filters"].startswith("Region: Wales")
+    forces = pd.read_csv(io.BytesIO(wales_zip.read("data/force-areas.csv")), comment="#", encoding="utf-8-sig")
+    assert set(forces["ONS code"]) == set(WELSH_FORCES)
+
+
+# ---------------------------------------------------------------- without a browser
+
+def test_without_a_browser_the_pack_has_html_charts_and_says_why(built_db, as_at, monkeypatch):
+    monkeypatch.setenv(images.BROWSER_ENV, "none")
+    pack = briefing.build_pack(briefing.resolve_scope(region="Wales"), as_at)
+    names = set(zipfile.ZipFile(io.BytesIO(pack.data)).namelist())
+    assert not [n for n in names if n.endswith((".png", ".svg"))]
+    assert [n for n in names if n.startswith("charts/") and n.endswith(".html")]
+    assert DATA_FILES <= names
+    assert pack.warnings and images.UNAVAILABLE_MESSAGE in pack.warnings[0]
+    with pytest.raises(images.ImageExportUnavailable):
+        briefing.build_pack(briefing.resolve_scope(region="Wales"), as_at, images_wanted=True)
+
+
+def test_a_force_pack_cites_that_forces_quotes(built_db, as_at):
+    evidence = queries.evidence_at(as_at)
+    code = evidence["pfa_code"].iloc[0] if len(evidence) else "E23000027"
+    pack = briefing.build_pack(briefing.resolve_scope(force=code), as_at, images_wanted=False)
+    zf = zipfile.ZipFile(io.BytesIO(pack.data))
+    text = doc_text(the_docx(zf))
+    for quote in evidence[evidence["pfa_code"] == code]["quote"]:
+        assert f"\u201c{' '.join(quote.split())}\u201d" in text
+
+
+def test_an_england_and_wales_pack_covers_all_43_forces(built_db, as_at):
+    pack = briefing.build_pack(briefing.Scope.all(), as_at, images_wanted=False)
+    zf = zipfile.ZipFile(io.BytesIO(pack.data))
+    forces = pd.read_csv(io.BytesIO(zf.read("data/force-areas.csv")), comment="#", encoding="utf-8-sig")
+    assert len(forces) == 43
+    assert "all 43 police force areas" in doc_text(the_docx(zf))
+
+
+# ---------------------------------------------------------------- sentences
+
+def _coverage(statuses: list[str]) -> pd.DataFrame:
+    n = len(statuses)
+    return pd.DataFrame({
+        "pfa_code": [f"W1500000{i + 1}" for i in range(n)], "short_name": list(WELSH_FORCES.values())[:n],
+        "region": ["Wales"] * n, "isac_status": statuses, "isac_count": pd.array([2, None, None, None][:n], dtype="Int64"),
+        "perpetrator_programme_status": ["not reported"] * n, "masip_status": ["pilot"] + ["not reported"] * (n - 1),
+        "funding_risk": ["ends within 6 months"] + ["not reported"] * (n - 1),
+        "funding_at_risk": [True] + [False] * (n - 1),
+        "next_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
+        "earliest_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
+        "funded_services": [1] + [0] * (n - 1), "evidence_quotes": [2] + [0] * (n - 1),
+    })
+
+
+def test_area_sentences_count_provision_and_keep_not_reported_apart_from_none():
+    scope = briefing.Scope("region", "Wales", "Wales")
+    cov = _coverage(["dedicated service", "dedicated service", "within wider services", "not reported"])
+    out = briefing.area_sentences(cov, pd.DataFrame(columns=["end_date"]), scope, dt.date(2024, 12, 19))
+    assert out[0] == ("3 of the 4 force areas in Wales report a dedicated stalking service or ISACs within wider "
+                      "services (2 dedicated service, 1 within wider services); 1 is not reported.")
+    assert any("2 ISAC or dedicated stalking advocate posts are reported across 1 force area" in s for s in out)
+    assert any(s.startswith("0 of the 4 force areas in Wales report a commissioned stalking perpetrator programme; "
+                            "4 are not reported") for s in out)
+    assert any("1 of the 4 force areas in Wales has stalking funding at risk" in s for s in out)
+    assert any("not the same as none" in s for s in out), "no funded services reported is not none"
+    assert not any("none stated" in s for s in out)
+
+
+def test_area_sentences_name_a_stated_none_as_none():
+    scope = briefing.Scope("region", "Wales", "Wales")
+    cov = _coverage(["none stated", "not reported"])
+    first = briefing.area_sentences(cov, pd.DataFrame(columns=["end_date"]), scope, dt.date(2024, 12, 19))[0]
+    assert first == ("0 of the 2 force areas in Wales report a dedicated stalking service or ISACs within wider "
+                     "services; 1 states there is no ISAC or specialist stalking service and 1 is not reported.")
+
+
+def test_force_sentences_say_not_reported_is_not_none():
+    row = _coverage(["not reported"]).iloc[0]
+    out = briefing.force_sentences(row.replace({"funding_risk": "not reported"}), pd.DataFrame(), dt.date(2024, 12, 19))
+    assert out[0].startswith("Support for stalking victims in North Wales: not reported")
+    assert "not the same as none" in out[0]
+
+
+# ---------------------------------------------------------------- scope and command line
+
+def test_scopes_resolve_by_code_name_and_region(built_db):
+    assert briefing.resolve_scope(force="E23000027").name == "Hertfordshire"
+    assert briefing.resolve_scope(force="dyfed-powys").code == "W15000004"
+    assert briefing.resolve_scope(region="north west").place == "the North West"
+    assert briefing.resolve_scope(all_areas=True).place == "England and Wales"
+    with pytest.raises(briefing.ScopeError, match="Unknown region"):
+        briefing.resolve_scope(region="Narnia")
+    with pytest.raises(briefing.ScopeError, match="Unknown force"):
+        briefing.resolve_scope(force="E99999999")
+    with pytest.raises(briefing.ScopeError):
+        briefing.resolve_scope(force="E23000027", region="Wales")
+
+
+def test_cli_writes_a_pack(built_db, tmp_path, capsys):
+    out = tmp_path / "wales.zip"
+    assert main(["briefing", "--region", "Wales", "--out", str(out), "--no-images", "--as-at", "2024-12-19"]) == 0
+    assert zipfile.ZipFile(out).testzip() is None
+    assert f"Wrote {out}" in capsys.readouterr().out
+
+
+def test_cli_reports_an_error_in_one_line_and_exits_non_zero(built_db, tmp_path, capsys):
+    assert main(["briefing", "--region", "Narnia", "--out", str(tmp_path / "x.zip")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: Unknown region 'Narnia'")
+    assert not (tmp_path / "x.zip").exists()
+    assert main(["briefing", "--force", "E23000027", "--no-images", "--out", str(tmp_path / "no" / "x.zip")]) == 1
+    assert capsys.readouterr().err.strip().startswith("error:")
+
+
+def test_cli_requires_images_only_when_asked(built_db, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(images.BROWSER_ENV, "none")
+    assert main(["briefing", "--region", "Wales", "--require-images", "--out", str(tmp_path / "x.zip")]) == 1
+    assert "apt-get install chromium" in capsys.readouterr().err
+    assert main(["briefing", "--region", "Wales", "--quiet", "--out", str(tmp_path / "y.zip")]) == 0
+    assert capsys.readouterr().err.startswith("warning: Charts are included as interactive HTML")
+
+
+def test_cli_usage_errors_are_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["briefing", "--all", "--as-at", "2025-13-01"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: argument --as-at: not a date")

@@ -1,0 +1,303 @@
+"""Chart and table exports: PNG, SVG, HTML, CSV, XLSX, formula escaping, the missing-browser path."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import struct
+import time
+import xml.etree.ElementTree as ET
+
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import charts, palette, queries
+from exports import ExportInfo, file_stem, images, slug, tables
+from exports import html as html_export
+from tests.browser import require_browser
+
+TODAY = dt.date(2026, 1, 15)
+NASTY = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTAB", "\rCR", "plain", "=HYPERLINK(\"http://x\")"]
+
+
+@pytest.fixture(scope="module")
+def as_at(built_db) -> dt.date:
+    return queries.source_date()
+
+
+@pytest.fixture(scope="module")
+def text(as_at) -> charts.ChartText:
+    return charts.ChartText(
+        title="Test finding: force areas & their ISAC provision",
+        subtitle="Force areas by ISAC provision, England and Wales",
+        data_date=as_at,
+        notes=("Not reported is not the same as none.",),
+    )
+
+
+@pytest.fixture(scope="module")
+def fig(built_db, as_at, text):
+    return charts.status_bar(queries.coverage(as_at), palette.ISAC, text)
+
+
+@pytest.fixture
+def info(text, as_at) -> ExportInfo:
+    return ExportInfo.from_text(text, {"Region": "Wales", "Position as at": as_at}, as_at=as_at,
+                                generated=dt.datetime(2026, 1, 15, 9, 30))
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """The CSV's rows, without its '# ' header lines."""
+    body = "".join(line for line in io.StringIO(text, newline="") if not line.startswith("# "))
+    return list(csv.reader(io.StringIO(body, newline="")))
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG signature"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+# ---------------------------------------------------------------- images (need a browser)
+
+def test_png_has_signature_requested_size_and_is_not_blank(fig):
+    require_browser()
+    data = images.to_png(fig, width=800, height=450, scale=2)
+    assert png_size(data) == (1600, 900)
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    colours = image.getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 20, "the PNG is (nearly) one colour"
+    lo, hi = image.convert("L").getextrema()
+    assert hi - lo > 100, "no contrast: the chart did not draw"
+
+
+def test_png_defaults_to_print_quality(fig):
+    require_browser()
+    width, height = png_size(images.to_png(fig))
+    assert width >= 2 * images.EXPORT_WIDTH and height == 2 * fig.layout.height
+
+
+def test_svg_parses_and_carries_title_subtitle_source_and_date(fig, text):
+    require_browser()
+    data = images.to_svg(fig)
+    root = ET.fromstring(data)
+    assert root.tag.endswith("svg")
+    drawn = " ".join("".join(root.itertext()).split())
+    for line in [text.title, text.subtitle, *text.source_lines()]:
+        # the footer's "(N months old on <today>)" is drawn on the day the figure was built
+        assert " ".join(line.split()).split(" (")[0] in drawn, line
+    assert "Source: " in drawn and "Data as at " in drawn
+
+
+def test_an_export_past_its_deadline_is_stopped_and_the_next_one_works(fig):
+    browser = require_browser()
+    with images.ImageSession(browser=browser, timeout=60) as session:
+        session.png(fig, scale=1)  # browser up
+        started = time.monotonic()
+        with pytest.raises(images.ImageExportTimeout, match="took longer than 0.01 s"):
+            session.png(fig, timeout=0.01)
+        assert time.monotonic() - started < 5, "the timeout did not bound the export"
+        assert not session.is_open, "a timed-out browser is killed"
+        assert png_size(session.png(fig, width=300, height=200, scale=1)) == (300, 200)
+
+
+def test_a_browser_that_cannot_start_in_time_times_out(fig):
+    browser = require_browser()
+    session = images.ImageSession(browser=browser, timeout=0.05)
+    started = time.monotonic()
+    with pytest.raises(images.ImageExportTimeout):
+        session.png(fig)
+    assert time.monotonic() - started < 5
+    session.close()
+
+
+def test_fit_width_makes_room_for_the_footer(fig, built_db, as_at):
+    assert images.fit_width(fig) >= images.EXPORT_WIDTH
+    streams = queries.funding_streams(as_at)
+    if streams["end_date"].notna().any():
+        long_labels = charts.funding_timeline(streams, as_at, charts.ChartText("t", "s", as_at), dt.date(2025, 3, 31))
+        assert images.fit_width(long_labels) >= images.fit_width(charts.ending_per_quarter(streams, charts.ChartText("t", "s", as_at)))
+
+
+# ---------------------------------------------------------------- no browser (simulated)
+
+def test_without_a_browser_image_export_says_how_to_fix_it(fig, monkeypatch):
+    monkeypatch.setenv(images.BROWSER_ENV, "none")
+    assert images.find_browser() is None
+    assert not images.image_export_available()
+    assert images.unavailable_reason() == images.UNAVAILABLE_MESSAGE
+    started = time.monotonic()
+    with pytest.raises(images.ImageExportUnavailable) as err:
+        images.to_png(fig)
+    assert time.monotonic() - started < 1
+    message = str(err.value)
+    assert "Chrome or Chromium" in message and "apt-get install chromium" in message
+    assert "HTML, CSV and XLSX" in message
+    with pytest.raises(images.ImageExportUnavailable):
+        images.ImageSession()
+
+
+def test_without_a_browser_html_csv_and_xlsx_still_work(fig, info, monkeypatch):
+    monkeypatch.setenv(images.BROWSER_ENV, "none")
+    assert b"<html" in html_export.to_html(fig)[:100]
+    assert tables.to_csv(pd.DataFrame({"a": [1]}), info).startswith(b"\xef\xbb\xbf#")
+    assert openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(pd.DataFrame({"a": [1]}), info)))
+
+
+def test_a_browser_path_that_does_not_exist_counts_as_no_browser(monkeypatch, tmp_path):
+    monkeypatch.setenv(images.BROWSER_ENV, str(tmp_path / "no-such-chrome"))
+    assert images.find_browser() is None
+
+
+CHART_PAGE = """
+import datetime as dt
+import pandas as pd
+from dashboard import charts, palette, queries
+from dashboard.widgets import chart_block, table_block
+as_at = queries.source_date()
+cov = queries.coverage(as_at)
+text = charts.ChartText("Test finding", "Subtitle", as_at)
+fig = charts.status_bar(cov, palette.ISAC, text)
+table = cov[["short_name", "isac_status"]]
+chart_block(fig, table, text, key="isac", filters={"Region": "all"}, as_at=as_at)
+table_block(table, text, key="forces", filters={"Region": "all"}, as_at=as_at)
+"""
+
+
+def _chart_page() -> AppTest:
+    at = AppTest.from_string(CHART_PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_chart_and_table_blocks_offer_every_download(built_db, monkeypatch):
+    require_browser()
+    monkeypatch.delenv(images.BROWSER_ENV, raising=False)
+    at = _chart_page()
+    labels = [b.label for b in at.download_button]
+    assert labels == ["PNG", "SVG", "HTML", "CSV", "XLSX", "CSV", "XLSX"]
+    assert not [i for i in at.info if "Chromium" in i.value]
+
+
+def test_without_a_browser_the_page_shows_the_fix_instead_of_png_and_svg(built_db, monkeypatch):
+    monkeypatch.setenv(images.BROWSER_ENV, "none")
+    at = _chart_page()
+    labels = [b.label for b in at.download_button]
+    assert labels == ["HTML", "CSV", "XLSX", "CSV", "XLSX"]
+    assert [i.value for i in at.info] == [images.UNAVAILABLE_MESSAGE]
+
+
+# ---------------------------------------------------------------- HTML
+
+def test_html_is_standalone_offline_and_titled(fig, text):
+    page = html_export.to_html(fig).decode("utf-8")
+    assert page.lower().startswith(("<!doctype html>", "<html"))
+    assert f"<title>{text.title.replace('&', '&amp;')}</title>" in page
+    assert "cdn.plot.ly" not in page.split("<body>")[0] and 'src="http' not in page, "plotly.js must be inlined"
+    assert len(page) > 1_000_000, "plotly.js is inlined"
+    assert "Source: " in page and "Data as at " in page
+
+
+def test_html_of_a_geo_figure_inlines_its_base_map():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Choropleth(locations=["GBR"], z=[1]))
+    page = html_export.to_html(fig).decode("utf-8")
+    assert "PlotlyGeoAssets" in page and "world_110m" in page
+
+
+# ---------------------------------------------------------------- CSV and XLSX
+
+def test_csv_starts_with_header_lines_then_reads_back(info):
+    table = pd.DataFrame({"Force area": ["Gwent", "Dyfed-Powys"], "ISACs": [None, 1],
+                          "End": pd.to_datetime([None, "2025-08-31"])})
+    data = tables.to_csv(table, info)
+    assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM, for Excel"
+    lines = data.decode("utf-8-sig").splitlines()
+    header = [line for line in lines if line.startswith("# ")]
+    labels = [line.split(":")[0] for line in header]
+    for label in ("# Title", "# Source", "# Data as at", "# Filters", "# Generated", "# Licence"):
+        assert label in labels
+    assert f"# Filters: Region: Wales; Position as at: {info.as_at.isoformat()}" in header
+    assert not header[2].startswith("# Source: Source:")
+    back = pd.read_csv(io.BytesIO(data), comment="#", encoding="utf-8-sig")
+    assert list(back.columns) == ["Force area", "ISACs", "End"]
+    assert back["End"].iloc[1] == "2025-08-31"
+
+
+def test_xlsx_has_data_and_about_sheets(info):
+    table = pd.DataFrame({"Force area": ["Gwent"], "End": pd.to_datetime(["2025-08-31"]), "n": [3]})
+    wb = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(table, info)))
+    assert wb.sheetnames == [tables.DATA_SHEET, tables.ABOUT_SHEET]
+    data = wb[tables.DATA_SHEET]
+    assert [c.value for c in data[1]] == ["Force area", "End", "n"]
+    assert data["B2"].value.date() == dt.date(2025, 8, 31) and data["C2"].value == 3
+    about = dict(wb[tables.ABOUT_SHEET].iter_rows(min_row=2, values_only=True))
+    assert about["Title"] == info.title
+    assert about["Source"].startswith("APCC")
+    assert about["Data as at"].startswith(charts.long_date(info.data_date))
+    assert about["Filters"].startswith("Region: Wales")
+    assert "Open Government Licence v3.0" in about["Licence"]
+
+
+def test_formula_like_cells_are_escaped_in_csv(info):
+    table = pd.DataFrame({"quote": NASTY, "number": range(-4, len(NASTY) - 4)})
+    text = tables.to_csv(table, info).decode("utf-8-sig")
+    rows = csv_rows(text)
+    quotes = [r[0] for r in rows[1:]]
+    assert quotes[0] == "'=1+1"
+    for original, written in zip(NASTY, quotes):
+        if original[0] in "=+-@\t\r":
+            assert written == "'" + original
+        else:
+            assert written == original
+    assert [r[1] for r in rows[1:]][:2] == ["-4", "-3"], "numbers are not escaped"
+
+
+def test_formula_like_cells_are_escaped_in_xlsx(info):
+    table = pd.DataFrame({"=danger": NASTY, "number": range(-4, len(NASTY) - 4)})
+    nasty_info = ExportInfo(title="=1+2 title", source="@source", data_date=info.data_date, filters={"q": "-x"})
+    wb = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(table, nasty_info)))
+    data = wb[tables.DATA_SHEET]
+    assert data["A1"].value == "'=danger"
+    assert data["A2"].value == "'=1+1" and data["A2"].data_type == "s"
+    assert data["B2"].value == -4
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(tables.FORMULA_PREFIXES), cell.coordinate
+
+
+def test_escape_text_follows_owasp():
+    assert tables.escape_text("=1") == "'=1"
+    assert tables.escape_text("\t=1") == "'\t=1"
+    assert tables.escape_text("a=1") == "a=1"
+    assert tables.escape_text("") == ""
+
+
+# ---------------------------------------------------------------- names
+
+def test_file_names_are_a_slug_of_the_title_and_the_as_at_date():
+    assert slug("3 of 4 force areas in Wales — ISACs (2024)") == "3-of-4-force-areas-in-wales-isacs-2024"
+    assert file_stem("Funding ends: 31 March 2025!", dt.date(2024, 12, 19)) == "funding-ends-31-march-2025-2024-12-19"
+    assert len(slug("word " * 50)) <= 60 and not slug("word " * 50).endswith("-")
+    assert slug("«»") == "export"
+
+
+def test_require_browser_skips_without_one_but_fails_on_ci(monkeypatch):
+    import tests.browser as helper
+
+    monkeypatch.setattr(helper, "browser_path", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        helper.require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        helper.require_browser()
