@@ -8,6 +8,8 @@ from dashboard import cached_queries as data
 from dashboard import evidence_view, headlines, notices, palette, state
 from dashboard.charts import long_date
 from dashboard.evidence_view import md_escape
+from dashboard.widgets import briefing_download
+from exports import briefing
 
 MAIN_DIMENSIONS = (
     ("isac_provision", palette.ISAC, "victim support and ISACs"),
@@ -153,6 +155,9 @@ if len(neighbours):
                                    args=(row.pfa_code,), icon=":material/arrow_forward:")
 
 history = data.history(code)
+st.subheader("Briefing pack")
+briefing_download(briefing.resolve_scope(force=code), as_at, key="profile_pack")
+
 st.subheader("History of this profile")
 editions = history["edition_id"].nunique()
 if editions <= 1:

@@ -63,7 +63,7 @@ else:
         derived=lambda d: d["end_derived"].map({True: "derived", False: "stated"}),
     )[["short_name", "service", "funder", "start_date", "end_date", "end_wording", "derived", "status"]]
     chart_block(
-        fig, table, text, key="funding_timeline", filters=filters.describe(),
+        fig, table, text, key="funding_timeline", filters=filters.describe(), as_at=filters.as_at,
         column_config={
             "short_name": "Force area", "service": "Service", "funder": "Funder",
             "start_date": st.column_config.DateColumn("Start", format="D MMM YYYY"),
@@ -82,7 +82,7 @@ else:
     chart_block(
         charts.ending_per_quarter(dated, per_quarter_text),
         quarters.groupby("quarter", as_index=False).agg(services=("service", "count"), force_areas=("short_name", "nunique")),
-        per_quarter_text, key="funding_quarters", filters=filters.describe(),
+        per_quarter_text, key="funding_quarters", filters=filters.describe(), as_at=filters.as_at,
     )
 
 st.subheader("Services at risk, with the evidence")
@@ -108,7 +108,7 @@ else:
     )
     table_block(
         at_risk[["short_name", "service", "funder", "end_date", "end_wording", "when", "status", "quote", "source_title", "section", "source_date"]],
-        risk_text, key="funding_at_risk", filters=filters.describe(),
+        risk_text, key="funding_at_risk", filters=filters.describe(), as_at=filters.as_at,
         column_config={
             "short_name": "Force area", "service": "Service", "funder": "Funder",
             "end_date": st.column_config.DateColumn("End", format="D MMM YYYY"),

@@ -7,7 +7,8 @@ from dashboard import cached_queries as data
 from dashboard import charts, headlines, notices, state
 from dashboard.charts import ChartText, long_date
 from dashboard.map_view import show_coverage_map
-from dashboard.widgets import chart_block
+from dashboard.widgets import briefing_download, chart_block
+from exports import briefing
 
 filters = state.current()
 coverage = data.coverage(filters.as_at, filters.region_list)
@@ -55,9 +56,18 @@ fig = charts.status_bar(coverage, dim, text)
 table = coverage[["short_name", "region", dim.column, "evidence_quotes"]].rename(
     columns={"short_name": "Force area", "region": "Region", dim.column: dim.label, "evidence_quotes": "Quotes"}
 )
-chart_block(fig, table, text, key="overview_status", filters=filters.describe())
+chart_block(fig, table, text, key="overview_status", filters=filters.describe(), as_at=filters.as_at)
 
 with st.expander("The key figures in words"):
     for sentence in headlines.sentences(h, filters.geography, filters.as_at):
         st.markdown(f"- {sentence}")
 notices.what_this_shows()
+
+st.subheader("Briefing pack")
+if len(filters.regions) == 1:
+    scope = briefing.resolve_scope(region=filters.regions[0])
+else:
+    scope = briefing.Scope.all()
+    if filters.regions:
+        st.caption("Packs cover one region or all of England and Wales; choose a single region for a regional pack.")
+briefing_download(scope, filters.as_at, key="overview_pack")

@@ -81,5 +81,5 @@ with tabs[-1]:
         notes=("0 means not reported in the sources, not that nothing was done.",),
     )
     table_block(summary.drop(columns="pfa_code").rename(columns={"short_name": "Force area", "region": "Region"}),
-                text, key="recs_summary", filters=filters.describe(),
+                text, key="recs_summary", filters=filters.describe(), as_at=filters.as_at,
                 column_config={f"Rec {r}": st.column_config.NumberColumn(format="%d") for r in ASKS})

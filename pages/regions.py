@@ -45,7 +45,7 @@ text = ChartText(
 fig = charts.region_grid(shares, text, highlight=list(filters.regions))
 table = shares.pivot(index="region", columns="dimension", values="count").reindex(index=[*regions, "England and Wales"], columns=list(MEASURES))
 table.insert(0, "Force areas", shares.groupby("region")["total"].first().reindex(table.index))
-chart_block(fig, table.reset_index().rename(columns={"region": "Region"}), text, key="regions_grid", filters=filters.describe())
+chart_block(fig, table.reset_index().rename(columns={"region": "Region"}), text, key="regions_grid", filters=filters.describe(), as_at=filters.as_at)
 
 st.subheader(f"Force areas in {filters.geography}")
 shown = coverage if not filters.regions else coverage[coverage["region"].isin(filters.regions)]
@@ -61,7 +61,7 @@ forces_text = ChartText(
     data_date=filters.source_date,
 )
 table_block(
-    table, forces_text, key="regions_forces", filters=filters.describe(),
+    table, forces_text, key="regions_forces", filters=filters.describe(), as_at=filters.as_at,
     column_config={
         "short_name": st.column_config.TextColumn("Force area", pinned=True),
         "region": "Region",
