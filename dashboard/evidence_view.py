@@ -21,10 +21,13 @@ def md_escape(text: object) -> str:
 
 
 def citation(row) -> str:
-    """'Title, Section, 19 December 2024' for a row with source_title, section and source_date."""
+    """'Short title, 19 December 2024 · Section' for a row with the source's titles, section and date.
+
+    The full title of each document is on the Data and methods page and in every export."""
     date = row["source_date"]
     when = long_date(date) if hasattr(date, "year") else str(date)
-    return f"{row['source_title']}, {row['section']}, {when}"
+    title = row.get("source_short_title") or row["source_title"]
+    return f"{title}, {when} · {row['section']}"
 
 
 def quote(row, *, label: str | None = None) -> None:
@@ -34,15 +37,17 @@ def quote(row, *, label: str | None = None) -> None:
     st.caption(f"— {md_escape(citation(row))}")
 
 
-def quotes(rows: pd.DataFrame, *, label_column: str | None = None) -> None:
-    """Each distinct quote once, in order."""
-    seen: set[tuple[str, str]] = set()
-    for _, row in rows.iterrows():
-        key = (row["quote"], row["source_id"])
-        if key in seen:
-            continue
-        seen.add(key)
+def quotes(rows: pd.DataFrame, *, label_column: str | None = None, show: int | None = None) -> None:
+    """Each distinct quote once, in order; beyond `show`, the rest behind an expander."""
+    distinct = rows.drop_duplicates(subset=["quote", "source_id"])
+    shown = distinct if show is None else distinct.head(show)
+    for _, row in shown.iterrows():
         quote(row, label=row[label_column] if label_column else None)
+    rest = distinct.iloc[len(shown):]
+    if len(rest):
+        with st.expander(f"{len(rest)} more quote{'s' if len(rest) != 1 else ''}"):
+            for _, row in rest.iterrows():
+                quote(row, label=row[label_column] if label_column else None)
 
 
 def not_reported(force_name: str, what: str) -> None:

@@ -183,7 +183,7 @@ def latest_edition_date(db: Database | None = None) -> dt.date:
 
 def timeline(db: Database | None = None) -> pd.DataFrame:
     return _db(db).df(
-        """SELECT t.*, s.title AS source_title FROM timeline t JOIN sources s USING (source_id)
+        """SELECT t.*, s.title AS source_title, s.short_title AS source_short_title FROM timeline t JOIN sources s USING (source_id)
            ORDER BY date, event_id"""
     )
 
@@ -227,7 +227,7 @@ def facts(as_at: dt.date, pfa_code: str | None = None, regions: list[str] | None
     force_params = [pfa_code] if pfa_code else []
     return _db(db).df(
         f"""SELECT fa.*, fo.short_name, fo.region, d.label AS dimension_label, d.recommendation,
-                   s.title AS source_title, s.publisher
+                   s.title AS source_title, s.short_title AS source_short_title, s.publisher
             FROM facts_at(?) fa
             JOIN forces fo USING (pfa_code)
             JOIN dimensions d USING (dimension)
@@ -245,7 +245,7 @@ def funding_streams(as_at: dt.date, regions: list[str] | None = None, pfa_code: 
     force_clause = "s.pfa_code = ?" if pfa_code else "TRUE"
     force_params = [pfa_code] if pfa_code else []
     return _db(db).df(
-        f"""SELECT s.*, fo.short_name, fo.region, src.title AS source_title
+        f"""SELECT s.*, fo.short_name, fo.region, src.title AS source_title, src.short_title AS source_short_title
             FROM funding_streams_at(?) s
             JOIN forces fo USING (pfa_code)
             JOIN sources src USING (source_id)

@@ -48,7 +48,7 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
     sources = tables["sources.csv"].rows
     out["sources"] = _frame(
         [{**r, "published": _date(r["published"])} for r in sources],
-        ["source_id", "title", "publisher", "published", "licence", "document", "description"],
+        ["source_id", "title", "short_title", "publisher", "published", "licence", "document", "description"],
     )
     out["sections"] = _frame(
         [{**r, "position": int(r["position"])} for r in tables["sections.csv"].rows],
@@ -210,6 +210,7 @@ def normalise_returns(returns: Sequence[Return], ref: Reference, short_names: di
         })
         sources.append({
             "source_id": r.source_id, "title": f"Return for {short_names[r.pfa_code]} as at {r.as_at.isoformat()}",
+            "short_title": f"Return from {short_names[r.pfa_code]}",
             "publisher": r.submitted_by, "published": r.as_at, "licence": LICENCE, "document": r.path.name,
             "description": r.evidence,
         })

@@ -83,6 +83,7 @@ SOURCES = FileSchema(
     (
         Column("source_id", "id", meaning="Short key of the document."),
         Column("title", "text", max_length=300),
+        Column("short_title", "text", max_length=80, meaning="Short form of the title for citations beside quotes."),
         Column("publisher", "text", max_length=120),
         Column("published", "date", meaning="Date on the document."),
         Column("licence", "text", max_length=120),

@@ -78,21 +78,24 @@ def status_line(dim: palette.MapDimension, value: str) -> None:
 
 
 st.header("Provision")
-cols = st.columns(3)
-for col, (dimension, dim, words) in zip(cols, MAIN_DIMENSIONS):
+for dimension, dim, words in MAIN_DIMENSIONS:
     rows = facts[facts["dimension"] == dimension]
-    with col.container(border=True):
-        st.markdown(f"**{dim.label}**")
-        status_line(dim, mine[dim.column])
-        if dimension == "isac_provision" and pd.notna(mine["isac_count"]):
-            st.metric("ISACs or stalking advocate posts stated", int(mine["isac_count"]))
-        if rows.empty:
-            evidence_view.not_reported(force["short_name"], words)
-        else:
-            fact_lines(rows)
-            n = rows["quote"].nunique()
-            with st.expander(f"Evidence ({n} quote{'s' if n != 1 else ''})", expanded=True):
-                evidence_view.quotes(rows)
+    with st.container(border=True):
+        left, right = st.columns([2, 3], gap="large")
+        with left:
+            st.markdown(f"**{dim.label}**")
+            status_line(dim, mine[dim.column])
+            if dimension == "isac_provision" and pd.notna(mine["isac_count"]):
+                st.metric("ISACs or stalking advocate posts stated", int(mine["isac_count"]))
+            if rows.empty:
+                evidence_view.not_reported(force["short_name"], words)
+            else:
+                fact_lines(rows)
+        with right:
+            if len(rows):
+                n = rows["quote"].nunique()
+                st.caption(f"Evidence: {n} quote{'s' if n != 1 else ''}")
+                evidence_view.quotes(rows, show=3)
 
 st.header("Funding")
 with st.container(border=True):
@@ -100,10 +103,17 @@ with st.container(border=True):
     if streams.empty and facts[facts["dimension"] == "funding"].empty:
         evidence_view.not_reported(force["short_name"], "funding")
     for row in streams.itertuples():
-        start = long_date(row.start_date) if pd.notna(row.start_date) else "start not stated"
-        end = long_date(row.end_date) if pd.notna(row.end_date) else "no end date stated"
-        derived = " (worked out from the source's words)" if row.end_derived and pd.notna(row.end_date) else ""
-        st.markdown(f"**{md_escape(row.service)}** · {md_escape(row.funder)} · {md_escape(start)} to {md_escape(end)}{derived} · *{md_escape(row.status)}*")
+        has_start, has_end = pd.notna(row.start_date), pd.notna(row.end_date)
+        if has_start and has_end:
+            period = f"{long_date(row.start_date)} to {long_date(row.end_date)}"
+        elif has_end:
+            period = f"start not stated, ends {long_date(row.end_date)}"
+        elif has_start:
+            period = f"from {long_date(row.start_date)}, no end date stated"
+        else:
+            period = "no start or end date stated"
+        derived = " (end worked out from the source's words)" if row.end_derived and has_end else ""
+        st.markdown(f"**{md_escape(row.service)}** · {md_escape(row.funder)} · {md_escape(period)}{derived} · *{md_escape(row.status)}*")
         if isinstance(row.end_wording, str) and row.end_wording:
             st.caption(f"End date in the source's words: “{md_escape(row.end_wording)}”")
         evidence_view.quote(streams.loc[row.Index])
@@ -143,8 +153,9 @@ for label, test, value in (
         "England and Wales": f"{int(test(coverage_all).sum())} of {len(coverage_all)}",
     })
 st.dataframe(pd.DataFrame(rows), hide_index=True)
-st.caption(f"Force areas as at {long_date(as_at)}. Source: APCC response, 19 December 2024. "
-           "Not reported is counted as not having the measure in the region columns only because it was not reported.")
+st.caption(f"Force areas as at {long_date(as_at)}. Source: APCC response, 19 December 2024. The region and "
+           "England and Wales columns count force areas that report each measure; a force area that was not "
+           "reported is not counted, which does not mean it lacks the measure.")
 
 neighbours = data.neighbours(code)
 if len(neighbours):
@@ -163,7 +174,8 @@ editions = history["edition_id"].nunique()
 if editions <= 1:
     st.caption("One edition so far: the APCC response of 19 December 2024. Later returns from the "
                "commissioner's office will appear here, with what changed, when and on whose return.")
-with st.expander(f"Every statement ever recorded for {force['short_name']} ({len(history)} rows, {editions} editions)"):
+with st.expander(f"Every statement ever recorded for {force['short_name']} "
+                 f"({len(history)} rows, {editions} edition{'s' if editions != 1 else ''})"):
     st.dataframe(
         history.rename(columns={"as_at": "As at", "kind": "Edition", "submitted_by": "From", "dimension": "Dimension",
                                 "attribute": "Attribute", "value": "Value", "valid_from": "Valid from", "quote": "Evidence"}),

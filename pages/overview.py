@@ -43,11 +43,17 @@ st.caption("Click a force area to open its profile, or choose one in the sidebar
            "Grey areas marked ? are not reported in the source, which is not the same as no provision.")
 
 counts = coverage[dim.column].value_counts()
-leading = next((v for v in dim.order if counts.get(v, 0)), dim.order[-1])
 not_reported = int(counts.get("not reported", 0))
+FINDINGS = {  # the chart's headline: the first status in legend order, in words
+    "isac": "report a dedicated stalking service",
+    "programme": "report a commissioned stalking perpetrator programme",
+    "masip": "report an established MASIP or stalking clinic",
+    "funding": f"had stalking funding ending within six months of {long_date(filters.as_at)}",
+}
+first = dim.order[0]
 text = ChartText(
-    title=(f"{counts.get(leading, 0)} of {len(coverage)} force areas report {leading}"
-           + (f"; {not_reported} are not reported" if not_reported and leading != "not reported" else "")),
+    title=(f"{counts.get(first, 0)} of {len(coverage)} force areas {FINDINGS[dim.key]}"
+           + (f"; {not_reported} are not reported" if not_reported else "")),
     subtitle=f"Force areas by {dim.label}, {filters.geography}, as at {long_date(filters.as_at)}",
     data_date=filters.source_date,
     notes=("Not reported means the source does not quote the force area on this; it is not the same as none.",),

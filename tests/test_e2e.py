@@ -90,6 +90,15 @@ def settle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector(SCRIPT_DONE, timeout=timeout)
 
 
+def full_screenshot(page, name: str) -> None:
+    """Streamlit scrolls inside its main container, so grow the viewport to the content first."""
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(max(height + 40, 1000), 15000)})
+    settle(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
 def no_exception(page) -> None:
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()
@@ -112,8 +121,7 @@ def test_every_page_renders_without_an_exception(server, page, spec):
     assert page.get_by_text("Page not found").count() == 0
     no_exception(page)
     assert page.locator("h1").first.inner_text().strip()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"page-{spec.url_path}.png"), full_page=True)
+    full_screenshot(page, f"page-{spec.url_path}")
 
 
 def test_map_draws_all_43_force_areas(server, page):
