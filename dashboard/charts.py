@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -77,7 +78,7 @@ def short_label(text: str, limit: int = 52) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def finish(fig: go.Figure, text: ChartText, *, height: int = 520, left: int = 16, axis_space: int | None = None,
+def finish(fig: go.Figure, text: ChartText, *, height: int = 520, left: int = 64, axis_space: int | None = None,
            today: dt.date | None = None) -> go.Figure:
     """Apply the house style and write title, subtitle, source and data date into the figure.
 
@@ -163,13 +164,13 @@ def funding_timeline(streams: pd.DataFrame, as_at: dt.date, text: ChartText, cli
     for when, label, dash, first in ((as_at, f"As at {long_date(as_at)}", "dash", as_at_first),
                                      (cliff_edge, "31 March 2025", "solid", not as_at_first)):
         fig.add_vline(x=pd.Timestamp(when).value / 1e6, line=dict(color=palette.DARK_GREY, dash=dash, width=1.5))
-        fig.add_annotation(x=pd.Timestamp(when), y=0, yref="paper", yanchor="top", yshift=-24, text=plain(label),
+        fig.add_annotation(x=pd.Timestamp(when), y=0, yref="paper", yanchor="top", yshift=-30, text=plain(label),
                            showarrow=False, xanchor="right" if first else "left", xshift=-3 if first else 3,
                            font=dict(size=11, color=palette.DARK_GREY))
     fig.update_layout(barmode="overlay", bargap=0.35)
     fig.update_xaxes(type="date", title=None)
     fig.update_yaxes(title=None, automargin=False)
-    return finish(fig, text, height=max(380, 200 + 26 * len(df)), left=label_margin(df["row"]), axis_space=46)
+    return finish(fig, text, height=max(380, 210 + 26 * len(df)), left=label_margin(df["row"]), axis_space=52)
 
 
 def ending_per_quarter(streams: pd.DataFrame, text: ChartText) -> go.Figure:
@@ -183,13 +184,13 @@ def ending_per_quarter(streams: pd.DataFrame, text: ChartText) -> go.Figure:
                            hovertemplate="%{x}: %{y} services<extra></extra>"))
     fig.update_yaxes(title="Funded services ending", rangemode="tozero", dtick=1)
     fig.update_xaxes(title=None)
-    return finish(fig, text, height=380)
+    return finish(fig, text, height=380, left=84)
 
 
 def region_grid(shares: pd.DataFrame, text: ChartText, highlight: list[str] | None = None) -> go.Figure:
-    """Region × dimension heatmap of the share of forces with a reported provision; counts in each cell.
+    """Region × measure heatmap of the share of forces reporting each measure; counts in each cell.
 
-    `shares` has columns region, dimension, count, total, share.
+    `shares` has columns region, dimension, count, total, share. Darker means a larger share.
     """
     regions = list(dict.fromkeys(shares["region"]))
     dims = list(dict.fromkeys(shares["dimension"]))
@@ -197,14 +198,15 @@ def region_grid(shares: pd.DataFrame, text: ChartText, highlight: list[str] | No
     labels = shares.assign(label=shares["count"].astype(str) + " of " + shares["total"].astype(str))
     cell = labels.pivot(index="region", columns="dimension", values="label").reindex(index=regions, columns=dims)
     y = [f"<b>▶ {plain(r)}</b>" if highlight and r in highlight else plain(r) for r in regions]
+    x = ["<br>".join(textwrap.wrap(plain(d), 18)) for d in dims]
     fig = go.Figure(
         go.Heatmap(
-            z=z.values * 100, x=[plain(d) for d in dims], y=y, text=cell.values, texttemplate="%{text}",
-            colorscale=[[0, "#F3F4F6"], [1, palette.DARK_BLUE]], zmin=0, zmax=100,
-            colorbar=dict(title="% of forces", ticksuffix="%"), xgap=2, ygap=2,
-            hovertemplate="%{y}<br>%{x}: %{text} force areas (%{z:.0f}%)<extra></extra>",
+            z=z.values * 100, x=x, y=y, text=cell.values, texttemplate="%{text}",
+            colorscale=[[0, "#F3F4F6"], [1, palette.DARK_BLUE]], zmin=0, zmax=100, showscale=False,
+            xgap=2, ygap=2, hovertemplate="%{y}<br>%{x}: %{text} force areas (%{z:.0f}%)<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=False)
-    fig.update_xaxes(side="top")
-    return finish(fig, text, height=200 + 42 * len(regions), left=label_margin(y, 7.0))
+    fig.update_xaxes(side="bottom", tickangle=0, automargin=False)
+    longest = max(len(r) for r in regions) + (2 if highlight else 0)
+    return finish(fig, text, height=220 + 40 * len(regions), left=label_margin(["x" * longest], 7.4), axis_space=58)

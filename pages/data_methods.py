@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import cached_queries as data
 from dashboard import paths, state
 from dashboard.charts import ChartText, long_date
+from dashboard.evidence_view import md_escape
 from dashboard.widgets import table_block
 
 filters = state.current()
@@ -15,18 +16,11 @@ st.title("Data and methods")
 st.caption("Where every figure comes from, what the words mean, and how the data is built and checked.")
 
 st.header("Sources")
-sources = data.sources()
-st.dataframe(
-    sources[["title", "publisher", "published", "licence", "description"]],
-    hide_index=True,
-    column_config={
-        "title": st.column_config.TextColumn("Document", width="large"),
-        "publisher": "Publisher",
-        "published": st.column_config.DateColumn("Dated", format="D MMM YYYY"),
-        "licence": "Licence",
-        "description": st.column_config.TextColumn("What it is", width="large"),
-    },
-)
+for row in data.sources().itertuples():
+    st.markdown(
+        f"- **{md_escape(row.title)}**. {md_escape(row.publisher)}, {long_date(row.published)}. "
+        f"{md_escape(row.licence)}. {md_escape(row.description or '')}"
+    )
 st.markdown(
     "All documents are reused under the **Open Government Licence v3.0**. The dashboard's own data holds facts "
     "and short verbatim quotes from them, not copies of the documents. Cite a figure as, for example: "
@@ -47,10 +41,10 @@ st.markdown(
 )
 
 st.header("Definitions")
-st.dataframe(
-    data.glossary(), hide_index=True,
-    column_config={"term": "Term", "expansion": "Stands for", "meaning": st.column_config.TextColumn("Meaning", width="large")},
-)
+for row in data.glossary().itertuples():
+    expansion = f" ({md_escape(row.expansion)})" if isinstance(row.expansion, str) and row.expansion else ""
+    meaning = f": {md_escape(row.meaning)}" if isinstance(row.meaning, str) and row.meaning else ""
+    st.markdown(f"- **{md_escape(row.term)}**{expansion}{meaning}")
 
 st.header("Known limitations")
 st.markdown(

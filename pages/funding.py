@@ -107,7 +107,8 @@ else:
         data_date=filters.source_date,
     )
     table_block(
-        at_risk[["short_name", "service", "funder", "end_date", "end_wording", "when", "status", "quote", "source_title", "section", "source_date"]],
+        at_risk[["short_name", "service", "end_date", "when", "quote", "end_wording", "funder", "status", "source_title", "section", "source_date"]]
+        .fillna({"end_wording": "—"}),
         risk_text, key="funding_at_risk", filters=filters.describe(), as_at=filters.as_at,
         column_config={
             "short_name": "Force area", "service": "Service", "funder": "Funder",

@@ -66,7 +66,8 @@ for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
         st.metric("Force areas with evidence on this recommendation", f"{len(with_evidence)} of {len(summary)}")
         for row in with_evidence.sort_values("short_name").itertuples():
             rows = facts[(facts["pfa_code"] == row.pfa_code) & (facts["recommendation"] == rec)]
-            with st.expander(f"{row.short_name}: {rows['quote'].nunique()} quotes"):
+            n = rows["quote"].nunique()
+            with st.expander(f"{row.short_name}: {n} quote{'s' if n != 1 else ''}"):
                 evidence_view.quotes(rows, label_column="dimension_label")
         if len(silent):
             st.markdown(f"**Reported nothing on this recommendation in the sources ({len(silent)}):** "

@@ -14,7 +14,6 @@ MEASURES = {
     "Perpetrator programme commissioned": lambda c: c["perpetrator_programme_status"] == "commissioned",
     "MASIP or stalking clinic running": lambda c: c["masip_status"].isin(headlines.MASIP_RUNNING),
     "Funding at risk": lambda c: c["funding_at_risk"],
-    "Not reported on victim support": lambda c: c["isac_status"] == "not reported",
 }
 
 filters = state.current()
@@ -40,7 +39,8 @@ text = ChartText(
     title=f"{top['region']} has the highest share of force areas reporting ISAC provision ({top['count']} of {top['total']})",
     subtitle=f"Share of force areas in each region reporting each measure, with counts; England and Wales; as at {long_date(filters.as_at)}",
     data_date=filters.source_date,
-    notes=("Not reported is not the same as none: a region's low share may mean its forces were not quoted.",),
+    notes=("Darker cells: a larger share of the region's force areas. Not reported is not the same as none: "
+           "a low share may mean a region's forces were not quoted.",),
 )
 fig = charts.region_grid(shares, text, highlight=list(filters.regions))
 table = shares.pivot(index="region", columns="dimension", values="count").reindex(index=[*regions, "England and Wales"], columns=list(MEASURES))
@@ -50,6 +50,9 @@ chart_block(fig, table.reset_index().rename(columns={"region": "Region"}), text,
 st.subheader(f"Force areas in {filters.geography}")
 shown = coverage if not filters.regions else coverage[coverage["region"].isin(filters.regions)]
 table = shown.assign(
+    # Text, not numbers: an empty cell must read "not stated", never "None".
+    isac_count=[str(int(v)) if pd.notna(v) else "not stated" for v in shown["isac_count"]],
+    next_funding_end=[f"{v:%Y-%m-%d}" if pd.notna(v) else "—" for v in shown["next_funding_end"]],
     isac=[f"{palette.ISAC.symbol(v)} {v}" for v in shown["isac_status"]],
     programme=[f"{palette.PROGRAMME.symbol(v)} {v}" for v in shown["perpetrator_programme_status"]],
     masip=[f"{palette.MASIP.symbol(v)} {v}" for v in shown["masip_status"]],
@@ -66,11 +69,11 @@ table_block(
         "short_name": st.column_config.TextColumn("Force area", pinned=True),
         "region": "Region",
         "isac": "Victim support (ISACs)",
-        "isac_count": st.column_config.NumberColumn("ISACs stated", format="%d", help="Empty: not stated in the source."),
+        "isac_count": st.column_config.TextColumn("ISACs stated"),
         "programme": "Perpetrator programme",
         "masip": "MASIP or clinic",
         "funding": "Funding risk",
-        "next_funding_end": st.column_config.DateColumn("Next funding end", format="D MMM YYYY"),
+        "next_funding_end": st.column_config.TextColumn("Next funding end", help="On or after the as-at date; — when none is stated."),
         "evidence_quotes": st.column_config.ProgressColumn("Quotes", format="%d", min_value=0,
                                                            max_value=int(max(coverage["evidence_quotes"].max(), 1))),
     },
