@@ -1,19 +1,49 @@
-"""Headline counts for a set of forces, and the same figures as plain sentences.
+"""What counts as provision, and headline counts of force areas, in one place.
 
-Used by the Overview page, the regional comparison and the briefing packs, so
-a number reads the same wherever it appears. No Streamlit here.
+Used by the Overview, the force profile, the regional comparison and the
+briefing packs (whose sentences are in exports/briefing.py), so a number means
+the same wherever it appears. No Streamlit here.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 
-from dashboard.charts import long_date
 
-WITH_ISACS = ("dedicated service", "within wider services")
-MASIP_RUNNING = ("established", "pilot")
+# The statuses that count as having the provision, per map dimension key.
+PROVIDED: dict[str, tuple[str, ...]] = {
+    "isac": ("dedicated service", "within wider services"),
+    "programme": ("commissioned",),
+    "masip": ("established", "pilot"),
+}
+WITH_ISACS = PROVIDED["isac"]
+MASIP_RUNNING = PROVIDED["masip"]
+
+# Measures compared across force areas and regions: label -> which force areas have it.
+MEASURES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "Dedicated service or ISACs in wider services": lambda c: c["isac_status"].isin(PROVIDED["isac"]),
+    "Perpetrator programme commissioned": lambda c: c["perpetrator_programme_status"].isin(PROVIDED["programme"]),
+    "MASIP or stalking clinic running": lambda c: c["masip_status"].isin(PROVIDED["masip"]),
+    "Funding at risk": lambda c: c["funding_at_risk"].astype(bool),
+}
+PROVISION_MEASURES = list(MEASURES)[:3]
+
+
+def region_shares(coverage: pd.DataFrame, region_order: list[str], measures: list[str] | None = None,
+                  with_total: bool = False) -> pd.DataFrame:
+    """Per region (and optionally England and Wales) and measure: forces with it, all forces, the share."""
+    rows = []
+    groups = [(r, coverage[coverage["region"] == r]) for r in region_order if r in set(coverage["region"])]
+    if with_total:
+        groups.append(("England and Wales", coverage))
+    for region, group in groups:
+        for measure in measures or list(MEASURES):
+            count = int(MEASURES[measure](group).sum())
+            rows.append({"region": region, "dimension": measure, "count": count, "total": len(group),
+                         "share": count / len(group) if len(group) else 0.0})
+    return pd.DataFrame(rows, columns=["region", "dimension", "count", "total", "share"])
 
 
 @dataclass(frozen=True)
@@ -40,38 +70,12 @@ def headlines(coverage: pd.DataFrame) -> Headlines:
         dedicated=int((c["isac_status"] == "dedicated service").sum()),
         within_wider=int((c["isac_status"] == "within wider services").sum()),
         isac_not_reported=int((c["isac_status"] == "not reported").sum()),
-        programme=int((c["perpetrator_programme_status"] == "commissioned").sum()),
+        programme=int(MEASURES["Perpetrator programme commissioned"](c).sum()),
         programme_not_reported=int((c["perpetrator_programme_status"] == "not reported").sum()),
-        masip=int(c["masip_status"].isin(MASIP_RUNNING).sum()),
+        masip=int(MEASURES["MASIP or stalking clinic running"](c).sum()),
         masip_not_reported=int((c["masip_status"] == "not reported").sum()),
         ending_within_6_months=int((c["services_ending_within_6_months"] > 0).sum()),
         end_passed=int((c["funding_risk"] == "end date passed").sum()),
         funding_at_risk=int(c["funding_at_risk"].sum()),
         funding_not_reported=int((c["funding_risk"] == "not reported").sum()),
     )
-
-
-def _areas(n: int) -> str:
-    return f"{n} force area{'s' if n != 1 else ''}"
-
-
-def sentences(h: Headlines, geography: str, as_at: dt.date) -> list[str]:
-    """The key figures written out, for briefings and screen readers."""
-    of = f"of the {h.total} force areas in {geography}" if geography != "England and Wales" else f"of the {h.total} force areas in England and Wales"
-    out = [
-        f"{h.dedicated} {of} report a dedicated stalking service and {h.within_wider} report ISACs "
-        f"or stalking support within wider victim services; {h.isac_not_reported} are not quoted on "
-        "victim support in the source, which does not mean they have none.",
-        f"{_areas(h.programme)} report a commissioned stalking perpetrator programme; "
-        f"{h.programme_not_reported} are not reported on perpetrator programmes.",
-        f"{_areas(h.masip)} report a multi-agency stalking intervention programme or stalking clinic "
-        f"running (established or pilot); {h.masip_not_reported} are not reported on this.",
-    ]
-    funding = (
-        f"As at {long_date(as_at)}, {_areas(h.ending_within_6_months)} had funding for a stalking service "
-        "ending within six months"
-    )
-    if h.end_passed:
-        funding += f", and {_areas(h.end_passed)} had a stated end date that had already passed with no later update"
-    out.append(funding + f"; {h.funding_not_reported} are not reported on funding.")
-    return out

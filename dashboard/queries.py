@@ -131,6 +131,15 @@ def forces(db: Database | None = None) -> pd.DataFrame:
     return _db(db).df("SELECT * FROM forces ORDER BY pfa_code")
 
 
+def resolve_force(name: str, db: Database | None = None) -> str | None:
+    """The ONS code for a code, name or alias (any case), using the aliases the ETL loaded."""
+    from etl.validate import alias_key  # the one normalisation the ETL also resolves with
+
+    aliases = _db(db).df("SELECT alias, pfa_code FROM force_aliases UNION SELECT pfa_code, pfa_code FROM forces")
+    keys = {alias_key(a): c for a, c in zip(aliases["alias"], aliases["pfa_code"])}
+    return keys.get(alias_key(name.strip()))
+
+
 def regions(db: Database | None = None) -> list[str]:
     """The regions in the order of data/allowed_values.csv (north to south, Wales last)."""
     df = _db(db).df("SELECT value FROM allowed_values WHERE field = 'region'")

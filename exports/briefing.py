@@ -24,7 +24,7 @@ from typing import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts, palette, queries
+from dashboard import charts, headlines, palette, queries
 from dashboard.charts import ChartText, data_as_at_line, long_date
 from exports import html as html_export
 from exports import images, tables
@@ -35,11 +35,7 @@ CLIFF_EDGE = dt.date(2025, 3, 31)  # the end of the MoJ victims grant year most 
 ZIP_MIME = "application/zip"
 
 # Statuses counted as "provision" in the key figures and the region grid.
-PROVISION = {
-    "isac": ("dedicated service", "within wider services"),
-    "programme": ("commissioned",),
-    "masip": ("established", "pilot"),
-}
+PROVISION = headlines.PROVIDED  # what counts as provision, shared with the pages
 
 
 class ScopeError(ValueError):
@@ -105,9 +101,8 @@ def resolve_scope(*, force: str | None = None, region: str | None = None, all_ar
             raise ScopeError(f"Unknown region {region!r}. Regions: {', '.join(known)}.")
         return Scope("region", match[0], match[0])
     forces = queries.forces(db)
-    wanted = force.strip().lower()
-    hit = forces[(forces["pfa_code"].str.lower() == wanted) | (forces["short_name"].str.lower() == wanted)
-                 | (forces["force_name"].str.lower() == wanted)]
+    code = queries.resolve_force(force, db)
+    hit = forces[forces["pfa_code"] == code]
     if hit.empty:
         raise ScopeError(f"Unknown force {force!r}: give an ONS code (E23000001–E23000039, "
                          f"W15000001–W15000004) or a force name such as {forces['short_name'].iloc[0]!r}.")
@@ -362,21 +357,9 @@ def _quarter_chart(streams: pd.DataFrame, place: str, label: str, as_at: dt.date
     return charts.ending_per_quarter(streams, text), text
 
 
-def region_shares(cov: pd.DataFrame, region_order: list[str]) -> pd.DataFrame:
-    """Per region and dimension: forces reporting provision, all forces, and the share (for region_grid)."""
-    rows = []
-    for region in [r for r in region_order if r in set(cov["region"])]:
-        sub = cov[cov["region"] == region]
-        for key, dim in (("isac", palette.ISAC), ("programme", palette.PROGRAMME), ("masip", palette.MASIP)):
-            count = int(sub[dim.column].isin(PROVISION[key]).sum())
-            rows.append({"region": region, "dimension": dim.label, "count": count, "total": len(sub),
-                         "share": count / len(sub) if len(sub) else 0.0})
-    return pd.DataFrame(rows, columns=["region", "dimension", "count", "total", "share"])
-
-
 def _grid_chart(cov: pd.DataFrame, region_order: list[str], as_at: dt.date,
                 data_date: dt.date) -> tuple[go.Figure, ChartText]:
-    shares = region_shares(cov, region_order)
+    shares = headlines.region_shares(cov, region_order, headlines.PROVISION_MEASURES)
     n = len(cov)
     a, b, c = (int(cov[d.column].isin(PROVISION[k]).sum())
                for k, d in (("isac", palette.ISAC), ("programme", palette.PROGRAMME), ("masip", palette.MASIP)))

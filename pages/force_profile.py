@@ -139,19 +139,21 @@ else:
 
 st.header(f"Beside {force['region']} and England and Wales")
 region_cov = coverage_all[coverage_all["region"] == force["region"]]
-rows = []
-for label, test, value in (
-    ("Dedicated service or ISACs within wider services", lambda c: c["isac_status"].isin(headlines.WITH_ISACS), mine["isac_status"]),
-    ("Perpetrator programme commissioned", lambda c: c["perpetrator_programme_status"] == "commissioned", mine["perpetrator_programme_status"]),
-    ("MASIP or stalking clinic running", lambda c: c["masip_status"].isin(headlines.MASIP_RUNNING), mine["masip_status"]),
-    ("Funding at risk", lambda c: c["funding_at_risk"], mine["funding_risk"]),
-):
-    rows.append({
-        "Measure": label,
-        force["short_name"]: value,
+mine_status = {  # what this force's own row says for each measure, in words
+    "Dedicated service or ISACs in wider services": mine["isac_status"],
+    "Perpetrator programme commissioned": mine["perpetrator_programme_status"],
+    "MASIP or stalking clinic running": mine["masip_status"],
+    "Funding at risk": mine["funding_risk"],
+}
+rows = [
+    {
+        "Measure": measure,
+        force["short_name"]: mine_status[measure],
         force["region"]: f"{int(test(region_cov).sum())} of {len(region_cov)}",
         "England and Wales": f"{int(test(coverage_all).sum())} of {len(coverage_all)}",
-    })
+    }
+    for measure, test in headlines.MEASURES.items()
+]
 st.dataframe(pd.DataFrame(rows), hide_index=True)
 st.caption(f"Force areas as at {long_date(as_at)}. Source: APCC response, 19 December 2024. The region and "
            "England and Wales columns count force areas that report each measure; a force area that was not "

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import cached_queries as data
 from dashboard import charts, headlines, notices, state
 from dashboard.charts import ChartText, long_date
+from dashboard.evidence_view import md_escape
 from dashboard.map_view import show_coverage_map
 from dashboard.widgets import briefing_download, chart_block
 from exports import briefing
@@ -64,16 +65,20 @@ table = coverage[["short_name", "region", dim.column, "evidence_quotes"]].rename
 )
 chart_block(fig, table, text, key="overview_status", filters=filters.describe(), as_at=filters.as_at)
 
+if len(filters.regions) == 1:
+    scope = briefing.resolve_scope(region=filters.regions[0])
+elif filters.regions:
+    scope = briefing.Scope("all", name=filters.geography)  # for the sentences; packs need one region
+else:
+    scope = briefing.Scope.all()
 with st.expander("The key figures in words"):
-    for sentence in headlines.sentences(h, filters.geography, filters.as_at):
-        st.markdown(f"- {sentence}")
+    streams = data.funding_streams(filters.as_at, filters.region_list)
+    for sentence in briefing.area_sentences(coverage, streams, scope, filters.as_at):
+        st.markdown(f"- {md_escape(sentence)}")
 notices.what_this_shows()
 
 st.subheader("Briefing pack")
-if len(filters.regions) == 1:
-    scope = briefing.resolve_scope(region=filters.regions[0])
-else:
+if len(filters.regions) > 1:
+    st.caption("Packs cover one region or all of England and Wales; choose a single region for a regional pack.")
     scope = briefing.Scope.all()
-    if filters.regions:
-        st.caption("Packs cover one region or all of England and Wales; choose a single region for a regional pack.")
 briefing_download(scope, filters.as_at, key="overview_pack")

@@ -9,13 +9,6 @@ from dashboard import charts, headlines, notices, palette, state
 from dashboard.charts import ChartText, long_date
 from dashboard.widgets import chart_block, table_block
 
-MEASURES = {
-    "Dedicated service or ISACs in wider services": lambda c: c["isac_status"].isin(headlines.WITH_ISACS),
-    "Perpetrator programme commissioned": lambda c: c["perpetrator_programme_status"] == "commissioned",
-    "MASIP or stalking clinic running": lambda c: c["masip_status"].isin(headlines.MASIP_RUNNING),
-    "Funding at risk": lambda c: c["funding_at_risk"],
-}
-
 filters = state.current()
 coverage = data.coverage(filters.as_at)  # every region, so the chosen ones can be compared with the rest
 regions = data.regions()
@@ -24,14 +17,7 @@ st.title("Regional comparison")
 st.caption("How many force areas in each region report each kind of provision. Chosen regions are marked ▶.")
 notices.data_age(filters)
 
-rows = []
-for region in [*regions, "England and Wales"]:
-    group = coverage if region == "England and Wales" else coverage[coverage["region"] == region]
-    for measure, test in MEASURES.items():
-        count = int(test(group).sum())
-        rows.append({"region": region, "dimension": measure, "count": count, "total": len(group),
-                     "share": count / len(group) if len(group) else 0.0})
-shares = pd.DataFrame(rows)
+shares = headlines.region_shares(coverage, regions, with_total=True)
 
 best = shares[(shares["dimension"] == "Dedicated service or ISACs in wider services") & (shares["region"] != "England and Wales")]
 top = best.sort_values(["share", "total"], ascending=False).iloc[0]
@@ -43,7 +29,7 @@ text = ChartText(
            "a low share may mean a region's forces were not quoted.",),
 )
 fig = charts.region_grid(shares, text, highlight=list(filters.regions))
-table = shares.pivot(index="region", columns="dimension", values="count").reindex(index=[*regions, "England and Wales"], columns=list(MEASURES))
+table = shares.pivot(index="region", columns="dimension", values="count").reindex(index=[*regions, "England and Wales"], columns=list(headlines.MEASURES))
 table.insert(0, "Force areas", shares.groupby("region")["total"].first().reindex(table.index))
 chart_block(fig, table.reset_index().rename(columns={"region": "Region"}), text, key="regions_grid", filters=filters.describe(), as_at=filters.as_at)
 
