@@ -20,7 +20,8 @@ def data_age(filters: Filters, *, today: dt.date | None = None) -> None:
         f"{age_text(filters.source_date, today)} today."
     )
     if newer:
-        text += f" Returns from commissioners' offices update some force areas up to {long_date(latest)}."
+        text += f" Returns from commissioners' offices update some force areas up to {long_date(latest)}"
+        text += "." if filters.as_at >= latest else "; choose **Today** in the sidebar to include them."
     if filters.as_at != filters.source_date:
         text += f" Funding is compared with **{long_date(filters.as_at)}**."
     st.info(text, icon=":material/schedule:")

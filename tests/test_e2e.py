@@ -156,3 +156,38 @@ def test_a_force_link_opens_its_profile_on_any_page(server, page):
     page.get_by_role("link", name="Funding cliff edge").click()
     settle(page)
     assert "force=W15000004" in page.url, "the selected force travels with the view"
+
+
+def test_make_run_serves_the_home_page(built_db: Path, browser, tmp_path: Path):
+    """The README's command, end to end: `make run` builds what is missing and serves the dashboard."""
+    import signal
+
+    if not (paths.REPO_ROOT / ".venv" / ".requirements-installed").exists():
+        pytest.skip("the virtual environment was not made by make; run the suite with `make test`")
+    port = free_port()
+    env = {**os.environ, "STALKING_BUILD_DIR": str(tmp_path / "build")}
+    proc = subprocess.Popen(["make", "--no-print-directory", "run", f"PORT={port}"], cwd=paths.REPO_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("make run did not serve the dashboard")
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(base)
+        settle(page)
+        no_exception(page)
+        assert "where the gaps are" in page.locator("h1").first.inner_text()
+        context.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        output = proc.communicate(timeout=30)[0].decode(errors="replace")
+    assert f"http://127.0.0.1:{port}" in output, "make run prints the URL"
