@@ -74,3 +74,24 @@ def test_every_page_script_is_declared_and_no_url_path_is_a_file_name():
     assert on_disk == scripts, "every script in pages/ is declared once in dashboard/site.py"
     stems = {f.split("/")[-1][:-3] for f in on_disk}
     assert not stems & {p.url_path for p in PAGES}, "a URL path equal to a file name triggers legacy routing"
+
+
+def test_a_geometry_switch_appears_once_boundaries_are_imported(built_db):
+    shared = paths.SHARED_GEO_DIR / "pfa_boundaries_ew.geojson"
+    if not shared.exists():
+        pytest.skip(f"shared test geography not present at {paths.SHARED_GEO_DIR}")
+    from geo import boundaries
+
+    without = run_page("pages/overview.py")
+    assert "Map geometry" not in [r.label for r in without.sidebar.radio], "no switch with the tile map alone"
+    boundaries.import_boundaries(shared)
+    try:
+        at = run_page("pages/overview.py", {"geo": "Boundaries"})
+        assert not at.exception
+        switch = next(r for r in at.sidebar.radio if r.label == "Map geometry")
+        assert switch.options == ["Tile map", "Boundaries"] and switch.value == "Boundaries"
+        figure = next(el for el in at.get("plotly_chart") if "choropleth" in el.proto.spec)
+        assert "Office for National Statistics" in figure.proto.spec, "imported boundaries carry the ONS attribution"
+    finally:
+        paths.BOUNDARIES_GEOJSON.unlink(missing_ok=True)
+        paths.BOUNDARIES_META.unlink(missing_ok=True)
