@@ -49,6 +49,8 @@ def test_region_filter_counts_exactly_the_welsh_forces(built_db):
     assert metric(at, "Dedicated stalking service").endswith(" of 4")
     everywhere = run_page("pages/overview.py")
     assert metric(everywhere, "Dedicated stalking service").endswith(" of 43")
+    everywhere.sidebar.multiselect(key="region").set_value(["Wales"]).run()  # the same through the widget
+    assert metric(everywhere, "Dedicated stalking service").endswith(" of 4")
 
 
 def test_as_at_date_changes_the_funding_count_as_the_data_says(built_db):
