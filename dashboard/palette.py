@@ -110,4 +110,5 @@ FUNDER_COLOURS = {
     "National Lottery": DARK_GREY,
     "local authority": DARK_GREY,
     "grant (funder not stated)": "#8C8C8C",
+    "not stated": "#8C8C8C",
 }

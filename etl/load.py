@@ -64,31 +64,45 @@ CREATE TABLE etl_run_tables (run_id INTEGER NOT NULL, table_name VARCHAR NOT NUL
 # within an edition, a fact with a later valid_from replaces an earlier value
 # of the same attribute. Nothing is deleted: superseded rows stay in the tables.
 VIEWS_DDL = """
-CREATE MACRO facts_at(d) AS TABLE
-WITH candidates AS (
-    SELECT f.*, e.edition_order, e.kind AS edition_kind
+CREATE MACRO latest_editions_at(d) AS TABLE
+-- For each force and dimension, the newest edition with as_at <= d that says anything
+-- about it. Funded services belong to the funding dimension, with funding statements,
+-- so a return that restates either replaces both.
+SELECT pfa_code, dimension, max(edition_order) AS top_edition
+FROM (
+    SELECT f.pfa_code, f.dimension, e.edition_order
     FROM facts f JOIN editions e USING (edition_id)
     WHERE e.as_at <= CAST(d AS DATE) AND f.valid_from <= CAST(d AS DATE)
-), latest_edition AS (
-    SELECT *, max(edition_order) OVER (PARTITION BY pfa_code, dimension) AS top_edition FROM candidates
-), latest_value AS (
-    SELECT *, max(valid_from) OVER (PARTITION BY pfa_code, dimension, attribute) AS top_valid
-    FROM latest_edition WHERE edition_order = top_edition
-)
-SELECT * EXCLUDE (top_edition, top_valid, edition_order) FROM latest_value WHERE valid_from = top_valid;
-
-CREATE MACRO funding_streams_at(d) AS TABLE
-WITH candidates AS (
-    SELECT s.*, e.edition_order, e.kind AS edition_kind
+    UNION ALL
+    SELECT s.pfa_code, 'funding', e.edition_order
     FROM funding_stream_history s JOIN editions e USING (edition_id)
     WHERE e.as_at <= CAST(d AS DATE) AND s.valid_from <= CAST(d AS DATE)
-), latest_edition AS (
-    SELECT *, max(edition_order) OVER (PARTITION BY pfa_code) AS top_edition FROM candidates
-), latest_value AS (
-    SELECT *, max(valid_from) OVER (PARTITION BY pfa_code, stream_id) AS top_valid
-    FROM latest_edition WHERE edition_order = top_edition
 )
-SELECT * EXCLUDE (top_edition, top_valid, edition_order) FROM latest_value WHERE valid_from = top_valid;
+GROUP BY pfa_code, dimension;
+
+CREATE MACRO facts_at(d) AS TABLE
+WITH latest_edition AS (
+    SELECT f.*, e.edition_order, e.kind AS edition_kind
+    FROM facts f JOIN editions e USING (edition_id)
+    JOIN latest_editions_at(d) top ON top.pfa_code = f.pfa_code AND top.dimension = f.dimension
+                                   AND top.top_edition = e.edition_order
+    WHERE f.valid_from <= CAST(d AS DATE)
+), latest_value AS (
+    SELECT *, max(valid_from) OVER (PARTITION BY pfa_code, dimension, attribute) AS top_valid FROM latest_edition
+)
+SELECT * EXCLUDE (top_valid, edition_order) FROM latest_value WHERE valid_from = top_valid;
+
+CREATE MACRO funding_streams_at(d) AS TABLE
+WITH latest_edition AS (
+    SELECT s.*, e.edition_order, e.kind AS edition_kind
+    FROM funding_stream_history s JOIN editions e USING (edition_id)
+    JOIN latest_editions_at(d) top ON top.pfa_code = s.pfa_code AND top.dimension = 'funding'
+                                   AND top.top_edition = e.edition_order
+    WHERE s.valid_from <= CAST(d AS DATE)
+), latest_value AS (
+    SELECT *, max(valid_from) OVER (PARTITION BY pfa_code, stream_id) AS top_valid FROM latest_edition
+)
+SELECT * EXCLUDE (top_valid, edition_order) FROM latest_value WHERE valid_from = top_valid;
 
 CREATE MACRO coverage_at(d) AS TABLE
 WITH f AS (
@@ -98,6 +112,7 @@ WITH f AS (
         any_value(value) FILTER (WHERE dimension = 'perpetrator_programme' AND attribute = 'status') AS perpetrator_programme_status,
         any_value(value) FILTER (WHERE dimension = 'multi_agency' AND attribute = 'masip_status') AS masip_status,
         count(*) FILTER (WHERE dimension = 'funding') AS funding_statements,
+        count(*) FILTER (WHERE dimension = 'funding' AND attribute = 'risk_statement') AS funding_risk_statements,
         count(DISTINCT quote) AS fact_quotes
     FROM facts_at(d) GROUP BY pfa_code
 ), s AS (
@@ -117,7 +132,7 @@ WITH f AS (
             WHEN coalesce(s.funded_services, 0) = 0 AND coalesce(f.funding_statements, 0) = 0 THEN 'not reported'
             WHEN s.services_ending_within_6_months > 0 THEN 'ends within 6 months'
             WHEN s.services_past_end_date > 0 THEN 'end date passed'
-            WHEN s.services_stated_at_risk > 0 THEN 'at risk, no date'
+            WHEN s.services_stated_at_risk > 0 OR f.funding_risk_statements > 0 THEN 'at risk, no date'
             WHEN s.next_funding_end IS NOT NULL THEN 'later end date'
             ELSE 'no end date reported'
         END AS funding_risk
