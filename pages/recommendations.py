@@ -61,11 +61,12 @@ for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
         st.markdown(f"*{md_escape(ask)}* Deadline: **27 March 2025**.")
         labels = dims[dims["recommendation"] == rec]["label"].tolist()
         st.caption("Evidence counted here: " + ", ".join(labels) + ".")
+        by_force = dict(tuple(facts[facts["recommendation"] == rec].groupby("pfa_code")))
         with_evidence = summary[summary[f"Rec {rec}"] > 0]
         silent = summary[summary[f"Rec {rec}"] == 0]
         st.metric("Force areas with evidence on this recommendation", f"{len(with_evidence)} of {len(summary)}")
         for row in with_evidence.sort_values("short_name").itertuples():
-            rows = facts[(facts["pfa_code"] == row.pfa_code) & (facts["recommendation"] == rec)]
+            rows = by_force[row.pfa_code]
             with st.expander(f"{row.short_name}: {rows['quote'].nunique()} quotes"):
                 evidence_view.quotes(rows, label_column="dimension_label")
         if len(silent):
