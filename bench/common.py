@@ -77,6 +77,7 @@ class Section:
     table: str
     notes: list[str] = field(default_factory=list)
     targets: list[tuple[str, bool | None, str]] = field(default_factory=list)  # (target, met, measured)
+    data: dict = field(default_factory=dict)  # raw results, for other sections
 
     def markdown(self) -> str:
         parts = [f"### {self.title}", "", self.table]
@@ -141,7 +142,7 @@ class Server:
 
     @classmethod
     def dashboard(cls, build_dir: Path, log: Path) -> "Server":
-        env = {**os.environ, "STALKING_BUILD_DIR": str(build_dir), "STALKING_BROWSER": "none"}
+        env = {**os.environ, "STALKING_BUILD_DIR": str(build_dir)}
         return cls(["-m", "dashboard.serve"], REPO_ROOT, env, log)
 
     @classmethod
