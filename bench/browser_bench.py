@@ -112,7 +112,8 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
         for kind, script in floors.items():
             floor_servers[kind] = Server.script(script, workdir / f"floor-{kind}.log")
         targets = [("floor: one line of text", floor_servers["text"].base + "/", False),
-                   ("floor: one small plotly chart", floor_servers["plotly"].base + "/", False)]
+                   ("floor: one small plotly chart", floor_servers["plotly"].base + "/", False),
+                   ("filter floor: a sidebar Regions box and one small plotly chart", floor_servers["filter"].base + "/", True)]
         targets += [(name, url, True) for name, url in page_urls(server.base)]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, headless=True, args=chromium_args())
@@ -154,7 +155,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
     worst_ratio, worst_change = ("", 0.0), ("", 0.0)
     for r in results:
         load = median(r.loads)
-        is_floor = r.name.startswith("floor")
+        is_floor = "floor" in r.name
         change = median(r.changes) if r.changes else float("nan")
         if not is_floor:
             if load / chart_floor > worst_ratio[1]:
@@ -164,7 +165,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
         rows.append([
             r.name, secs(load), secs(max(r.loads) if r.loads else float("nan")), r.charts,
             f"{load / text_floor:.2f}", f"{load / chart_floor:.2f}",
-            "" if is_floor else secs(change), "; ".join(sorted(set(r.errors))) or "none",
+            secs(change) if r.changes else "", "; ".join(sorted(set(r.errors))) or "none",
             r.loads_at[-1] if r.loads_at else load_average(),
         ])
     section = Section(
@@ -174,15 +175,18 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
         notes=[f"{reps} cold loads per page (a new browser context each), pages interleaved, after one untimed "
                f"visit of each. Visually complete: script finished, every visible plotly chart drawn, no DOM change "
                f"for {QUIET_MS} ms; the time is that of the last DOM change after navigation start.",
-               "Filter change: in the page just loaded, Regions -> Wales; from the click on the option to the last DOM change.",
+               "Filter change: in the page just loaded, Regions -> Wales; from the click on the option to the last DOM "
+               "change. The filter floor is the same change in a tiny app whose one chart depends on it: Streamlit "
+               "starts the rerun 100-200 ms after the click, and redraws a changed plotly chart from scratch.",
                f"Dashboard server peak memory (VmHWM) after this run: {peak:.0f} MB."],
     )
     section.targets.append((f"Every page visually complete within {TARGET_RATIO}x the one-plotly-chart floor",
                             worst_ratio[1] <= TARGET_RATIO,
                             f"floor {chart_floor:.2f} s; slowest {worst_ratio[0]} {worst_ratio[1]:.2f}x"))
+    filter_floor = median(results[2].changes) if results[2].changes else float("nan")
     section.targets.append((f"Filter change redrawn in under {TARGET_FILTER_S} s in the browser (median)",
                             worst_change[1] < TARGET_FILTER_S,
-                            f"slowest {worst_change[0]} {worst_change[1]:.2f} s"))
+                            f"slowest {worst_change[0]} {worst_change[1]:.2f} s (filter floor {filter_floor:.2f} s)"))
     section.data = {"results": results, "text_floor": text_floor, "chart_floor": chart_floor, "peak_mb": peak}
     return section
 

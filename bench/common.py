@@ -192,8 +192,22 @@ st.plotly_chart(fig)
 '''
 
 
+# For the filter-change floor: one sidebar multiselect driving one small plotly chart.
+FLOOR_FILTER = '''import plotly.graph_objects as go
+import streamlit as st
+
+with st.sidebar:
+    regions = st.multiselect("Regions", ["North East", "London", "Wales"], key="region")
+st.write("floor")
+fig = go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2 + len(regions)]))
+fig.update_layout(height=300, title="floor")
+st.plotly_chart(fig, key="chart")
+'''
+
+
 def write_floors(folder: Path) -> dict[str, Path]:
-    """Two tiny Streamlit apps, with the dashboard's own .streamlit/config.toml beside them."""
+    """Tiny Streamlit apps, with the dashboard's own .streamlit/config.toml beside them: the two
+    page-load floors (text; one small plotly chart) and a filter-change floor."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / ".streamlit").mkdir(exist_ok=True)
     shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
@@ -201,7 +215,9 @@ def write_floors(folder: Path) -> dict[str, Path]:
     text.write_text(FLOOR_TEXT)
     chart = folder / "floor_plotly.py"
     chart.write_text(FLOOR_PLOTLY)
-    return {"text": text, "plotly": chart}
+    filt = folder / "floor_filter.py"
+    filt.write_text(FLOOR_FILTER)
+    return {"text": text, "plotly": chart, "filter": filt}
 
 
 def chromium_path() -> str | None:
