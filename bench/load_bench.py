@@ -33,7 +33,7 @@ from bench.common import (  # noqa: E402
 )
 
 LEVELS = (1, 5, 10, 20)
-DURATION_S = 25
+DURATION_S = 20
 QUICK_LEVELS = (1, 5)
 QUICK_DURATION_S = 12
 STEP_TIMEOUT_MS = 30_000

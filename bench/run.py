@@ -3,6 +3,7 @@
     python bench/run.py                     # everything (make bench), under ten minutes
     python bench/run.py --quick             # a fast smoke run, written to bench/out/results-quick.md
     python bench/run.py --only etl,server   # some of: etl, server, browser, payload, load
+                                            # (load: websocket sessions without a browser, then browser contexts)
     python bench/run.py --profile           # also write pyinstrument profiles to bench/out/
 
 The database is built from data/ into a temporary folder (STALKING_BUILD_DIR),
@@ -115,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                 sections.append(payload.run(workdir, server=server))
                 print(sections[-1].markdown(), flush=True)
             if "load" in only:
-                from bench import load_bench
+                from bench import load_bench, server_load
 
+                sections.append(server_load.run(workdir, quick=args.quick, server=server))
+                print(sections[-1].markdown(), flush=True)
                 sections.append(load_bench.run(workdir, quick=args.quick, server=server))
                 print(sections[-1].markdown(), flush=True)
             peak = server.peak_rss_mb() if server else None
