@@ -33,7 +33,7 @@ from bench.common import (  # noqa: E402
 )
 
 LEVELS = (1, 5, 10, 20)
-DURATION_S = 20
+DURATION_S = 12
 QUICK_LEVELS = (1, 5)
 QUICK_DURATION_S = 12
 STEP_TIMEOUT_MS = 30_000
@@ -158,7 +158,9 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
         server = Server.dashboard(build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-load.log")
     results = []
     try:
-        asyncio.run(_level(1, server.base, 5, executable))  # warm the server, untimed
+        from bench.server_load import warm
+
+        warm(server.base)  # the server's caches, untimed
         for n in levels:
             results.append(asyncio.run(_level(n, server.base, duration, executable)))
         peak = server.peak_rss_mb()

@@ -116,7 +116,7 @@ def run(workdir: Path, quick: bool = False, profile_dir: Path | None = None) -> 
     _quiet()
     from dashboard.site import PAGES
 
-    runs, warmup = (6, 1) if quick else (20, 2)
+    runs, warmup = (6, 1) if quick else (20, 1)
     app = REPO_ROOT / "app.py"
     floors = write_floors(workdir / "floors-apptest")
     rows = []

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import Section, Server, load_average, median, percentile, secs, table  # noqa: E402
 
 LEVELS = (1, 5, 10, 20)
-DURATION_S = 15
+DURATION_S = 10
 QUICK_LEVELS = (1, 5)
 QUICK_DURATION_S = 6
 RUN_TIMEOUT_S = 30
@@ -129,13 +129,34 @@ async def _level(n: int, base: str, duration: float) -> LevelResult:
     return result
 
 
+def warm(base: str) -> None:
+    """Open every page once and change its region once, in turn, over the websocket (untimed):
+    the server's caches then hold what a first visitor would have filled."""
+    import websockets
+
+    from dashboard.site import PAGES
+
+    async def visit() -> None:
+        uri = base.replace("http://", "ws://") + "/_stcore/stream"
+        for i, p in enumerate(q for q in PAGES if not q.admin_only):
+            query = f"force={FORCE}" if p.script.endswith("force_profile.py") else ""
+            async with websockets.connect(uri, subprotocols=["streamlit"], origin=base, max_size=None) as ws:
+                session = Session(ws)
+                await session.run("" if i == 0 else p.url_path, query)
+                if session.region_id:
+                    for regions in (["Wales"], []):
+                        await session.run("" if i == 0 else p.url_path, query, [_region(session.region_id, regions)])
+
+    asyncio.run(asyncio.wait_for(visit(), timeout=120))
+
+
 def run(workdir: Path, quick: bool = False, server: Server | None = None, build_dir: Path | None = None) -> Section:
     levels, duration = (QUICK_LEVELS, QUICK_DURATION_S) if quick else (LEVELS, DURATION_S)
     own_server = server is None
     if own_server:
         server = Server.dashboard(build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-server-load.log")
     try:
-        asyncio.run(_level(2, server.base, 2))  # warm every page's caches, untimed
+        warm(server.base)
         results = [asyncio.run(_level(n, server.base, duration)) for n in levels]
         peak = server.peak_rss_mb()
     finally:
