@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import palette
+from dashboard.figure_cache import cached_figure
 
 FONT = "Arial, Helvetica, sans-serif"
 SUBTLE = "#505A5F"
@@ -118,6 +119,7 @@ def finish(fig: go.Figure, text: ChartText, *, height: int = 520, left: int = 64
 
 # ---------------------------------------------------------------- figures
 
+@cached_figure()
 def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartText) -> go.Figure:
     """Forces per status for one dimension, one bar per status, symbol in the label."""
     counts = coverage[dim.column].value_counts()
@@ -137,6 +139,7 @@ def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartTex
     return finish(fig, text, height=380, left=label_margin(labels, 7.2))
 
 
+@cached_figure()
 def funding_timeline(streams: pd.DataFrame, as_at: dt.date, text: ChartText, cliff_edge: dt.date) -> go.Figure:
     """One bar per funded service from its start (where known) to its end, coloured by funder."""
     df = streams[streams["end_date"].notna()].copy()
@@ -173,6 +176,7 @@ def funding_timeline(streams: pd.DataFrame, as_at: dt.date, text: ChartText, cli
     return finish(fig, text, height=max(380, 210 + 26 * len(df)), left=label_margin(df["row"]), axis_space=52)
 
 
+@cached_figure()
 def ending_per_quarter(streams: pd.DataFrame, text: ChartText) -> go.Figure:
     """Funded services whose stated end date falls in each quarter."""
     df = streams[streams["end_date"].notna()].copy()
@@ -187,6 +191,7 @@ def ending_per_quarter(streams: pd.DataFrame, text: ChartText) -> go.Figure:
     return finish(fig, text, height=380, left=84)
 
 
+@cached_figure()
 def region_grid(shares: pd.DataFrame, text: ChartText, highlight: list[str] | None = None) -> go.Figure:
     """Region × measure heatmap of the share of forces reporting each measure; counts in each cell.
 

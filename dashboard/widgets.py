@@ -91,13 +91,19 @@ def table_downloads(table: pd.DataFrame, text: ChartText, *, key: str, filters: 
 def chart_block(fig: go.Figure, table: pd.DataFrame, text: ChartText, *, key: str,
                 filters: dict[str, object] | None = None, column_config: dict | None = None,
                 as_at: dt.date | None = None) -> None:
-    """A chart, a tab with the same numbers as a table, and downloads of both."""
-    chart_tab, table_tab = st.tabs(["Chart", "Table"])
+    """A chart, a tab with the same numbers as a table, and downloads of both.
+
+    The table is sent only while its tab is open (choosing a tab reruns the page):
+    a hidden table still made the browser load and run the table code, about
+    1.5 MB of JavaScript, before a chart page was complete.
+    """
+    chart_tab, table_tab = st.tabs(["Chart", "Table"], key=f"{key}_tabs", on_change="rerun")
     with chart_tab:
         st.plotly_chart(fig, key=f"{key}_chart", config=PLOTLY_CONFIG)
     with table_tab:
         st.caption(text.title)
-        st.dataframe(table, hide_index=True, column_config=column_config, key=f"{key}_table")
+        if table_tab.open:
+            st.dataframe(table, hide_index=True, column_config=column_config, key=f"{key}_table")
         for line in text.source_lines():
             st.caption(line)
     with st.container(horizontal=True, key=f"{key}_downloads"):

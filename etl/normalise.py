@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 from etl.read import Table
 from etl.returns import LICENCE, SECTION, Return
@@ -19,6 +20,21 @@ from etl.validate import Reference
 
 def _date(value: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _dates(values: list[str]) -> list[dt.date | None]:
+    """_date of each value, parsing each distinct value once."""
+    parsed = {v: _date(v) for v in set(values)}
+    return [parsed[v] for v in values]
+
+
+def _text(values: list[str | None]) -> pd.api.extensions.ExtensionArray | list:
+    """A text column as pandas' default string array, made through Arrow (much faster than
+    pandas' own inference for large columns). All-empty columns stay plain lists, which
+    pandas types as object, as it always did."""
+    if values.count(None) == len(values):
+        return values
+    return pd.array(pa.array(values, type=pa.large_string()), dtype="str")
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -61,93 +77,102 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
 
     published = {sid: _date(r["published"]) for sid, r in ref.sources.items()}
 
-    def evidence(r: dict[str, str]) -> dict:
+    # The curated tables are the large ones: they are built a column at a time.
+    def evidence(table: Table) -> dict[str, object]:
         return {
-            "quote": r["quote"],
-            "source_id": r["source_id"],
-            "section": r["section"],
-            "source_date": _date(r["source_date"]),
+            "quote": _text(table.column("quote")),
+            "source_id": _text(table.column("source_id")),
+            "section": _text(table.column("section")),
+            "source_date": _dates(table.column("source_date")),
         }
 
-    fact_rows = []
-    for r in tables["curated/facts.csv"].rows:
-        value_type = ref.attributes[(r["dimension"], r["attribute"])]
-        fact_rows.append(
-            {
-                "fact_id": r["fact_id"],
-                "pfa_code": ref.forces.resolve(r["force"]),
-                "force_as_named": r["force"],
-                "dimension": r["dimension"],
-                "attribute": r["attribute"],
-                "value": r["value"],
-                "value_number": int(r["value"]) if value_type == "integer" else None,
-                "value_wording": r["value_wording"] or None,
-                "valid_from": _date(r["valid_from"]) or published[r["source_id"]],
-                "edition_id": edition_of_source(r["source_id"]),
-                **evidence(r),
-                "note": r["note"] or None,
-            }
-        )
-    out["facts"] = _frame(
-        fact_rows,
-        ["fact_id", "pfa_code", "force_as_named", "dimension", "attribute", "value", "value_number", "value_wording",
-         "valid_from", "edition_id", "quote", "source_id", "section", "source_date", "note"],
+    def valid_from(table: Table) -> list[dt.date]:
+        return [d or published[s] for d, s in zip(_dates(table.column("valid_from")), table.column("source_id"))]
+
+    def editions(table: Table) -> pd.api.extensions.ExtensionArray:
+        ids = {s: edition_of_source(s) for s in set(table.column("source_id"))}
+        return _text([ids[s] for s in table.column("source_id")])
+
+    def forces_of(table: Table) -> pd.api.extensions.ExtensionArray:
+        codes = {name: ref.forces.resolve(name) for name in set(table.column("force"))}
+        return _text([codes[name] for name in table.column("force")])
+
+    def text(table: Table, name: str, empty_is_none: bool = False) -> pd.api.extensions.ExtensionArray | list:
+        values = table.column(name)
+        return _text([v or None for v in values] if empty_is_none else values)
+
+    def yes(table: Table, name: str) -> list[bool]:
+        return [v == "yes" for v in table.column(name)]
+
+    t = tables["curated/facts.csv"]
+    value_types = [ref.attributes[key] for key in zip(t.column("dimension"), t.column("attribute"))]
+    out["facts"] = pd.DataFrame(
+        {
+            "fact_id": text(t, "fact_id"),
+            "pfa_code": forces_of(t),
+            "force_as_named": text(t, "force"),
+            "dimension": text(t, "dimension"),
+            "attribute": text(t, "attribute"),
+            "value": text(t, "value"),
+            "value_number": [int(v) if vt == "integer" else None for v, vt in zip(t.column("value"), value_types)],
+            "value_wording": text(t, "value_wording", empty_is_none=True),
+            "valid_from": valid_from(t),
+            "edition_id": editions(t),
+            **evidence(t),
+            "note": text(t, "note", empty_is_none=True),
+        },
+        columns=["fact_id", "pfa_code", "force_as_named", "dimension", "attribute", "value", "value_number", "value_wording",
+                 "valid_from", "edition_id", "quote", "source_id", "section", "source_date", "note"],
     )
     out["facts"]["value_number"] = out["facts"]["value_number"].astype("Int64")
 
-    stream_rows = []
-    for r in tables["curated/funding_streams.csv"].rows:
-        stream_rows.append(
-            {
-                "stream_id": r["stream_id"],
-                "pfa_code": ref.forces.resolve(r["force"]),
-                "force_as_named": r["force"],
-                "service": r["service"],
-                "funder": r["funder"],
-                "funder_wording": r["funder_wording"] or None,
-                "start_date": _date(r["start_date"]),
-                "start_wording": r["start_wording"] or None,
-                "start_derived": r["start_derived"] == "yes",
-                "end_date": _date(r["end_date"]),
-                "end_wording": r["end_wording"] or None,
-                "end_derived": r["end_derived"] == "yes",
-                "status": r["status"],
-                "valid_from": _date(r["valid_from"]) or published[r["source_id"]],
-                "edition_id": edition_of_source(r["source_id"]),
-                **evidence(r),
-                "note": r["note"] or None,
-            }
-        )
-    out["funding_stream_history"] = _frame(
-        stream_rows,
-        ["stream_id", "pfa_code", "force_as_named", "service", "funder", "funder_wording", "start_date", "start_wording",
-         "start_derived", "end_date", "end_wording", "end_derived", "status", "valid_from", "edition_id",
-         "quote", "source_id", "section", "source_date", "note"],
+    t = tables["curated/funding_streams.csv"]
+    out["funding_stream_history"] = pd.DataFrame(
+        {
+            "stream_id": text(t, "stream_id"),
+            "pfa_code": forces_of(t),
+            "force_as_named": text(t, "force"),
+            "service": text(t, "service"),
+            "funder": text(t, "funder"),
+            "funder_wording": text(t, "funder_wording", empty_is_none=True),
+            "start_date": _dates(t.column("start_date")),
+            "start_wording": text(t, "start_wording", empty_is_none=True),
+            "start_derived": yes(t, "start_derived"),
+            "end_date": _dates(t.column("end_date")),
+            "end_wording": text(t, "end_wording", empty_is_none=True),
+            "end_derived": yes(t, "end_derived"),
+            "status": text(t, "status"),
+            "valid_from": valid_from(t),
+            "edition_id": editions(t),
+            **evidence(t),
+            "note": text(t, "note", empty_is_none=True),
+        },
+        columns=["stream_id", "pfa_code", "force_as_named", "service", "funder", "funder_wording", "start_date", "start_wording",
+                 "start_derived", "end_date", "end_wording", "end_derived", "status", "valid_from", "edition_id",
+                 "quote", "source_id", "section", "source_date", "note"],
     )
 
-    out["timeline"] = _frame(
-        [
-            {
-                "event_id": r["event_id"],
-                "date": _date(r["date"]),
-                "date_wording": r["date_wording"] or None,
-                "date_derived": r["date_derived"] == "yes",
-                "kind": r["kind"],
-                "event": r["event"],
-                "actor": r["actor"],
-                **evidence(r),
-                "note": r["note"] or None,
-            }
-            for r in tables["curated/timeline.csv"].rows
-        ],
-        ["event_id", "date", "date_wording", "date_derived", "kind", "event", "actor", "quote", "source_id", "section", "source_date", "note"],
+    t = tables["curated/timeline.csv"]
+    out["timeline"] = pd.DataFrame(
+        {
+            "event_id": text(t, "event_id"),
+            "date": _dates(t.column("date")),
+            "date_wording": text(t, "date_wording", empty_is_none=True),
+            "date_derived": yes(t, "date_derived"),
+            "kind": text(t, "kind"),
+            "event": text(t, "event"),
+            "actor": text(t, "actor"),
+            **evidence(t),
+            "note": text(t, "note", empty_is_none=True),
+        },
+        columns=["event_id", "date", "date_wording", "date_derived", "kind", "event", "actor", "quote", "source_id", "section", "source_date", "note"],
     )
     out["corrections"] = _frame(
         [{**r, "date": _date(r["date"])} for r in tables["corrections.csv"].rows],
         ["date", "record_id", "change", "reason"],
     )
 
-    used_sources = sorted(set(out["facts"]["source_id"]) | set(out["funding_stream_history"]["source_id"]))
+    used_sources = sorted(set(tables["curated/facts.csv"].column("source_id")) | set(tables["curated/funding_streams.csv"].column("source_id")))
     out["editions"] = _frame(
         [
             {

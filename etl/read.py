@@ -28,6 +28,14 @@ class Table:
     lines: list[int]  # line number of each row in the file
     sha256: str
     problems: list[Problem] = field(default_factory=list)
+    _columns: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def column(self, name: str) -> list[str]:
+        """The values of one column in row order; kept, as checks and normalising read each column."""
+        values = self._columns.get(name)
+        if values is None or len(values) != len(self.rows):
+            values = self._columns[name] = [row[name] for row in self.rows]
+        return values
 
 
 def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
@@ -91,18 +99,23 @@ def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BY
             table.problems.append(Problem(name, 1, col, "column appears twice; expected unique column names"))
         seen.add(col)
 
+    columns, width = table.columns, len(table.columns)
+    rows, lines, kept = table.rows, table.lines, []
     try:
         for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
+            values = list(map(str.strip, values))
+            if not any(values):
                 continue  # blank line
-            if len(values) != len(table.columns):
+            if len(values) != width:
                 table.problems.append(
-                    Problem(name, line, "", f"row has {len(values)} fields; expected {len(table.columns)} (one per column)")
+                    Problem(name, reader.line_num, "", f"row has {len(values)} fields; expected {width} (one per column)")
                 )
                 continue
-            table.rows.append({c: v.strip() for c, v in zip(table.columns, values)})
-            table.lines.append(line)
+            rows.append(dict(zip(columns, values)))
+            lines.append(reader.line_num)
+            kept.append(values)
     except csv.Error as err:
         table.problems.append(Problem(name, reader.line_num, "", f"not valid CSV ({err})"))
+    if kept and len(set(columns)) == width:
+        table._columns = dict(zip(columns, map(list, zip(*kept))))
     return table

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from etl.problems import Problem
 from etl.read import Table
@@ -28,6 +29,7 @@ def parse_date(value: str) -> tuple[dt.date | None, str | None]:
         return None, f"'{value}' is not a real calendar date; expected a date that exists, e.g. 2025-02-28"
 
 
+@lru_cache(maxsize=65_536)
 def alias_key(name: str) -> str:
     """The form of a force name used for matching: case, '&', hyphens and 'the' do not matter."""
     key = name.lower().replace("&", " and ").replace("-", " ").replace(",", " ").replace(".", " ")
@@ -103,8 +105,25 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
     raise ValueError(f"unknown column kind {kind}")
 
 
+def _value_problems(col, value: str, ref: Reference) -> list[str]:
+    """What is wrong with one non-empty value of a column, in the order the checks report it."""
+    messages = []
+    if col.max_length and len(value) > col.max_length:
+        messages.append(f"value is {len(value)} characters; expected at most {col.max_length}")
+    reason = check_value(col.kind, value, ref)
+    if reason:
+        messages.append(reason)
+    if value[0] in "=+@" or (value[0] == "-" and col.kind == "text" and len(value) > 1 and not value[1].isspace()):
+        messages.append(f"value starts with '{value[0]}', which spreadsheets run as a formula; expected plain text")
+    return messages
+
+
 def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Problem]:
-    """Columns present and known, required values filled, every value of its kind, keys unique."""
+    """Columns present and known, required values filled, every value of its kind, keys unique.
+
+    Checked a column at a time, each distinct value once (a value's problems depend
+    only on the value and its column), and reported in row order, then column order.
+    """
     problems: list[Problem] = []
     if table.problems:
         return list(table.problems)
@@ -118,35 +137,35 @@ def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Proble
         return problems
     if not table.rows and not schema.may_be_empty:
         problems.append(Problem(table.name, 2, "", "file has a header but no rows; expected at least one row"))
-    seen: dict[tuple[str, ...], int] = {}
-    for row, line in zip(table.rows, table.lines):
-        for col in schema.columns:
-            value = row[col.name]
-            if value == "":
-                if col.required:
-                    problems.append(Problem(table.name, line, col.name, "value is empty; expected a value"))
-                continue
-            if col.max_length and len(value) > col.max_length:
-                problems.append(
-                    Problem(table.name, line, col.name, f"value is {len(value)} characters; expected at most {col.max_length}")
-                )
-            reason = check_value(col.kind, value, ref)
-            if reason:
-                problems.append(Problem(table.name, line, col.name, reason))
-            if value[0] in "=+@" or (value[0] == "-" and col.kind == "text" and len(value) > 1 and not value[1].isspace()):
-                problems.append(
-                    Problem(table.name, line, col.name, f"value starts with '{value[0]}', which spreadsheets run as a formula; expected plain text")
-                )
-        if not schema.key:
-            continue
-        key = tuple(row[c] for c in schema.key)
-        if key in seen:
-            problems.append(
-                Problem(table.name, line, schema.key[0], f"duplicate key {'/'.join(key)} (first on line {seen[key]}); expected each key once")
-            )
-        else:
-            seen[key] = line
-    return problems
+    lines = table.lines
+    found: list[tuple[int, int, int, Problem]] = []  # (row index, column index, order within the cell, problem)
+    columns: dict[str, list[str]] = {}
+    for ci, col in enumerate(schema.columns):
+        values = columns[col.name] = table.column(col.name)
+        distinct = set(values)
+        if "" in distinct:
+            distinct.discard("")
+            if col.required:
+                found += [(i, ci, 0, Problem(table.name, lines[i], col.name, "value is empty; expected a value"))
+                          for i, v in enumerate(values) if v == ""]
+        bad = {v: m for v in distinct if (m := _value_problems(col, v, ref))}
+        if bad:
+            for i, v in enumerate(values):
+                for k, message in enumerate(bad.get(v, ())):
+                    found.append((i, ci, k + 1, Problem(table.name, lines[i], col.name, message)))
+    if schema.key:
+        keys = list(zip(*(columns[c] for c in schema.key)))
+        if len(set(keys)) != len(keys):
+            seen: dict[tuple[str, ...], int] = {}
+            for i, key in enumerate(keys):
+                if key in seen:
+                    found.append((i, len(schema.columns), 0, Problem(
+                        table.name, lines[i], schema.key[0],
+                        f"duplicate key {'/'.join(key)} (first on line {seen[key]}); expected each key once")))
+                else:
+                    seen[key] = lines[i]
+    found.sort(key=lambda f: f[:3])
+    return problems + [f[3] for f in found]
 
 
 def build_reference(tables: dict[str, Table]) -> tuple[Reference, list[Problem]]:
@@ -194,14 +213,15 @@ def build_reference(tables: dict[str, Table]) -> tuple[Reference, list[Problem]]
 def check_evidence(table: Table, ref: Reference) -> list[Problem]:
     """The quoted document exists, the section is in its outline, and the date is the document's."""
     problems: list[Problem] = []
-    for row, line in zip(table.rows, table.lines):
-        source = ref.sources.get(row["source_id"])
+    columns = (table.column("source_id"), table.column("section"), table.column("source_date"))
+    for line, source_id, section, source_date in zip(table.lines, *columns):
+        source = ref.sources.get(source_id)
         if source is None:
             continue
-        if (row["source_id"], row["section"]) not in ref.sections:
-            problems.append(Problem(table.name, line, "section", f"'{row['section']}' is not a section of {row['source_id']}; expected one listed in data/sections.csv"))
-        if row["source_date"] and row["source_date"] != source["published"]:
-            problems.append(Problem(table.name, line, "source_date", f"'{row['source_date']}' differs from the date of {row['source_id']}; expected {source['published']}"))
+        if (source_id, section) not in ref.sections:
+            problems.append(Problem(table.name, line, "section", f"'{section}' is not a section of {source_id}; expected one listed in data/sections.csv"))
+        if source_date and source_date != source["published"]:
+            problems.append(Problem(table.name, line, "source_date", f"'{source_date}' differs from the date of {source_id}; expected {source['published']}"))
     return problems
 
 
@@ -209,20 +229,24 @@ def check_facts(table: Table, ref: Reference) -> list[Problem]:
     """Each attribute belongs to its dimension and its value has the attribute's type; one status per position."""
     problems: list[Problem] = []
     singles: dict[tuple[str, ...], int] = {}
-    for row, line in zip(table.rows, table.lines):
-        dim, attr, value = row["dimension"], row["attribute"], row["value"]
+    reasons: dict[tuple[str, str], str | None] = {}  # a value's type check depends only on the type and the value
+    force_keys = {name: ref.forces.resolve(name) or name for name in set(table.column("force"))}
+    columns = [table.column(c) for c in ("force", "dimension", "attribute", "value", "valid_from", "source_id")]
+    for line, force, dim, attr, value, valid_from, source_id in zip(table.lines, *columns):
         value_type = ref.attributes.get((dim, attr))
         if dim in ref.dimensions and value_type is None:
             allowed = sorted(a for d, a in ref.attributes if d == dim)
             problems.append(Problem(table.name, line, "attribute", f"'{attr}' is not an attribute of {dim}; expected one of: {', '.join(allowed)}"))
             continue
         if value_type and value:
-            reason = check_value(value_type, value, ref)
-            if reason:
-                problems.append(Problem(table.name, line, "value", reason))
+            checked = (value_type, value)
+            if checked not in reasons:
+                reasons[checked] = check_value(value_type, value, ref)
+            if reasons[checked]:
+                problems.append(Problem(table.name, line, "value", reasons[checked]))
         if (dim, attr) in ref.single_valued:
             # A force has one status and one count per dimension at any date.
-            key = (ref.forces.resolve(row["force"]) or row["force"], dim, attr, row["valid_from"], row["source_id"])
+            key = (force_keys[force], dim, attr, valid_from, source_id)
             if key in singles:
                 problems.append(Problem(table.name, line, "attribute", f"second {attr} for this force and date (first on line {singles[key]}); expected one"))
             else:

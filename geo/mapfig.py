@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import os
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import paths
+from dashboard.figure_cache import cached_figure
 from dashboard.palette import MAP_DIMENSIONS, NOT_REPORTED, MapDimension
 from geo.boundaries import GEOMETRIES, current_attribution, feature_bounds, label_points, load_geometry
 
@@ -108,6 +111,21 @@ def _view(bounds: dict[str, tuple[float, float, float, float]], codes) -> dict:
     }
 
 
+def _geometry_files(coverage: pd.DataFrame, dimension_key: str, geometry: str = "tiles",
+                    selected: str | None = None, height: int = 620) -> tuple:
+    """The versions of the files a map of this geometry is drawn from (part of the figure cache key)."""
+    files = (paths.TILES_CSV, paths.FORCES_CSV) if geometry == "tiles" else (paths.BOUNDARIES_GEOJSON, paths.BOUNDARIES_META)
+    versions = []
+    for path in files:
+        try:
+            st = os.stat(path)
+            versions.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
+        except OSError:
+            versions.append((str(path), None))
+    return tuple(versions)
+
+
+@cached_figure(extra=_geometry_files)
 def coverage_map(coverage: pd.DataFrame, dimension_key: str, geometry: str = "tiles",
                  selected: str | None = None, height: int = 620) -> go.Figure:
     """A map of one coverage dimension: one coloured shape per force, labelled with its status symbol.

@@ -78,24 +78,29 @@ downloads = {
     "Funded services": data.funding_streams(filters.as_at),
     "National timeline": data.timeline(),
 }
+# Tables are made only while their expander is open (opening one reruns the page):
+# four hidden tables made the browser draw four table grids nobody had asked for.
 for name, frame in downloads.items():
-    with st.expander(f"{name} ({len(frame)} rows)"):
-        table_block(
-            frame,
-            ChartText(title=name, subtitle=f"England and Wales, as at {long_date(filters.as_at)}", data_date=filters.source_date),
-            key=f"download_{name}", filters={"As at": f"{filters.as_at:%Y-%m-%d}"}, height=300,
-        )
+    with st.expander(f"{name} ({len(frame)} rows)", key=f"expander_{name}", on_change="rerun") as section:
+        if section.open:
+            table_block(
+                frame,
+                ChartText(title=name, subtitle=f"England and Wales, as at {long_date(filters.as_at)}", data_date=filters.source_date),
+                key=f"download_{name}", filters={"As at": f"{filters.as_at:%Y-%m-%d}"}, height=300,
+            )
 if paths.DATABASE.exists():
     st.download_button(
-        "Download the database (DuckDB)", data=paths.DATABASE.read_bytes(), file_name="stalking.duckdb",
+        "Download the database (DuckDB)", data=paths.DATABASE.read_bytes, file_name="stalking.duckdb",
         mime="application/octet-stream", icon=":material/database:",
         help="Query it with DuckDB: SELECT * FROM coverage_at(DATE '2024-12-19'). Tables are described below.",
     )
 
 st.header("Data dictionary")
-with st.expander("Every table, column and allowed value", expanded=False):
-    dictionary = paths.DICTIONARY_MD.read_text(encoding="utf-8")
-    st.markdown("\n".join(line for line in dictionary.splitlines() if not line.startswith("<!--")))
+with st.expander("Every table, column and allowed value", expanded=False, key="expander_dictionary",
+                 on_change="rerun") as section:
+    if section.open:
+        dictionary = paths.DICTIONARY_MD.read_text(encoding="utf-8")
+        st.markdown("\n".join(line for line in dictionary.splitlines() if not line.startswith("<!--")))
 
 st.header("Build log")
 runs = data.etl_runs()
@@ -104,5 +109,7 @@ st.dataframe(runs, hide_index=True, column_config={
     "finished_at": st.column_config.DatetimeColumn("Finished", format="D MMM YYYY, HH:mm"),
 })
 if len(runs):
-    with st.expander(f"Input files of run {int(runs['run_id'].iloc[0])}, with SHA-256"):
-        st.dataframe(data.etl_run_files(int(runs["run_id"].iloc[0])), hide_index=True)
+    with st.expander(f"Input files of run {int(runs['run_id'].iloc[0])}, with SHA-256", key="expander_run_files",
+                     on_change="rerun") as section:
+        if section.open:
+            st.dataframe(data.etl_run_files(int(runs["run_id"].iloc[0])), hide_index=True)

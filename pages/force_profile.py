@@ -176,12 +176,15 @@ editions = history["edition_id"].nunique()
 if editions <= 1:
     st.caption("One edition so far: the APCC response of 19 December 2024. Later returns from the "
                "commissioner's office will appear here, with what changed, when and on whose return.")
+# The table is made only while the expander is open (opening it reruns the page).
 with st.expander(f"Every statement ever recorded for {force['short_name']} "
-                 f"({len(history)} rows, {editions} edition{'s' if editions != 1 else ''})"):
-    st.dataframe(
-        history.rename(columns={"as_at": "As at", "kind": "Edition", "submitted_by": "From", "dimension": "Dimension",
-                                "attribute": "Attribute", "value": "Value", "valid_from": "Valid from", "quote": "Evidence"}),
-        hide_index=True,
-        column_config={"As at": st.column_config.DateColumn(format="D MMM YYYY"),
-                       "Valid from": st.column_config.DateColumn(format="D MMM YYYY")},
-    )
+                 f"({len(history)} rows, {editions} edition{'s' if editions != 1 else ''})",
+                 key="expander_history", on_change="rerun") as section:
+    if section.open:
+        st.dataframe(
+            history.rename(columns={"as_at": "As at", "kind": "Edition", "submitted_by": "From", "dimension": "Dimension",
+                                    "attribute": "Attribute", "value": "Value", "valid_from": "Valid from", "quote": "Evidence"}),
+            hide_index=True,
+            column_config={"As at": st.column_config.DateColumn(format="D MMM YYYY"),
+                           "Valid from": st.column_config.DateColumn(format="D MMM YYYY")},
+        )

@@ -54,18 +54,24 @@ for rec in ASKS:
     quoted = facts[facts["recommendation"] == rec].groupby("pfa_code")["quote"].nunique()
     summary[f"Rec {rec}"] = summary["pfa_code"].map(quoted).fillna(0).astype(int)
 
-tabs = st.tabs([f"Recommendation {rec}" for rec in ASKS] + ["All three, by force area"])
+# Only the open tab's content is made (choosing a tab reruns the page): all four at once
+# were several hundred elements, most of the page's run time and of the browser's work.
+tabs = st.tabs([f"Recommendation {rec}" for rec in ASKS] + ["All three, by force area"],
+               key="recommendation_tabs", on_change="rerun")
 for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
     with tab:
+        if not tab.open:
+            continue
         st.subheader(headline)
         st.markdown(f"*{md_escape(ask)}* Deadline: **27 March 2025**.")
         labels = dims[dims["recommendation"] == rec]["label"].tolist()
         st.caption("Evidence counted here: " + ", ".join(labels) + ".")
+        by_force = dict(tuple(facts[facts["recommendation"] == rec].groupby("pfa_code")))
         with_evidence = summary[summary[f"Rec {rec}"] > 0]
         silent = summary[summary[f"Rec {rec}"] == 0]
         st.metric("Force areas with evidence on this recommendation", f"{len(with_evidence)} of {len(summary)}")
         for row in with_evidence.sort_values("short_name").itertuples():
-            rows = facts[(facts["pfa_code"] == row.pfa_code) & (facts["recommendation"] == rec)]
+            rows = by_force[row.pfa_code]
             n = rows["quote"].nunique()
             with st.expander(f"{row.short_name}: {n} quote{'s' if n != 1 else ''}"):
                 evidence_view.quotes(rows, label_column="dimension_label")
@@ -75,12 +81,13 @@ for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
             st.caption("Not reported is not the same as not acting on it: the APCC response quotes forces as illustrations.")
 
 with tabs[-1]:
-    text = ChartText(
-        title="Evidence bearing on each recommendation, by force area",
-        subtitle=f"Number of distinct quotes per force area; {filters.geography}; as at {long_date(filters.as_at)}",
-        data_date=filters.source_date,
-        notes=("0 means not reported in the sources, not that nothing was done.",),
-    )
-    table_block(summary.drop(columns="pfa_code").rename(columns={"short_name": "Force area", "region": "Region"}),
-                text, key="recs_summary", filters=filters.describe(), as_at=filters.as_at,
-                column_config={f"Rec {r}": st.column_config.NumberColumn(format="%d") for r in ASKS})
+    if tabs[-1].open:
+        text = ChartText(
+            title="Evidence bearing on each recommendation, by force area",
+            subtitle=f"Number of distinct quotes per force area; {filters.geography}; as at {long_date(filters.as_at)}",
+            data_date=filters.source_date,
+            notes=("0 means not reported in the sources, not that nothing was done.",),
+        )
+        table_block(summary.drop(columns="pfa_code").rename(columns={"short_name": "Force area", "region": "Region"}),
+                    text, key="recs_summary", filters=filters.describe(), as_at=filters.as_at,
+                    column_config={f"Rec {r}": st.column_config.NumberColumn(format="%d") for r in ASKS})

@@ -1,0 +1,235 @@
+"""Shared pieces of the benchmarks: the temporary build, servers, statistics, tables.
+
+Nothing here asserts anything about time: the benchmarks measure and report,
+the tests (tests/) never time anything.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, e.g. '1.52 1.20 0.98' (other work may be running)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def load1() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+def median(values) -> float:
+    values = list(values)
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values, p: float) -> float:
+    """The p-th percentile (0-100), linear interpolation between closest ranks."""
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def ms(seconds: float) -> str:
+    return "n/a" if seconds != seconds else f"{seconds * 1000:.0f}"
+
+
+def secs(seconds: float, digits: int = 2) -> str:
+    return "n/a" if seconds != seconds else f"{seconds:.{digits}f}"
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A markdown table."""
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+@dataclass
+class Section:
+    """One measurement's report: a heading, a markdown table and notes under it."""
+
+    title: str
+    table: str
+    notes: list[str] = field(default_factory=list)
+    targets: list[tuple[str, bool | None, str]] = field(default_factory=list)  # (target, met, measured)
+    data: dict = field(default_factory=dict)  # raw results, for other sections
+
+    def markdown(self) -> str:
+        parts = [f"### {self.title}", "", self.table]
+        if self.notes:
+            parts += [""] + [f"- {n}" for n in self.notes]
+        return "\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------- the build
+
+
+def build_database(build_dir: Path, boundaries: bool = True) -> Path:
+    """Build the real data into build_dir (never data/build) and import the shared boundaries if present."""
+    from dashboard import paths
+    from etl import pipeline
+
+    target = build_dir / "stalking.duckdb"
+    if not target.exists():
+        pipeline.build(paths.DATA_DIR, target)
+    source = paths.SHARED_GEO_DIR / "pfa_boundaries_ew.geojson"
+    if boundaries and source.is_file() and not (build_dir / "boundaries.geojson").exists():
+        from geo.boundaries import import_boundaries
+
+        import_boundaries(source, build_dir / "boundaries.geojson", build_dir / "boundaries.meta.json")
+    return target
+
+
+# ---------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A Streamlit server on 127.0.0.1 on a free port, started like tests/test_e2e.py does."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str], log: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log
+        self._log = open(log, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, *args, "--server.address", "127.0.0.1", "--server.port", str(self.port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
+
+    @classmethod
+    def dashboard(cls, build_dir: Path, log: Path) -> "Server":
+        env = {**os.environ, "STALKING_BUILD_DIR": str(build_dir)}
+        return cls(["-m", "dashboard.serve"], REPO_ROOT, env, log)
+
+    @classmethod
+    def script(cls, script: Path, log: Path) -> "Server":
+        """A plain `streamlit run script` in the script's folder (the floors)."""
+        return cls(["-m", "streamlit", "run", script.name], script.parent, dict(os.environ), log)
+
+    def peak_rss_mb(self) -> float:
+        """The server process's peak resident memory (VmHWM), in MB."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+    def rss_mb(self) -> float:
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._log.close()
+
+
+# ---------------------------------------------------------------- the floors
+
+FLOOR_TEXT = 'import streamlit as st\n\nst.write("floor")\n'
+FLOOR_PLOTLY = '''import plotly.graph_objects as go
+import streamlit as st
+
+fig = go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2]))
+fig.update_layout(height=300, title="floor")
+st.plotly_chart(fig)
+'''
+
+
+# For the filter-change floor: one sidebar multiselect driving one small plotly chart.
+FLOOR_FILTER = '''import plotly.graph_objects as go
+import streamlit as st
+
+with st.sidebar:
+    regions = st.multiselect("Regions", ["North East", "London", "Wales"], key="region")
+st.write("floor")
+fig = go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2 + len(regions)]))
+fig.update_layout(height=300, title="floor")
+st.plotly_chart(fig, key="chart")
+'''
+
+
+def write_floors(folder: Path) -> dict[str, Path]:
+    """Tiny Streamlit apps, with the dashboard's own .streamlit/config.toml beside them: the two
+    page-load floors (text; one small plotly chart) and a filter-change floor."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ".streamlit").mkdir(exist_ok=True)
+    shutil.copy(REPO_ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+    text = folder / "floor_text.py"
+    text.write_text(FLOOR_TEXT)
+    chart = folder / "floor_plotly.py"
+    chart.write_text(FLOOR_PLOTLY)
+    filt = folder / "floor_filter.py"
+    filt.write_text(FLOOR_FILTER)
+    return {"text": text, "plotly": chart, "filter": filt}
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def chromium_args() -> list[str]:
+    """The flags the browser tests use (running as root, no network)."""
+    from tests.browser import CHROMIUM_ARGS
+
+    return list(CHROMIUM_ARGS)

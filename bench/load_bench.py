@@ -1,0 +1,213 @@
+"""Load: N concurrent sessions, each a browser context in one headless Chromium, opening pages
+and changing filters on the dashboard at 127.0.0.1 for a fixed time; N = 1, 5, 10, 20.
+
+Every session starts at once with a cold cache (a region opening the link from
+the same email), opens a page, then for a fixed time after that, pausing 0.5-2 s
+between clicks, either moves to another page with the sidebar navigation or
+changes a filter (adds or removes a region, or changes what the map shows).
+Each step is timed to visually complete, as in the browser benchmark. The first
+page is reported apart: there the time goes to the co-located browser's cold
+start. An error is a first page not drawn within 150 s, a later step not
+complete within 30 s, a Streamlit exception on the page, a page (JavaScript)
+error, or a lost connection. All traffic stays on this machine; every loop is bounded by the
+duration and each step by its timeout, so the test stops by itself.
+
+    python bench/load_bench.py [--quick]
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.browser_common import DIAGNOSE_FUNCTION, INIT_SCRIPT, QUIET_MS, READY_FUNCTION  # noqa: E402
+from bench.common import (  # noqa: E402
+    Section, Server, chromium_args, chromium_path, load_average, median, percentile, secs, table,
+)
+
+LEVELS = (1, 5, 10, 20)
+DURATION_S = 12
+QUICK_LEVELS = (1, 5)
+QUICK_DURATION_S = 12
+STEP_TIMEOUT_MS = 30_000
+# Twenty cold browser tabs on two cores need about a minute of CPU between them before the
+# first page of each can be drawn; that wait is reported, not counted as an error.
+FIRST_TIMEOUT_MS = 150_000
+THINK_S = (0.5, 2.0)  # a person's pause between two clicks, drawn uniformly
+TARGET_P95_S = 3.0
+REGIONS = ("North East", "North West", "East Midlands", "West Midlands", "London", "South East", "South West", "Wales")
+
+
+@dataclass
+class LevelResult:
+    sessions: int
+    first: list[float] = field(default_factory=list)  # each session's first page, cold cache
+    steps: list[float] = field(default_factory=list)  # later pages and filter changes
+    errors: list[str] = field(default_factory=list)
+    load: str = ""
+    wall: float = 0.0
+
+
+async def _ready(page, after_input: bool, timeout_ms: int = STEP_TIMEOUT_MS) -> dict:
+    try:
+        handle = await page.wait_for_function(READY_FUNCTION, arg=[QUIET_MS, after_input],
+                                              timeout=timeout_ms, polling=100)
+    except Exception as err:
+        try:
+            state = await page.evaluate(DIAGNOSE_FUNCTION)
+        except Exception:
+            state = "page unreachable"
+        raise TimeoutError(f"not ready in {timeout_ms / 1000:.0f} s ({state})") from err
+    return await handle.json_value()
+
+
+async def _session(i: int, browser, urls: list[str], titles: list[str], duration: float, result: LevelResult) -> None:
+    rng = random.Random(i)
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    await context.add_init_script(INIT_SCRIPT)
+    page = await context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda err: page_errors.append(f"page error: {str(err)[:80]}"))
+
+    async def check(ready: dict) -> None:
+        if ready.get("error"):
+            result.errors.append("Streamlit exception on the page")
+        if await page.locator('[data-testid="stConnectionStatus"], [data-testid="stConnectionError"]').count():
+            result.errors.append("connection lost")
+        while page_errors:
+            result.errors.append(page_errors.pop())
+
+    try:
+        await page.goto(rng.choice(urls), wait_until="commit", timeout=FIRST_TIMEOUT_MS)
+        ready = await _ready(page, False, FIRST_TIMEOUT_MS)
+        result.first.append(ready["last"] / 1000)
+        await check(ready)
+        current = None
+        stop = time.monotonic() + duration  # every session gets the same time after its first page
+        while time.monotonic() < stop:
+            await asyncio.sleep(rng.uniform(*THINK_S))
+            action = rng.choice(("page", "region", "dimension"))
+            if action == "page":
+                title = rng.choice([t for t in titles if t != current])
+                await page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+                current = title
+            elif action == "region":
+                remove = page.locator('[aria-label^="Remove "]')
+                if await remove.count():
+                    await remove.first.click()
+                else:
+                    await page.get_by_role("combobox", name=re.compile("Regions")).click()
+                    await page.get_by_role("option", name=rng.choice(REGIONS), exact=True).click()
+            else:
+                radio = page.locator('[data-testid="stSidebar"] [role="radiogroup"]').first
+                checked = await radio.evaluate("g => [...g.querySelectorAll('input')].findIndex(i => i.checked)")
+                others = [k for k in range(await radio.locator("label").count()) if k != checked]
+                await radio.locator("label").nth(rng.choice(others)).click()
+            ready = await _ready(page, True)
+            result.steps.append((ready["last"] - ready["input"]) / 1000)
+            await check(ready)
+            if action == "region":
+                await page.keyboard.press("Escape")  # close the list; its redraw is not timed
+                await _ready(page, False)
+    except Exception as err:
+        result.errors.append(f"{type(err).__name__}: {str(err).splitlines()[0][:100]}")
+    finally:
+        await context.close()
+
+
+async def _level(n: int, base: str, duration: float, executable: str) -> LevelResult:
+    from playwright.async_api import async_playwright
+
+    from dashboard.site import PAGES
+
+    specs = [p for p in PAGES if not p.admin_only]
+    urls = [f"{base}/{'' if i == 0 else p.url_path}" for i, p in enumerate(specs)]
+    titles = [p.title for p in specs]
+    result = LevelResult(n)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=executable, headless=True, args=chromium_args())
+        try:
+            started = time.monotonic()
+            # Bounded: each session stops `duration` seconds after its first page, each step
+            # times out, and the whole level is cut off after a fixed time.
+            await asyncio.wait_for(
+                asyncio.gather(*(_session(i, browser, urls, titles, duration, result) for i in range(n))),
+                timeout=FIRST_TIMEOUT_MS / 1000 + duration + 3 * STEP_TIMEOUT_MS / 1000,
+            )
+            result.wall = time.monotonic() - started
+        finally:
+            await browser.close()
+    result.load = load_average()
+    return result
+
+
+def run(workdir: Path, quick: bool = False, server: Server | None = None, build_dir: Path | None = None) -> Section:
+    executable = chromium_path()
+    if not executable:
+        return Section("Load", "Skipped: no Chromium on PATH (apt-get install chromium).")
+    levels, duration = (QUICK_LEVELS, QUICK_DURATION_S) if quick else (LEVELS, DURATION_S)
+    own_server = server is None
+    if own_server:
+        server = Server.dashboard(build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-load.log")
+    results = []
+    try:
+        from bench.server_load import warm
+
+        warm(server.base)  # the server's caches, untimed
+        for n in levels:
+            results.append(asyncio.run(_level(n, server.base, duration, executable)))
+        peak = server.peak_rss_mb()
+    finally:
+        if own_server:
+            server.stop()
+    rows = []
+    for r in results:
+        every = r.first + r.steps
+        rows.append([
+            r.sessions, len(every), secs(median(r.first)), secs(percentile(r.first, 95)),
+            secs(median(r.steps)), secs(percentile(r.steps, 95)),
+            secs(median(every)), secs(percentile(every, 95)),
+            len(r.errors), "; ".join(sorted(set(r.errors)))[:160] or "none", r.load,
+        ])
+    worst = results[-1]
+    every = worst.first + worst.steps
+    section = Section(
+        f"Load: N concurrent sessions for {duration} s each (one Chromium, 127.0.0.1)",
+        table(["N", "steps timed", "first page p50 s", "first page p95 s", "later steps p50 s", "later steps p95 s",
+               "all p50 s", "all p95 s", "errors", "error kinds", "load avg (1 5 15)"], rows),
+        notes=["First page: each session's first page, cold cache, all sessions starting together. Later steps: "
+               "a page opened from the sidebar, or a filter changed (region added or removed, map dimension), "
+               f"{THINK_S[0]}-{THINK_S[1]} s apart, timed from the click to the last DOM change, as in the browser benchmark.",
+               "The browser runs on the same 2 cores as the server: at N = 20 it is twenty cold browser tabs "
+               "parsing about 5 MB of JavaScript each while the server answers them.",
+               f"Dashboard server peak memory (VmHWM) after the load test: {peak:.0f} MB."],
+    )
+    if not quick:
+        section.targets.append((f"{worst.sessions} concurrent sessions: p95 under {TARGET_P95_S:.0f} s and no errors "
+                                "(pages and filter changes in open sessions)",
+                                percentile(worst.steps, 95) < TARGET_P95_S and not worst.errors,
+                                f"p95 {percentile(worst.steps, 95):.2f} s, {len(worst.errors)} errors"))
+        section.targets.append((f"{worst.sessions} concurrent sessions: p95 under {TARGET_P95_S:.0f} s counting each "
+                                "session's cold first page too",
+                                percentile(every, 95) < TARGET_P95_S and not worst.errors,
+                                f"p95 {percentile(every, 95):.2f} s (first page p50 {median(worst.first):.1f} s)"))
+    section.data = {"results": results, "peak_mb": peak}
+    return section
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    from bench.common import build_database
+
+    with tempfile.TemporaryDirectory(prefix="stalking-bench-load-") as tmp:
+        os.environ.setdefault("STALKING_BUILD_DIR", str(Path(tmp) / "build"))
+        build_database(Path(os.environ["STALKING_BUILD_DIR"]))
+        print(run(Path(tmp), quick="--quick" in sys.argv).markdown())

@@ -1,0 +1,147 @@
+"""Run the benchmarks and write their markdown tables to bench/results.md.
+
+    python bench/run.py                     # everything (make bench), under ten minutes
+    python bench/run.py --quick             # a fast smoke run, written to bench/out/results-quick.md
+    python bench/run.py --only etl,server   # some of: etl, server, browser, payload, load
+                                            # (load: websocket sessions without a browser, then browser contexts)
+    python bench/run.py --profile           # also write pyinstrument profiles to bench/out/
+
+The database is built from data/ into a temporary folder (STALKING_BUILD_DIR),
+with the shared simplified boundaries imported when ../shared/geo has them;
+data/build is never touched. Every server and browser started is stopped.
+Timings depend on the machine and on whatever else runs on it: each table
+notes the load average when it was measured.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+MODULES = ("etl", "server", "browser", "payload", "load")
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and sizes: a smoke run, not a measurement")
+    parser.add_argument("--only", default=",".join(MODULES), help=f"comma-separated, of: {', '.join(MODULES)}")
+    parser.add_argument("--out", type=Path, help="markdown file to write (default bench/results.md; --quick: bench/out/results-quick.md)")
+    parser.add_argument("--profile", action="store_true", help="write pyinstrument profiles (ETL 1000x, server filter changes) to bench/out/")
+    args = parser.parse_args(argv)
+    only = [m.strip() for m in args.only.split(",") if m.strip()]
+    unknown = sorted(set(only) - set(MODULES))
+    if unknown:
+        parser.error(f"unknown module(s) {', '.join(unknown)}; expected some of {', '.join(MODULES)}")
+    out = args.out or (REPO_ROOT / "bench" / ("out/results-quick.md" if args.quick else "results.md"))
+    profile_dir = REPO_ROOT / "bench" / "out" if args.profile else None
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="stalking-bench-") as tmp:
+        workdir = Path(tmp)
+        build_dir = workdir / "build"
+        os.environ["STALKING_BUILD_DIR"] = str(build_dir)  # before any project import reads it
+
+        import logging
+
+        logging.getLogger("streamlit").setLevel(logging.ERROR)
+        from bench.common import Server, build_database, load_average, table
+
+        import streamlit
+
+        header = [
+            "# Benchmarks",
+            "",
+            f"- Run: {dt.datetime.now():%Y-%m-%d %H:%M}, commit {_git_commit()}, `python bench/run.py"
+            + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only != ",".join(MODULES) else "") + "`",
+            f"- Machine: {os.cpu_count()} cores ({_cpu()}), Python {platform.python_version()}, "
+            f"Streamlit {streamlit.__version__}",
+            f"- Load average (1 5 15 min) at the start: {load_average()} (other work may share the machine)",
+        ]
+        print("\n".join(header), flush=True)
+        sections = []
+        if "etl" in only:
+            from bench import etl_bench
+
+            sections.append(etl_bench.run(workdir / "etl", quick=args.quick,
+                                          profile=(profile_dir / "etl-profile.txt") if profile_dir else None))
+            print(sections[-1].markdown(), flush=True)
+        if {"server", "browser", "payload", "load"} & set(only):
+            build_database(build_dir)
+        if "server" in only:
+            from bench import server_bench
+
+            sections.append(server_bench.run(workdir, quick=args.quick, profile_dir=profile_dir))
+            print(sections[-1].markdown(), flush=True)
+        server = None
+        try:
+            if {"browser", "payload", "load"} & set(only):
+                server = Server.dashboard(build_dir, workdir / "dashboard.log")
+            if "browser" in only:
+                from bench import browser_bench
+
+                sections.append(browser_bench.run(workdir, quick=args.quick, server=server))
+                print(sections[-1].markdown(), flush=True)
+            if "payload" in only:
+                from bench import payload
+
+                sections.append(payload.run(workdir, server=server))
+                print(sections[-1].markdown(), flush=True)
+            if "load" in only:
+                from bench import load_bench, server_load
+
+                sections.append(server_load.run(workdir, quick=args.quick, server=server))
+                print(sections[-1].markdown(), flush=True)
+                sections.append(load_bench.run(workdir, quick=args.quick, server=server))
+                print(sections[-1].markdown(), flush=True)
+            peak = server.peak_rss_mb() if server else None
+        finally:
+            if server is not None:
+                server.stop()
+
+    targets = [t for s in sections for t in s.targets]
+    summary = []
+    if targets:
+        summary = ["## Targets", "", table(["target", "met", "measured"],
+                                           [[t, "yes" if met else "**no**", measured] for t, met, measured in targets]), ""]
+    footer = [f"- Load average at the end: {load_average()}; total time {time.perf_counter() - started:.0f} s."]
+    if peak is not None:
+        footer.insert(0, f"- Dashboard server peak memory over the browser, payload and load runs: {peak:.0f} MB (VmHWM).")
+    text = "\n".join(header) + "\n\n" + "\n".join(summary) + "\n## Results\n\n" + "\n".join(s.markdown() for s in sections) + "\n" + "\n".join(footer) + "\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print("\n".join(summary + footer))
+    print(f"Written to {out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
