@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
-DB := data/build/stalking.duckdb
+# The database follows STALKING_BUILD_DIR, as dashboard/paths.py does.
+DB := $(or $(STALKING_BUILD_DIR),data/build)/stalking.duckdb
 PORT ?= 8501
 INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' 2>/dev/null) $(wildcard data/returns/*.xlsx) $(wildcard etl/*.py)
 
