@@ -12,14 +12,14 @@ import socket
 import statistics
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+from dashboard.serve import wait_until_healthy  # noqa: E402
 
 
 def load_average() -> str:
@@ -127,16 +127,8 @@ class Server:
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
+        if wait_until_healthy(self.base, self.proc, timeout=90):
+            return
         self.stop()
         raise RuntimeError(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
 

@@ -11,13 +11,12 @@ import re
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from dashboard import paths
+from dashboard.serve import wait_until_healthy
 from dashboard.site import PAGES
 from tests.browser import CHROMIUM_ARGS, require_browser
 
@@ -42,15 +41,7 @@ def server(built_db: Path):
         cwd=paths.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    if not wait_until_healthy(base, proc, timeout=60):
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
     yield base
@@ -170,15 +161,7 @@ def test_make_run_serves_the_home_page(built_db: Path, browser, tmp_path: Path):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
+        if not wait_until_healthy(base, proc, timeout=120):
             pytest.fail("make run did not serve the dashboard")
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
