@@ -215,3 +215,14 @@ def region_grid(shares: pd.DataFrame, text: ChartText, highlight: list[str] | No
     fig.update_xaxes(side="bottom", tickangle=0, automargin=False)
     longest = max(len(r) for r in regions) + (2 if highlight else 0)
     return finish(fig, text, height=220 + 40 * len(regions), left=label_margin(["x" * longest], 7.4), axis_space=58)
+
+
+def coverage_map_for_export(coverage: pd.DataFrame, dimension_key: str, geometry: str, text: ChartText) -> go.Figure:
+    """The coverage map with its title, subtitle, source and data date drawn in, for downloads.
+
+    A copy: the map drawn on the page is a shared cached figure and is never changed.
+    """
+    from geo.mapfig import coverage_map
+
+    fig = go.Figure(coverage_map(coverage, dimension_key, geometry=geometry))
+    return finish(fig, text, height=800, left=16)

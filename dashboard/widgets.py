@@ -52,8 +52,14 @@ def _show_failures(*keys: str) -> None:
             st.warning(message, icon=":material/error:")
 
 
-def chart_downloads(fig: go.Figure, text: ChartText, *, key: str, as_at: dt.date | None = None) -> None:
-    """PNG (2x), SVG and standalone HTML of the chart, title, subtitle, source and data date included."""
+def chart_downloads(fig: go.Figure | Callable[[], go.Figure], text: ChartText, *, key: str,
+                    as_at: dt.date | None = None) -> None:
+    """PNG (2x), SVG and standalone HTML of the chart, title, subtitle, source and data date included.
+
+    `fig` may be a function that makes the figure, so a version made only for export
+    (such as the map with its title and source drawn in) costs nothing until a click.
+    """
+    make = fig if not isinstance(fig, go.Figure) else (lambda: fig)
     stem = file_stem(text.title, as_at or text.data_date)
     keys = [f"{key}_png", f"{key}_svg", f"{key}_html"]
     _show_failures(*keys)
@@ -61,13 +67,13 @@ def chart_downloads(fig: go.Figure, text: ChartText, *, key: str, as_at: dt.date
     if reason:
         st.info(reason, icon=":material/info:")
     else:
-        st.download_button("PNG", _deferred(lambda: images.to_png(fig), keys[0]), file_name=f"{stem}.png",
+        st.download_button("PNG", _deferred(lambda: images.to_png(make()), keys[0]), file_name=f"{stem}.png",
                            mime=images.PNG_MIME, key=keys[0], on_click="ignore", icon=":material/download:",
                            help="The chart as a PNG image at print quality (2x), with its title and source line.")
-        st.download_button("SVG", _deferred(lambda: images.to_svg(fig), keys[1]), file_name=f"{stem}.svg",
+        st.download_button("SVG", _deferred(lambda: images.to_svg(make()), keys[1]), file_name=f"{stem}.svg",
                            mime=images.SVG_MIME, key=keys[1], on_click="ignore", icon=":material/download:",
                            help="The chart as an SVG vector image, with its title and source line.")
-    st.download_button("HTML", _deferred(lambda: html_export.to_html(fig, title=text.title), keys[2]),
+    st.download_button("HTML", _deferred(lambda: html_export.to_html(make(), title=text.title), keys[2]),
                        file_name=f"{stem}.html", mime=html_export.HTML_MIME, key=keys[2], on_click="ignore",
                        icon=":material/download:",
                        help="The interactive chart as one HTML file that works offline.")

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cached_queries as data
-from dashboard import charts, notices, state
+from dashboard import charts, evidence_view, notices, state
 from dashboard.charts import ChartText, long_date
 from dashboard.evidence_view import md_escape
-from dashboard.widgets import chart_block, table_block
+from dashboard.widgets import chart_block, table_downloads
 
 CLIFF_EDGE = dt.date(2025, 3, 31)
 
@@ -58,32 +58,36 @@ else:
         data_date=filters.source_date,
         notes=("Dotted bars: start not stated (bar drawn 3 months long). Derived dates are flagged in the table.",),
     )
+    timeline_tab, quarter_tab = st.tabs(["Timeline", "Ending by quarter"], key="funding_view", on_change="rerun")
     fig = charts.funding_timeline(dated, as_at, text, CLIFF_EDGE)
     table = dated.assign(
         derived=lambda d: d["end_derived"].map({True: "derived", False: "stated"}),
     )[["short_name", "service", "funder", "start_date", "end_date", "end_wording", "derived", "status"]]
-    chart_block(
-        fig, table, text, key="funding_timeline", filters=filters.describe(), as_at=filters.as_at,
-        column_config={
-            "short_name": "Force area", "service": "Service", "funder": "Funder",
-            "start_date": st.column_config.DateColumn("Start", format="D MMM YYYY"),
-            "end_date": st.column_config.DateColumn("End", format="D MMM YYYY"),
-            "end_wording": "Source's words for the end", "derived": "End date", "status": "Status",
-        },
-    )
-
-    per_quarter_text = ChartText(
-        title=f"Most dated funding ended in the quarter to {long_date(CLIFF_EDGE)}"
-        if len(by_cliff) * 2 > len(dated) else "Stated funding end dates by quarter",
-        subtitle=f"Funded stalking services by quarter of stated end date; {filters.geography}",
-        data_date=filters.source_date,
-    )
-    quarters = dated.assign(quarter=pd.PeriodIndex(pd.to_datetime(dated["end_date"]), freq="Q").astype(str))
-    chart_block(
-        charts.ending_per_quarter(dated, per_quarter_text),
-        quarters.groupby("quarter", as_index=False).agg(services=("service", "count"), force_areas=("short_name", "nunique")),
-        per_quarter_text, key="funding_quarters", filters=filters.describe(), as_at=filters.as_at,
-    )
+    with timeline_tab:
+        chart_block(
+            fig, table, text, key="funding_timeline", filters=filters.describe(), as_at=filters.as_at,
+            column_config={
+                "short_name": "Force area", "service": "Service", "funder": "Funder",
+                "start_date": st.column_config.DateColumn("Start", format="D MMM YYYY"),
+                "end_date": st.column_config.DateColumn("End", format="D MMM YYYY"),
+                "end_wording": "Source's words for the end", "derived": "End date", "status": "Status",
+            },
+        )
+    with quarter_tab:
+        if quarter_tab.open:  # built only when the tab is opened
+            per_quarter_text = ChartText(
+                title=f"Most dated funding ended in the quarter to {long_date(CLIFF_EDGE)}"
+                if len(by_cliff) * 2 > len(dated) else "Stated funding end dates by quarter",
+                subtitle=f"Funded stalking services by quarter of stated end date; {filters.geography}",
+                data_date=filters.source_date,
+            )
+            quarters = dated.assign(quarter=pd.PeriodIndex(pd.to_datetime(dated["end_date"]), freq="Q").astype(str))
+            chart_block(
+                charts.ending_per_quarter(dated, per_quarter_text),
+                quarters.groupby("quarter", as_index=False).agg(services=("service", "count"),
+                                                                force_areas=("short_name", "nunique")),
+                per_quarter_text, key="funding_quarters", filters=filters.describe(), as_at=filters.as_at,
+            )
 
 st.subheader("Services at risk, with the evidence")
 at_risk = streams[
@@ -106,18 +110,18 @@ else:
         subtitle=f"Services stated at risk or ending within six months of {long_date(as_at)}; {filters.geography}",
         data_date=filters.source_date,
     )
-    table_block(
-        at_risk[["short_name", "service", "end_date", "when", "quote", "end_wording", "funder", "status", "source_title", "section", "source_date"]]
-        .fillna({"end_wording": "—"}),
+    # A list, not a grid: the evidence is read in full. The same rows download as CSV and XLSX.
+    for row in at_risk.itertuples():
+        end = long_date(row.end_date) if pd.notna(row.end_date) else "no end date stated"
+        derived = f" (from “{md_escape(row.end_wording)}”)" if row.end_derived and pd.notna(row.end_date) else ""
+        with st.container(border=True):
+            st.markdown(f"**{md_escape(row.short_name)}: {md_escape(row.service)}** · {md_escape(row.funder)} · "
+                        f"ends {md_escape(end)}{derived} · *{md_escape(row.status)}*, {md_escape(row.when)}")
+            evidence_view.quote(at_risk.loc[row.Index])
+    table_downloads(
+        at_risk[["short_name", "service", "funder", "end_date", "end_wording", "end_derived", "when", "status",
+                 "quote", "source_title", "section", "source_date"]],
         risk_text, key="funding_at_risk", filters=filters.describe(), as_at=filters.as_at,
-        column_config={
-            "short_name": "Force area", "service": "Service", "funder": "Funder",
-            "end_date": st.column_config.DateColumn("End", format="D MMM YYYY"),
-            "end_wording": "Source's words", "when": "Timing", "status": "Status",
-            "quote": st.column_config.TextColumn("Evidence (verbatim)", width="large"),
-            "source_title": "Document", "section": "Section",
-            "source_date": st.column_config.DateColumn("Document date", format="D MMM YYYY"),
-        },
     )
 
 undated = streams[streams["end_date"].isna()]

@@ -8,7 +8,7 @@ from dashboard import charts, headlines, notices, state
 from dashboard.charts import ChartText, long_date
 from dashboard.evidence_view import md_escape
 from dashboard.map_view import show_coverage_map
-from dashboard.widgets import briefing_download, chart_block
+from dashboard.widgets import briefing_download, chart_block, chart_downloads
 from exports import briefing
 
 filters = state.current()
@@ -37,12 +37,6 @@ cols[1].metric("MASIP or stalking clinic running", f"{h.masip} of {h.total}",
 cols[2].metric("Funding ending within 6 months", f"{h.ending_within_6_months} of {h.total}",
                help=f"Force areas with a funded stalking service whose stated end date falls within six months after {long_date(filters.as_at)}.")
 
-st.subheader(f"Map: {dim.label}")
-show_coverage_map(coverage, dim.key, filters.geometry, filters.force, on_click=state.select_force)
-state.open_profile_if_requested()
-st.caption("Click a force area to open its profile, or choose one in the sidebar. "
-           "Grey areas marked ? are not reported in the source, which is not the same as no provision.")
-
 counts = coverage[dim.column].value_counts()
 not_reported = int(counts.get("not reported", 0))
 FINDINGS = {  # the chart's headline: the first status in legend order, in words
@@ -59,11 +53,27 @@ text = ChartText(
     data_date=filters.source_date,
     notes=("Not reported means the source does not quote the force area on this; it is not the same as none.",),
 )
-fig = charts.status_bar(coverage, dim, text)
-table = coverage[["short_name", "region", dim.column, "evidence_quotes"]].rename(
-    columns={"short_name": "Force area", "region": "Region", dim.column: dim.label, "evidence_quotes": "Quotes"}
-)
-chart_block(fig, table, text, key="overview_status", filters=filters.describe(), as_at=filters.as_at)
+st.subheader(f"Map: {dim.label}")
+# The counts chart and the table behind the map are built only when their tab is opened.
+map_tab, counts_tab = st.tabs(["Map", "Counts and table"], key="overview_view", on_change="rerun")
+with map_tab:
+    show_coverage_map(coverage, dim.key, filters.geometry, filters.force, on_click=state.select_force)
+    state.open_profile_if_requested()
+    st.caption("Click a force area to open its profile, or choose one in the sidebar. "
+               "Grey areas marked ? are not reported in the source, which is not the same as no provision.")
+    map_text = ChartText(text.title, f"{dim.label} by police force area, {filters.geography}, "
+                         f"as at {long_date(filters.as_at)}", filters.source_date, notes=text.notes)
+    with st.container(horizontal=True, key="overview_map_downloads"):
+        chart_downloads(lambda: charts.coverage_map_for_export(coverage, dim.key, filters.geometry, map_text),
+                        map_text, key="overview_map", as_at=filters.as_at)
+
+with counts_tab:
+    if counts_tab.open:
+        fig = charts.status_bar(coverage, dim, text)
+        table = coverage[["short_name", "region", dim.column, "evidence_quotes"]].rename(
+            columns={"short_name": "Force area", "region": "Region", dim.column: dim.label, "evidence_quotes": "Quotes"}
+        )
+        chart_block(fig, table, text, key="overview_status", filters=filters.describe(), as_at=filters.as_at)
 
 if len(filters.regions) == 1:
     scope = briefing.resolve_scope(region=filters.regions[0])

@@ -31,36 +31,40 @@ text = ChartText(
 fig = charts.region_grid(shares, text, highlight=list(filters.regions))
 table = shares.pivot(index="region", columns="dimension", values="count").reindex(index=[*regions, "England and Wales"], columns=list(headlines.MEASURES))
 table.insert(0, "Force areas", shares.groupby("region")["total"].first().reindex(table.index))
-chart_block(fig, table.reset_index().rename(columns={"region": "Region"}), text, key="regions_grid", filters=filters.describe(), as_at=filters.as_at)
-
-st.subheader(f"Force areas in {filters.geography}")
-shown = coverage if not filters.regions else coverage[coverage["region"].isin(filters.regions)]
-table = shown.assign(
-    # Text, not numbers: an empty cell must read "not stated", never "None".
-    isac_count=[str(int(v)) if pd.notna(v) else "not stated" for v in shown["isac_count"]],
-    next_funding_end=[f"{v:%Y-%m-%d}" if pd.notna(v) else "—" for v in shown["next_funding_end"]],
-    isac=[f"{palette.ISAC.symbol(v)} {v}" for v in shown["isac_status"]],
-    programme=[f"{palette.PROGRAMME.symbol(v)} {v}" for v in shown["perpetrator_programme_status"]],
-    masip=[f"{palette.MASIP.symbol(v)} {v}" for v in shown["masip_status"]],
-    funding=[f"{palette.FUNDING.symbol(v)} {v}" for v in shown["funding_risk"]],
-)[["short_name", "region", "isac", "isac_count", "programme", "masip", "funding", "next_funding_end", "evidence_quotes"]]
-forces_text = ChartText(
-    title=f"{len(shown)} force areas in {filters.geography}",
-    subtitle=f"Reported provision by force area, as at {long_date(filters.as_at)}",
-    data_date=filters.source_date,
-)
-table_block(
-    table, forces_text, key="regions_forces", filters=filters.describe(), as_at=filters.as_at,
-    column_config={
-        "short_name": st.column_config.TextColumn("Force area", pinned=True),
-        "region": "Region",
-        "isac": "Victim support (ISACs)",
-        "isac_count": st.column_config.TextColumn("ISACs stated"),
-        "programme": "Perpetrator programme",
-        "masip": "MASIP or clinic",
-        "funding": "Funding risk",
-        "next_funding_end": st.column_config.TextColumn("Next funding end", help="On or after the as-at date; — when none is stated."),
-        "evidence_quotes": st.column_config.ProgressColumn("Quotes", format="%d", min_value=0,
-                                                           max_value=int(max(coverage["evidence_quotes"].max(), 1))),
-    },
-)
+grid_tab, forces_tab = st.tabs(["Regions", f"Force areas in {filters.geography}"], key="regions_tabs", on_change="rerun")
+with grid_tab:
+    if grid_tab.open:
+        chart_block(fig, table.reset_index().rename(columns={"region": "Region"}), text, key="regions_grid",
+                    filters=filters.describe(), as_at=filters.as_at)
+with forces_tab:
+    if forces_tab.open:  # the sortable table is built only while its tab is open
+        shown = coverage if not filters.regions else coverage[coverage["region"].isin(filters.regions)]
+        table = shown.assign(
+            # Text, not numbers: an empty cell must read "not stated", never "None".
+            isac_count=[str(int(v)) if pd.notna(v) else "not stated" for v in shown["isac_count"]],
+            next_funding_end=[f"{v:%Y-%m-%d}" if pd.notna(v) else "—" for v in shown["next_funding_end"]],
+            isac=[f"{palette.ISAC.symbol(v)} {v}" for v in shown["isac_status"]],
+            programme=[f"{palette.PROGRAMME.symbol(v)} {v}" for v in shown["perpetrator_programme_status"]],
+            masip=[f"{palette.MASIP.symbol(v)} {v}" for v in shown["masip_status"]],
+            funding=[f"{palette.FUNDING.symbol(v)} {v}" for v in shown["funding_risk"]],
+        )[["short_name", "region", "isac", "isac_count", "programme", "masip", "funding", "next_funding_end", "evidence_quotes"]]
+        forces_text = ChartText(
+            title=f"{len(shown)} force areas in {filters.geography}",
+            subtitle=f"Reported provision by force area, as at {long_date(filters.as_at)}",
+            data_date=filters.source_date,
+        )
+        table_block(
+            table, forces_text, key="regions_forces", filters=filters.describe(), as_at=filters.as_at,
+            column_config={
+                "short_name": st.column_config.TextColumn("Force area", pinned=True),
+                "region": "Region",
+                "isac": "Victim support (ISACs)",
+                "isac_count": st.column_config.TextColumn("ISACs stated"),
+                "programme": "Perpetrator programme",
+                "masip": "MASIP or clinic",
+                "funding": "Funding risk",
+                "next_funding_end": st.column_config.TextColumn("Next funding end", help="On or after the as-at date; — when none is stated."),
+                "evidence_quotes": st.column_config.ProgressColumn("Quotes", format="%d", min_value=0,
+                                                                   max_value=int(max(coverage["evidence_quotes"].max(), 1))),
+            },
+        )

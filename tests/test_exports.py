@@ -301,3 +301,16 @@ def test_require_browser_skips_without_one_but_fails_on_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         helper.require_browser()
+
+
+def test_the_map_exports_offline_with_its_title_and_source(built_db, as_at):
+    """The map is a geo chart: its export must not fetch a base map from a CDN."""
+    require_browser()
+    coverage = queries.coverage(as_at)
+    text = charts.ChartText("A finding about the map", "ISAC provision by police force area", as_at)
+    fig = charts.coverage_map_for_export(coverage, "isac", "tiles", text)
+    svg = images.to_svg(fig).decode()
+    assert "A finding about the map" in svg and "Source: APCC" in svg
+    assert svg.count("choroplethlayer") >= 1
+    png = images.to_png(fig, width=900, scale=1)
+    assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24])[0] == 900

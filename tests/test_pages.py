@@ -97,3 +97,13 @@ def test_a_geometry_switch_appears_once_boundaries_are_imported(built_db):
     finally:
         paths.BOUNDARIES_GEOJSON.unlink(missing_ok=True)
         paths.BOUNDARIES_META.unlink(missing_ok=True)
+
+
+def test_regional_force_table_is_built_when_its_tab_is_opened(built_db):
+    at = run_page("pages/regions.py", {"region": "Wales"})
+    assert not at.exception
+    assert not [d for d in at.dataframe if len(d.value) == 4], "the force table waits for its tab"
+    at.session_state["regions_tabs"] = "Force areas in Wales"
+    at.run()
+    tables = [d.value for d in at.dataframe]
+    assert any(len(t) == 4 and set(t["short_name"]) == {"North Wales", "Gwent", "South Wales", "Dyfed-Powys"} for t in tables)
