@@ -214,7 +214,9 @@ def region_grid(shares: pd.DataFrame, text: ChartText, highlight: list[str] | No
     fig.update_yaxes(autorange="reversed", automargin=False)
     fig.update_xaxes(side="bottom", tickangle=0, automargin=False)
     longest = max(len(r) for r in regions) + (2 if highlight else 0)
-    return finish(fig, text, height=220 + 40 * len(regions), left=label_margin(["x" * longest], 7.4), axis_space=58)
+    label_lines = max(label.count("<br>") + 1 for label in x)  # wrapped column labels sit under the grid
+    return finish(fig, text, height=220 + 40 * len(regions) + 16 * label_lines,
+                  left=label_margin(["x" * longest], 7.4), axis_space=26 + 16 * label_lines)
 
 
 def coverage_map_for_export(coverage: pd.DataFrame, dimension_key: str, geometry: str, text: ChartText) -> go.Figure:

@@ -118,11 +118,12 @@ else:
             st.markdown(f"**{md_escape(row.short_name)}: {md_escape(row.service)}** · {md_escape(row.funder)} · "
                         f"ends {md_escape(end)}{derived} · *{md_escape(row.status)}*, {md_escape(row.when)}")
             evidence_view.quote(at_risk.loc[row.Index])
-    table_downloads(
-        at_risk[["short_name", "service", "funder", "end_date", "end_wording", "end_derived", "when", "status",
-                 "quote", "source_title", "section", "source_date"]],
-        risk_text, key="funding_at_risk", filters=filters.describe(), as_at=filters.as_at,
-    )
+    with st.container(horizontal=True, key="funding_at_risk_downloads"):
+        table_downloads(
+            at_risk[["short_name", "service", "funder", "end_date", "end_wording", "end_derived", "when", "status",
+                     "quote", "source_title", "section", "source_date"]],
+            risk_text, key="funding_at_risk", filters=filters.describe(), as_at=filters.as_at,
+        )
 
 undated = streams[streams["end_date"].isna()]
 if len(undated):
