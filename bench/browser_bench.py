@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -197,13 +196,6 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
 
 
 if __name__ == "__main__":
-    import tempfile
+    from bench.common import run_alone
 
-    from bench.common import build_database
-
-    with tempfile.TemporaryDirectory(prefix="stalking-bench-browser-") as tmp:
-        os.environ.setdefault("STALKING_BUILD_DIR", str(Path(tmp) / "build"))
-        build_database(Path(os.environ["STALKING_BUILD_DIR"]))
-        started = time.perf_counter()
-        print(run(Path(tmp), quick="--quick" in sys.argv).markdown())
-        print(f"({time.perf_counter() - started:.0f} s)")
+    run_alone(run, "browser", quick="--quick" in sys.argv)

@@ -105,6 +105,17 @@ def build_database(build_dir: Path, boundaries: bool = True) -> Path:
     return target
 
 
+def run_alone(run, name: str, **options) -> None:
+    """Run one benchmark module on its own (`python bench/<module>.py [--quick]`): a temporary
+    build of the real data, the benchmark, its table printed."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix=f"stalking-bench-{name}-") as tmp:
+        os.environ.setdefault("STALKING_BUILD_DIR", str(Path(tmp) / "build"))
+        build_database(Path(os.environ["STALKING_BUILD_DIR"]))
+        print(run(Path(tmp), **options).markdown())
+
+
 # ---------------------------------------------------------------- servers
 
 

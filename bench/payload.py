@@ -115,11 +115,6 @@ def run(workdir: Path, server: Server | None = None, build_dir: Path | None = No
 
 
 if __name__ == "__main__":
-    import tempfile
+    from bench.common import run_alone
 
-    from bench.common import build_database
-
-    with tempfile.TemporaryDirectory(prefix="stalking-bench-payload-") as tmp:
-        os.environ.setdefault("STALKING_BUILD_DIR", str(Path(tmp) / "build"))
-        build_database(Path(os.environ["STALKING_BUILD_DIR"]))
-        print(run(Path(tmp)).markdown())
+    run_alone(run, "payload")

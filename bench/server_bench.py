@@ -166,12 +166,7 @@ def run(workdir: Path, quick: bool = False, profile_dir: Path | None = None) -> 
 
 
 if __name__ == "__main__":
-    import tempfile
+    from bench.common import run_alone
 
-    from bench.common import build_database
-
-    with tempfile.TemporaryDirectory(prefix="stalking-bench-server-") as tmp:
-        os.environ.setdefault("STALKING_BUILD_DIR", str(Path(tmp) / "build"))
-        build_database(Path(os.environ["STALKING_BUILD_DIR"]))
-        out = REPO_ROOT / "bench" / "out" if "--profile" in sys.argv else None
-        print(run(Path(tmp), quick="--quick" in sys.argv, profile_dir=out).markdown())
+    run_alone(run, "server", quick="--quick" in sys.argv,
+              profile_dir=REPO_ROOT / "bench" / "out" if "--profile" in sys.argv else None)

@@ -189,11 +189,6 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
 
 
 if __name__ == "__main__":
-    import tempfile
+    from bench.common import run_alone
 
-    from bench.common import build_database
-
-    with tempfile.TemporaryDirectory(prefix="stalking-bench-server-load-") as tmp:
-        os.environ.setdefault("STALKING_BUILD_DIR", str(Path(tmp) / "build"))
-        build_database(Path(os.environ["STALKING_BUILD_DIR"]))
-        print(run(Path(tmp), quick="--quick" in sys.argv).markdown())
+    run_alone(run, "server-load", quick="--quick" in sys.argv)
