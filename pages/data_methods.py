@@ -68,7 +68,11 @@ corrections = data.corrections()
 if corrections.empty:
     st.caption("No corrections have been made since first publication. Report an error by opening an issue with the fact's id.")
 else:
-    st.dataframe(corrections, hide_index=True)
+    st.dataframe(corrections, hide_index=True, column_config={
+        "date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
+        "record_id": "Record", "change": st.column_config.TextColumn("Change", width="medium"),
+        "reason": st.column_config.TextColumn("Reason", width="large"),
+    })
 
 st.header("Download the full data")
 st.caption("Each table as CSV or XLSX, with its source and as-at date; or the whole database (DuckDB).")
@@ -105,8 +109,12 @@ with st.expander("Every table, column and allowed value", expanded=False, key="e
 st.header("Build log")
 runs = data.etl_runs()
 st.dataframe(runs, hide_index=True, column_config={
+    "run_id": "Run",
     "started_at": st.column_config.DatetimeColumn("Started", format="D MMM YYYY, HH:mm"),
     "finished_at": st.column_config.DatetimeColumn("Finished", format="D MMM YYYY, HH:mm"),
+    "data_dir": "Data folder", "rejected_rows": "Rejected rows", "input_files": "Input files",
+    "facts": st.column_config.NumberColumn("Facts", help="Every fact loaded, including superseded and later-dated ones."),
+    "funding_streams": st.column_config.NumberColumn("Funding rows", help="Every funded-service row loaded, all editions."),
 })
 if len(runs):
     with st.expander(f"Input files of run {int(runs['run_id'].iloc[0])}, with SHA-256", key="expander_run_files",
