@@ -8,7 +8,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import paths, queries
+from dashboard import cached_queries as data
+from dashboard import paths, queries, state
 from etl import pipeline, returns
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,9 +33,16 @@ right.download_button("Blank template (CSV)", returns.template_csv(blank),
                       file_name="return_template.csv", mime="text/csv", icon=":material/download:")
 
 st.subheader("Pre-filled with a force's current position")
-forces = queries.forces()
-names = dict(zip(forces["pfa_code"], forces["short_name"]))
-code = st.selectbox("Force", list(names), format_func=names.get)
+forces = data.forces().sort_values("short_name")
+codes = list(forces["pfa_code"])
+names = dict(zip(codes, forces["short_name"]))
+chosen = state.current().force
+# Follows the sidebar's force area; choosing here does not change it.
+code = st.selectbox("Force", codes, index=codes.index(chosen) if chosen in codes else None,
+                    format_func=names.get, placeholder="Choose a force area…")
+if code is None:
+    st.caption("Choose a force area here or in the sidebar to get a return filled in with its current position.")
+    st.stop()
 today = dt.date.today()
 rows = pipeline.template(code, data_dir=paths.DATA_DIR, as_at=today, db=queries.default_db())
 left, right = st.columns(2)
@@ -43,7 +51,7 @@ left.download_button("Pre-filled template (XLSX)", lambda: pipeline.template_xls
 right.download_button("Pre-filled template (CSV)", returns.template_csv(rows),
                       file_name=f"return_template_{code}.csv", mime="text/csv", icon=":material/download:")
 st.caption(
-    f"Position as at {today:%-d %B %Y}. Fill in as_at and submitted_by on every row you keep. "
+    f"{names[code]}: position as at {today:%-d %B %Y}. Fill in as_at and submitted_by on every row you keep. "
     "A return replaces each dimension it has rows for, and the whole list of funded services "
     "when it has funding rows; rows left without a value are skipped."
 )

@@ -107,3 +107,17 @@ def test_regional_force_table_is_built_when_its_tab_is_opened(built_db):
     at.run()
     tables = [d.value for d in at.dataframe]
     assert any(len(t) == 4 and set(t["short_name"]) == {"North Wales", "Gwent", "South Wales", "Dyfed-Powys"} for t in tables)
+
+
+def test_return_template_follows_the_sidebar_force(built_db):
+    at = run_page("pages/return_templates.py")
+    assert not at.exception
+    page_force = next(s for s in at.selectbox if s.label == "Force")
+    assert page_force.value is None, "no force is pre-chosen when the sidebar has none"
+    assert not at.dataframe, "no pre-filled table until a force is chosen"
+    at = run_page("pages/return_templates.py", {"force": "W15000004"})
+    assert not at.exception
+    page_force = next(s for s in at.selectbox if s.label == "Force")
+    assert page_force.value == "W15000004"
+    table = at.dataframe[0].value
+    assert len(table) and set(table["force"]) == {"Dyfed-Powys"}, "the pre-filled rows are that force's"
