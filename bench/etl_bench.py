@@ -134,7 +134,7 @@ def run(workdir: Path, quick: bool = False, profile: Path | None = None) -> Sect
         shutil.rmtree(data_dir, ignore_errors=True)
         shutil.rmtree(workdir / f"build-{scale}x", ignore_errors=True)
 
-    base_rows, base_time = results[0][1], results[0][2]
+    base_time = results[0][2]
     table_rows = []
     prev = None
     for scale, n, seconds, load, counts in results:

@@ -308,7 +308,7 @@ def _status_chart(cov: pd.DataFrame, dim: palette.MapDimension, place: str, labe
     if dim is palette.FUNDING:
         k = int(cov["funding_at_risk"].sum())
         title = f"{k} of {n} force areas in {place} have stalking funding at risk"
-        notes = (f"At risk: a funded service ends within six months after the as-at date, its end date has passed, "
+        notes = ("At risk: a funded service ends within six months after the as-at date, its end date has passed, "
                  "or the source says funding is at risk.", NOT_REPORTED_NOTE)
     else:
         key = {palette.ISAC.key: "isac", palette.PROGRAMME.key: "programme", palette.MASIP.key: "masip"}[dim.key]

@@ -1,7 +1,6 @@
 """Recommendations 15, 16 and 25: what they ask of commissioners, and the evidence from each force area."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import cached_queries as data
