@@ -153,24 +153,23 @@ class Server:
         """A plain `streamlit run script` in the script's folder (the floors)."""
         return cls(["-m", "streamlit", "run", script.name], script.parent, dict(os.environ), log)
 
-    def peak_rss_mb(self) -> float:
-        """The server process's peak resident memory (VmHWM), in MB."""
+    def _memory_mb(self, field: str) -> float:
+        """One memory figure of the server process from /proc (VmHWM, VmRSS), in MB; NaN once it has gone."""
         try:
             for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) / 1024
         except OSError:
             pass
         return float("nan")
 
+    def peak_rss_mb(self) -> float:
+        """The server process's peak resident memory (VmHWM), in MB."""
+        return self._memory_mb("VmHWM")
+
     def rss_mb(self) -> float:
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return float("nan")
+        """The server process's resident memory now (VmRSS), in MB."""
+        return self._memory_mb("VmRSS")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
