@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import admin, queries, state
+from dashboard import admin, paths, queries, state
 from dashboard.charts import MAIN_SOURCE, data_as_at_line
 from dashboard.site import PAGES
 
 st.set_page_config(
     page_title="Stalking services: commissioning gaps",
-    page_icon=":material/shield_person:",
+    page_icon=str(paths.FAVICON),
     layout="wide",
 )
 

@@ -42,3 +42,6 @@ TILES_CSV = GEO_DIR / "tiles.csv"
 
 # Static files served by Streamlit at app/static/ (the empty topojson base map).
 STATIC_DIR = REPO_ROOT / "static"
+# The browser tab icon: a local file, because a `:material/...:` page icon makes the
+# browser fetch it from fonts.gstatic.com (no network at run time).
+FAVICON = STATIC_DIR / "favicon.png"

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -68,6 +69,20 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def off_host_requests(page) -> list[str]:
+    """Every URL the page asks for beyond 127.0.0.1: there must be none (no network at run time)."""
+    urls: list[str] = []
+
+    def record(request) -> None:
+        if urlsplit(request.url).scheme in ("http", "https", "ws", "wss") and \
+                urlsplit(request.url).hostname != "127.0.0.1":
+            urls.append(request.url)
+
+    page.on("request", record)
+    return urls
+
+
 def settle(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit's script has finished and every plotly chart has drawn."""
     page.wait_for_selector(SCRIPT_DONE, timeout=timeout)
@@ -104,7 +119,7 @@ def test_a_deep_link_works_as_the_first_request_to_a_fresh_server(server, page):
 
 
 @pytest.mark.parametrize("spec", [p for p in PAGES if not p.admin_only], ids=lambda p: p.url_path)
-def test_every_page_renders_without_an_exception(server, page, spec):
+def test_every_page_renders_without_an_exception(server, page, spec, off_host_requests):
     query = "?force=E23000027" if spec.script.endswith("force_profile.py") else ""
     path = "" if spec == PAGES[0] else spec.url_path  # the default page lives at the root URL
     page.goto(f"{server}/{path}{query}")
@@ -113,6 +128,7 @@ def test_every_page_renders_without_an_exception(server, page, spec):
     no_exception(page)
     assert page.locator("h1").first.inner_text().strip()
     full_screenshot(page, f"page-{spec.url_path}")
+    assert off_host_requests == [], f"the page fetched from beyond 127.0.0.1: {off_host_requests}"
 
 
 def test_map_draws_all_43_force_areas(server, page):
