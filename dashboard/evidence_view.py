@@ -30,11 +30,19 @@ def citation(row) -> str:
     return f"{title}, {when} · {row['section']}"
 
 
+def quote_markdown(row, *, label: str | None = None) -> str:
+    """One verbatim quote and, on the line below in small grey text, its citation.
+
+    Markdown text rather than elements: a page shows dozens of quotes, and each
+    Streamlit element costs the browser time to draw (one element per quote, not
+    two, and one per group of quotes where they sit together)."""
+    prefix = f"**{md_escape(label)}:** " if label else ""
+    return f"{prefix}“{md_escape(row['quote'])}”  \n:gray[:small[— {md_escape(citation(row))}]]"
+
+
 def quote(row, *, label: str | None = None) -> None:
     """One verbatim quote with its citation."""
-    prefix = f"**{md_escape(label)}:** " if label else ""
-    st.markdown(f"{prefix}“{md_escape(row['quote'])}”")
-    st.caption(f"— {md_escape(citation(row))}")
+    st.markdown(quote_markdown(row, label=label))
 
 
 def quotes(rows: pd.DataFrame, *, label_column: str | None = None, show: int | None = None) -> None:
@@ -52,13 +60,16 @@ def quotes(rows: pd.DataFrame, *, label_column: str | None = None, show: int | N
             seen.add(key)
             distinct.append(row)
     shown = distinct if show is None else distinct[:show]
-    for row in shown:
-        quote(row, label=row[label_column] if label_column else None)
+
+    def block(group: list[dict]) -> str:
+        return "\n\n".join(quote_markdown(row, label=row[label_column] if label_column else None) for row in group)
+
+    if shown:
+        st.markdown(block(shown))
     rest = distinct[len(shown):]
     if rest:
         with st.expander(f"{len(rest)} more quote{'s' if len(rest) != 1 else ''}"):
-            for row in rest:
-                quote(row, label=row[label_column] if label_column else None)
+            st.markdown(block(rest))
 
 
 def not_reported(force_name: str, what: str) -> None:

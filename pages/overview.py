@@ -83,8 +83,8 @@ else:
     scope = briefing.Scope.all()
 with st.expander("The key figures in words"):
     streams = data.funding_streams(filters.as_at, filters.region_list)
-    for sentence in briefing.area_sentences(coverage, streams, scope, filters.as_at):
-        st.markdown(f"- {md_escape(sentence)}")
+    st.markdown("\n".join(f"- {md_escape(sentence)}"
+                           for sentence in briefing.area_sentences(coverage, streams, scope, filters.as_at)))
 notices.what_this_shows()
 
 st.subheader("Briefing pack")
