@@ -125,6 +125,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_by_process(pids: set[int] | None = None, cmdline_contains: bytes | None = None) -> dict[int, float]:
+    """CPU time (user + system, seconds) used so far by each of the given processes, or by every
+    process whose command line contains a string: where a load test's CPU went (server or browser)."""
+    used = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or (pids is not None and int(entry.name) not in pids):
+            continue
+        try:
+            if cmdline_contains is not None and cmdline_contains not in (entry / "cmdline").read_bytes():
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return used
+
+
+class CpuMeter:
+    """CPU seconds used by a changing set of processes (browser tabs come and go): sample() it
+    often; processes that end between samples lose only their last interval."""
+
+    def __init__(self, cmdline_contains: bytes) -> None:
+        self.match = cmdline_contains
+        self.first = cpu_by_process(cmdline_contains=cmdline_contains)
+        self.last = dict(self.first)
+
+    def sample(self) -> float:
+        self.last.update(cpu_by_process(cmdline_contains=self.match))
+        return sum(seconds - self.first.get(pid, 0.0) for pid, seconds in self.last.items())
+
+
 class Server:
     """A Streamlit server on 127.0.0.1 on a free port, started like tests/test_e2e.py does."""
 
@@ -162,6 +194,10 @@ class Server:
         except OSError:
             pass
         return float("nan")
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far, in seconds."""
+        return cpu_by_process({self.proc.pid}).get(self.proc.pid, float("nan"))
 
     def peak_rss_mb(self) -> float:
         """The server process's peak resident memory (VmHWM), in MB."""

@@ -1,13 +1,17 @@
 """Load: N concurrent sessions, each a browser context in one headless Chromium, opening pages
 and changing filters on the dashboard at 127.0.0.1 for a fixed time; N = 1, 5, 10, 20.
 
-Every session starts at once with a cold cache (a region opening the link from
-the same email), opens a page, then for a fixed time after that, pausing 0.5-2 s
-between clicks, either moves to another page with the sidebar navigation or
-changes a filter (adds or removes a region, or changes what the map shows).
-Each step is timed to visually complete, as in the browser benchmark. The first
-page is reported apart: there the time goes to the co-located browser's cold
-start. An error is a first page not drawn within 150 s, a later step not
+Two phases. Arrival: every session starts at once with a cold cache (a region
+opening the link from the same email) and opens a page. Use: once every session
+has its first page, for a fixed time each session, pausing 5-15 s between clicks
+as a person reading the page does, either moves to another page with the sidebar
+navigation or changes a filter (adds or removes a region, or changes what the map
+shows). Each step is timed to visually complete, as in the browser benchmark.
+The first page is reported apart: there the time goes to the co-located
+browser's cold start. (bench/server_load.py is the stress test: clicks 0.5-2 s
+apart, without browsers.) The CPU that the server and the browser each used
+during the use phase is measured from /proc, to show which of them the sessions
+wait for. An error is a first page not drawn within 150 s, a later step not
 complete within 30 s, a Streamlit exception on the page, a page (JavaScript)
 error, or a lost connection. All traffic stays on this machine; every loop is bounded by the
 duration and each step by its timeout, so the test stops by itself.
@@ -29,18 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browser_common import DIAGNOSE_FUNCTION, INIT_SCRIPT, QUIET_MS, READY_FUNCTION  # noqa: E402
 from bench.common import (  # noqa: E402
-    Section, Server, chromium_args, chromium_path, load_average, median, percentile, secs, table,
+    CpuMeter, Section, Server, chromium_args, chromium_path, load_average, median, percentile, secs, table,
 )
 
 LEVELS = (1, 5, 10, 20)
-DURATION_S = 12
+DURATION_S = 30
 QUICK_LEVELS = (1, 5)
 QUICK_DURATION_S = 12
 STEP_TIMEOUT_MS = 30_000
 # Twenty cold browser tabs on two cores need about a minute of CPU between them before the
 # first page of each can be drawn; that wait is reported, not counted as an error.
 FIRST_TIMEOUT_MS = 150_000
-THINK_S = (0.5, 2.0)  # a person's pause between two clicks, drawn uniformly
+THINK_S = (5.0, 15.0)  # a person's pause between two clicks (reading the page), drawn uniformly
 TARGET_P95_S = 3.0
 REGIONS = ("North East", "North West", "East Midlands", "West Midlands", "London", "South East", "South West", "Wales")
 
@@ -53,6 +57,8 @@ class LevelResult:
     errors: list[str] = field(default_factory=list)
     load: str = ""
     wall: float = 0.0
+    server_cores: float = float("nan")  # CPU used during the use phase, in cores (CPU s per s)
+    browser_cores: float = float("nan")
 
 
 async def _ready(page, after_input: bool, timeout_ms: int = STEP_TIMEOUT_MS) -> dict:
@@ -68,7 +74,21 @@ async def _ready(page, after_input: bool, timeout_ms: int = STEP_TIMEOUT_MS) -> 
     return await handle.json_value()
 
 
-async def _session(i: int, browser, urls: list[str], titles: list[str], duration: float, result: LevelResult) -> None:
+class Arrivals:
+    """Counts sessions past their first page; use starts when all have arrived (or failed to)."""
+
+    def __init__(self, n: int) -> None:
+        self.waiting = n
+        self.all_in = asyncio.Event()
+
+    def arrived(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= 0:
+            self.all_in.set()
+
+
+async def _session(i: int, browser, urls: list[str], titles: list[str], duration: float, result: LevelResult,
+                   arrivals: Arrivals) -> None:
     rng = random.Random(i)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     await context.add_init_script(INIT_SCRIPT)
@@ -85,14 +105,20 @@ async def _session(i: int, browser, urls: list[str], titles: list[str], duration
             result.errors.append(page_errors.pop())
 
     try:
-        await page.goto(rng.choice(urls), wait_until="commit", timeout=FIRST_TIMEOUT_MS)
-        ready = await _ready(page, False, FIRST_TIMEOUT_MS)
-        result.first.append(ready["last"] / 1000)
-        await check(ready)
+        try:
+            await page.goto(rng.choice(urls), wait_until="commit", timeout=FIRST_TIMEOUT_MS)
+            ready = await _ready(page, False, FIRST_TIMEOUT_MS)
+            result.first.append(ready["last"] / 1000)
+            await check(ready)
+        finally:
+            arrivals.arrived()
+        await arrivals.all_in.wait()
         current = None
-        stop = time.monotonic() + duration  # every session gets the same time after its first page
-        while time.monotonic() < stop:
-            await asyncio.sleep(rng.uniform(*THINK_S))
+        stop = time.monotonic() + duration  # the same window for every session, once all are in
+        pause = rng.uniform(0, THINK_S[1])  # the first click: people do not click in step
+        while time.monotonic() + pause < stop:  # every click falls inside the window
+            await asyncio.sleep(pause)
+            pause = rng.uniform(*THINK_S)
             action = rng.choice(("page", "region", "dimension"))
             if action == "page":
                 title = rng.choice([t for t in titles if t != current])
@@ -122,7 +148,20 @@ async def _session(i: int, browser, urls: list[str], titles: list[str], duration
         await context.close()
 
 
-async def _level(n: int, base: str, duration: float, executable: str) -> LevelResult:
+async def _measure_use_phase(arrivals: Arrivals, duration: float, server_cpu, result: LevelResult) -> None:
+    """Cores used by the server and by the browser (all Chromium processes) over the use phase's window."""
+    await arrivals.all_in.wait()
+    start, server0, browser = time.monotonic(), server_cpu(), CpuMeter(b"chrom")
+    stop = start + duration
+    while time.monotonic() < stop:
+        await asyncio.sleep(min(0.5, max(0.0, stop - time.monotonic())))
+        browser.sample()
+    elapsed = time.monotonic() - start
+    result.server_cores = (server_cpu() - server0) / elapsed
+    result.browser_cores = browser.sample() / elapsed
+
+
+async def _level(n: int, base: str, duration: float, executable: str, server_cpu) -> LevelResult:
     from playwright.async_api import async_playwright
 
     from dashboard.site import PAGES
@@ -131,6 +170,7 @@ async def _level(n: int, base: str, duration: float, executable: str) -> LevelRe
     urls = [f"{base}/{'' if i == 0 else p.url_path}" for i, p in enumerate(specs)]
     titles = [p.title for p in specs]
     result = LevelResult(n)
+    arrivals = Arrivals(n)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=executable, headless=True, args=chromium_args())
         try:
@@ -138,7 +178,8 @@ async def _level(n: int, base: str, duration: float, executable: str) -> LevelRe
             # Bounded: each session stops `duration` seconds after its first page, each step
             # times out, and the whole level is cut off after a fixed time.
             await asyncio.wait_for(
-                asyncio.gather(*(_session(i, browser, urls, titles, duration, result) for i in range(n))),
+                asyncio.gather(*(_session(i, browser, urls, titles, duration, result, arrivals) for i in range(n)),
+                               _measure_use_phase(arrivals, duration, server_cpu, result)),
                 timeout=FIRST_TIMEOUT_MS / 1000 + duration + 3 * STEP_TIMEOUT_MS / 1000,
             )
             result.wall = time.monotonic() - started
@@ -162,7 +203,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
 
         warm(server.base)  # the server's caches, untimed
         for n in levels:
-            results.append(asyncio.run(_level(n, server.base, duration, executable)))
+            results.append(asyncio.run(_level(n, server.base, duration, executable, server.cpu_seconds)))
         peak = server.peak_rss_mb()
     finally:
         if own_server:
@@ -174,6 +215,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
             r.sessions, len(every), secs(median(r.first)), secs(percentile(r.first, 95)),
             secs(median(r.steps)), secs(percentile(r.steps, 95)),
             secs(median(every)), secs(percentile(every, 95)),
+            f"{r.server_cores:.2f}", f"{r.browser_cores:.2f}",
             len(r.errors), "; ".join(sorted(set(r.errors)))[:160] or "none", r.load,
         ])
     worst = results[-1]
@@ -181,12 +223,17 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
     section = Section(
         f"Load: N concurrent sessions for {duration} s each (one Chromium, 127.0.0.1)",
         table(["N", "steps timed", "first page p50 s", "first page p95 s", "later steps p50 s", "later steps p95 s",
-               "all p50 s", "all p95 s", "errors", "error kinds", "load avg (1 5 15)"], rows),
-        notes=["First page: each session's first page, cold cache, all sessions starting together. Later steps: "
-               "a page opened from the sidebar, or a filter changed (region added or removed, map dimension), "
-               f"{THINK_S[0]}-{THINK_S[1]} s apart, timed from the click to the last DOM change, as in the browser benchmark.",
-               "The browser runs on the same 2 cores as the server: at N = 20 it is twenty cold browser tabs "
-               "parsing about 5 MB of JavaScript each while the server answers them.",
+               "all p50 s", "all p95 s", "server CPU, cores", "browser CPU, cores", "errors", "error kinds",
+               "load avg (1 5 15)"], rows),
+        notes=["First page: each session's first page, cold cache, all sessions starting together. Later steps, "
+               "once every session has its first page: a page opened from the sidebar, or a filter changed "
+               f"(region added or removed, map dimension), {THINK_S[0]:g}-{THINK_S[1]:g} s apart (a person reading "
+               "the page), timed from the click to the last DOM change, as in the browser benchmark. "
+               "The stress test, clicks 0.5-2 s apart, is the server-only load test above.",
+               "CPU, cores: CPU seconds per second used during the later steps by the dashboard server and by "
+               "Chromium (all its processes), of the machine's 2 cores. The browser runs on the same cores as "
+               "the server: at N = 20 the first pages are twenty cold tabs parsing about 5 MB of JavaScript each "
+               "(about 4 s of CPU per tab), and every later step costs the browser several times the server's work.",
                f"Dashboard server peak memory (VmHWM) after the load test: {peak:.0f} MB."],
     )
     if not quick:
