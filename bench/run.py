@@ -88,19 +88,26 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print("\n".join(header), flush=True)
         sections = []
+
+        def measure(run, *args, **kwargs) -> None:
+            """Run one benchmark, note how long it took (make bench must stay under ten minutes), print it."""
+            began = time.perf_counter()
+            section = run(*args, **kwargs)
+            section.notes.append(f"This benchmark took {time.perf_counter() - began:.0f} s.")
+            sections.append(section)
+            print(section.markdown(), flush=True)
+
         if "etl" in only:
             from bench import etl_bench
 
-            sections.append(etl_bench.run(workdir / "etl", quick=args.quick,
-                                          profile=(profile_dir / "etl-profile.txt") if profile_dir else None))
-            print(sections[-1].markdown(), flush=True)
+            measure(etl_bench.run, workdir / "etl", quick=args.quick,
+                    profile=(profile_dir / "etl-profile.txt") if profile_dir else None)
         if {"server", "browser", "payload", "load"} & set(only):
             build_database(build_dir)
         if "server" in only:
             from bench import server_bench
 
-            sections.append(server_bench.run(workdir, quick=args.quick, profile_dir=profile_dir))
-            print(sections[-1].markdown(), flush=True)
+            measure(server_bench.run, workdir, quick=args.quick, profile_dir=profile_dir)
         server = None
         try:
             if {"browser", "payload", "load"} & set(only):
@@ -108,20 +115,16 @@ def main(argv: list[str] | None = None) -> int:
             if "browser" in only:
                 from bench import browser_bench
 
-                sections.append(browser_bench.run(workdir, quick=args.quick, server=server))
-                print(sections[-1].markdown(), flush=True)
+                measure(browser_bench.run, workdir, quick=args.quick, server=server)
             if "payload" in only:
                 from bench import payload
 
-                sections.append(payload.run(workdir, server=server))
-                print(sections[-1].markdown(), flush=True)
+                measure(payload.run, workdir, server=server)
             if "load" in only:
                 from bench import load_bench, server_load
 
-                sections.append(server_load.run(workdir, quick=args.quick, server=server))
-                print(sections[-1].markdown(), flush=True)
-                sections.append(load_bench.run(workdir, quick=args.quick, server=server))
-                print(sections[-1].markdown(), flush=True)
+                measure(server_load.run, workdir, quick=args.quick, server=server)
+                measure(load_bench.run, workdir, quick=args.quick, server=server)
             peak = server.peak_rss_mb() if server else None
         finally:
             if server is not None:
