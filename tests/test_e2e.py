@@ -75,8 +75,8 @@ def off_host_requests(page) -> list[str]:
     urls: list[str] = []
 
     def record(request) -> None:
-        if urlsplit(request.url).scheme in ("http", "https", "ws", "wss") and \
-                urlsplit(request.url).hostname != "127.0.0.1":
+        url = urlsplit(request.url)  # data: and blob: URLs stay in the page
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
             urls.append(request.url)
 
     page.on("request", record)
