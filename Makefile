@@ -4,20 +4,22 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
-# The database follows STALKING_BUILD_DIR, as dashboard/paths.py does.
+# The database follows STALKING_BUILD_DIR, as core/paths.py does.
 DB := $(or $(STALKING_BUILD_DIR),data/build)/stalking.duckdb
 PORT ?= 8501
-INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' 2>/dev/null) $(wildcard data/returns/*.xlsx) $(wildcard etl/*.py)
+INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' -not -path 'data/returns/*' 2>/dev/null) \
+	$(wildcard data/returns/*.json) $(wildcard etl/*.py etl/sql/*.sql core/rules.py)
 
-.PHONY: run test data check bench clean-build templates
+.PHONY: run test lint format data check bench clean-build templates lock
 
-$(STAMP): requirements.txt
+# Every package pinned, with hashes (requirements.lock, made from pyproject.toml by `make lock`).
+$(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-# Rebuilt only when missing or older than any input file or ETL module.
+# Rebuilt only when missing or older than any input file, ETL module or rule.
 $(DB): $(STAMP) $(INPUTS)
 	$(PY) -m etl build
 
@@ -28,9 +30,19 @@ check: $(STAMP)
 
 run: $(DB)
 	@echo "Starting the dashboard at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	$(PY) -m dashboard.serve --server.address 127.0.0.1 --server.port $(PORT)
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
-test: $(STAMP)
+# Style, format and the architecture's layers; any finding fails.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Builds its own database in a temporary folder (never data/build); prints and writes bench/results.md.
@@ -40,9 +52,13 @@ bench: $(STAMP)
 clean-build:
 	rm -rf data/build
 
+# After changing the dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --strip-extras -o requirements.lock pyproject.toml
+
 # The committed return templates (a blank one and Hertfordshire's example); a test checks they are current.
 templates: $(DB)
-	$(PY) -m etl template --out data/templates/return_template.csv
-	$(PY) -m etl template --out data/templates/return_template.xlsx
-	$(PY) -m etl template E23000027 --out data/templates/return_template_E23000027.csv
-	$(PY) -m etl template E23000027 --out data/templates/return_template_E23000027.xlsx
+	$(PY) -m returns template --out data/templates/return_template.csv
+	$(PY) -m returns template --out data/templates/return_template.xlsx
+	$(PY) -m returns template E23000027 --out data/templates/return_template_E23000027.csv
+	$(PY) -m returns template E23000027 --out data/templates/return_template_E23000027.xlsx

@@ -1,12 +1,15 @@
-"""Entry point: `streamlit run app.py`. Declares the pages (from dashboard/site.py),
+"""Entry point: `streamlit run app.py`. Declares the pages (from ui/site.py),
 draws the shared sidebar controls, then runs the chosen page."""
+
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import admin, paths, queries, state
-from dashboard.charts import MAIN_SOURCE, data_as_at_line
-from dashboard.site import PAGES
+from charts.chart_text import MAIN_SOURCE
+from core import paths, queries
+from core.text import data_as_at_line
+from ui import admin, state
+from ui.site import PAGES
 
 st.set_page_config(
     page_title="Stalking services: commissioning gaps",

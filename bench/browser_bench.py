@@ -10,6 +10,7 @@ timed from the click on the option to the last DOM change.
 
     python bench/browser_bench.py [--quick]
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browser_common import DIAGNOSE_FUNCTION, INIT_SCRIPT, QUIET_MS, READY_FUNCTION  # noqa: E402
 from bench.common import (  # noqa: E402
-    Section, Server, chromium_args, chromium_path, load_average, median, secs, table, write_floors,
+    Section,
+    Server,
+    chromium_args,
+    chromium_path,
+    load_average,
+    median,
+    secs,
+    table,
+    write_floors,
 )
 
 FORCE = "E23000027"
@@ -57,7 +66,7 @@ def wait_ready(page, after_input: bool = False, timeout_ms: int = TIMEOUT_MS) ->
 
 
 def page_urls(base: str) -> list[tuple[str, str]]:
-    from dashboard.site import PAGES
+    from ui.site import PAGES
 
     urls = []
     for i, spec in enumerate(p for p in PAGES if not p.admin_only):
@@ -104,15 +113,23 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
     floors = write_floors(workdir / "floors-browser")
     own_server = server is None
     if own_server:
-        server = Server.dashboard(build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-browser.log")
+        server = Server.dashboard(
+            build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-browser.log"
+        )
     floor_servers = {}
     results: list[PageResult] = []
     try:
         for kind, script in floors.items():
             floor_servers[kind] = Server.script(script, workdir / f"floor-{kind}.log")
-        targets = [("floor: one line of text", floor_servers["text"].base + "/", False),
-                   ("floor: one small plotly chart", floor_servers["plotly"].base + "/", False),
-                   ("filter floor: a sidebar Regions box and one small plotly chart", floor_servers["filter"].base + "/", True)]
+        targets = [
+            ("floor: one line of text", floor_servers["text"].base + "/", False),
+            ("floor: one small plotly chart", floor_servers["plotly"].base + "/", False),
+            (
+                "filter floor: a sidebar Regions box and one small plotly chart",
+                floor_servers["filter"].base + "/",
+                True,
+            ),
+        ]
         targets += [(name, url, True) for name, url in page_urls(server.base)]
         from bench.server_load import warm
 
@@ -166,31 +183,60 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
                 worst_ratio = (r.name, load / chart_floor)
             if change > worst_change[1]:
                 worst_change = (r.name, change)
-        rows.append([
-            r.name, secs(load), secs(max(r.loads) if r.loads else float("nan")), r.charts,
-            f"{load / text_floor:.2f}", f"{load / chart_floor:.2f}",
-            secs(change) if r.changes else "", "; ".join(sorted(set(r.errors))) or "none",
-            r.loads_at[-1] if r.loads_at else load_average(),
-        ])
+        rows.append(
+            [
+                r.name,
+                secs(load),
+                secs(max(r.loads) if r.loads else float("nan")),
+                r.charts,
+                f"{load / text_floor:.2f}",
+                f"{load / chart_floor:.2f}",
+                secs(change) if r.changes else "",
+                "; ".join(sorted(set(r.errors))) or "none",
+                r.loads_at[-1] if r.loads_at else load_average(),
+            ]
+        )
     section = Section(
         "Browser: cold-cache page load to visually complete, and filter change redraw (headless Chromium)",
-        table(["page", "load median s", "load max s", "plotly charts", "x text floor", "x chart floor",
-               "filter change median s", "errors", "load avg (1 5 15)"], rows),
-        notes=[f"{reps} cold loads per page (a new browser context each), pages interleaved, after an untimed "
-               f"warm-up of the servers. Visually complete: script finished, every visible plotly chart drawn, no DOM change "
-               f"for {QUIET_MS} ms; the time is that of the last DOM change after navigation start.",
-               "Filter change: in the page just loaded, Regions -> Wales; from the click on the option to the last DOM "
-               "change. The filter floor is the same change in a tiny app whose one chart depends on it: Streamlit "
-               "starts the rerun 100-200 ms after the click, and redraws a changed plotly chart from scratch.",
-               f"Dashboard server peak memory (VmHWM) after this run: {peak:.0f} MB."],
+        table(
+            [
+                "page",
+                "load median s",
+                "load max s",
+                "plotly charts",
+                "x text floor",
+                "x chart floor",
+                "filter change median s",
+                "errors",
+                "load avg (1 5 15)",
+            ],
+            rows,
+        ),
+        notes=[
+            f"{reps} cold loads per page (a new browser context each), pages interleaved, after an untimed "
+            f"warm-up of the servers. Visually complete: script finished, every visible plotly chart drawn, no DOM change "
+            f"for {QUIET_MS} ms; the time is that of the last DOM change after navigation start.",
+            "Filter change: in the page just loaded, Regions -> Wales; from the click on the option to the last DOM "
+            "change. The filter floor is the same change in a tiny app whose one chart depends on it: Streamlit "
+            "starts the rerun 100-200 ms after the click, and redraws a changed plotly chart from scratch.",
+            f"Dashboard server peak memory (VmHWM) after this run: {peak:.0f} MB.",
+        ],
     )
-    section.targets.append((f"Every page visually complete within {TARGET_RATIO}x the one-plotly-chart floor",
-                            worst_ratio[1] <= TARGET_RATIO,
-                            f"floor {chart_floor:.2f} s; slowest {worst_ratio[0]} {worst_ratio[1]:.2f}x"))
+    section.targets.append(
+        (
+            f"Every page visually complete within {TARGET_RATIO}x the one-plotly-chart floor",
+            worst_ratio[1] <= TARGET_RATIO,
+            f"floor {chart_floor:.2f} s; slowest {worst_ratio[0]} {worst_ratio[1]:.2f}x",
+        )
+    )
     filter_floor = median(results[2].changes) if results[2].changes else float("nan")
-    section.targets.append((f"Filter change redrawn in under {TARGET_FILTER_S} s in the browser (median)",
-                            worst_change[1] < TARGET_FILTER_S,
-                            f"slowest {worst_change[0]} {worst_change[1]:.2f} s (filter floor {filter_floor:.2f} s)"))
+    section.targets.append(
+        (
+            f"Filter change redrawn in under {TARGET_FILTER_S} s in the browser (median)",
+            worst_change[1] < TARGET_FILTER_S,
+            f"slowest {worst_change[0]} {worst_change[1]:.2f} s (filter floor {filter_floor:.2f} s)",
+        )
+    )
     section.data = {"results": results, "text_floor": text_floor, "chart_floor": chart_floor, "peak_mb": peak}
     return section
 

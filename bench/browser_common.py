@@ -10,6 +10,7 @@ The time reported is that of the last DOM change: from navigation start for a
 page load, from the last pointer or key press for a filter change. A
 MutationObserver installed before any page script records both instants.
 """
+
 from __future__ import annotations
 
 QUIET_MS = 800

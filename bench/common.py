@@ -3,6 +3,7 @@
 Nothing here asserts anything about time: the benchmarks measure and report,
 the tests (tests/) never time anything.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from dashboard.serve import wait_until_healthy  # noqa: E402
+from ui.health import wait_until_healthy  # noqa: E402
 
 
 def load_average() -> str:
@@ -91,7 +92,7 @@ class Section:
 
 def build_database(build_dir: Path, boundaries: bool = True) -> Path:
     """Build the real data into build_dir (never data/build) and import the shared boundaries if present."""
-    from dashboard import paths
+    from core import paths
     from etl import pipeline
 
     target = build_dir / "stalking.duckdb"
@@ -166,9 +167,22 @@ class Server:
         self.log_path = log
         self._log = open(log, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, *args, "--server.address", "127.0.0.1", "--server.port", str(self.port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                *args,
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(self.port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         if wait_until_healthy(self.base, self.proc, timeout=90):
             return
@@ -176,12 +190,12 @@ class Server:
         raise RuntimeError(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
 
     @classmethod
-    def dashboard(cls, build_dir: Path, log: Path) -> "Server":
+    def dashboard(cls, build_dir: Path, log: Path) -> Server:
         env = {**os.environ, "STALKING_BUILD_DIR": str(build_dir)}
-        return cls(["-m", "dashboard.serve"], REPO_ROOT, env, log)
+        return cls(["-m", "streamlit", "run", "app.py"], REPO_ROOT, env, log)
 
     @classmethod
-    def script(cls, script: Path, log: Path) -> "Server":
+    def script(cls, script: Path, log: Path) -> Server:
         """A plain `streamlit run script` in the script's folder (the floors)."""
         return cls(["-m", "streamlit", "run", script.name], script.parent, dict(os.environ), log)
 
@@ -221,17 +235,17 @@ class Server:
 # ---------------------------------------------------------------- the floors
 
 FLOOR_TEXT = 'import streamlit as st\n\nst.write("floor")\n'
-FLOOR_PLOTLY = '''import plotly.graph_objects as go
+FLOOR_PLOTLY = """import plotly.graph_objects as go
 import streamlit as st
 
 fig = go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2]))
 fig.update_layout(height=300, title="floor")
 st.plotly_chart(fig)
-'''
+"""
 
 
 # For the filter-change floor: one sidebar multiselect driving one small plotly chart.
-FLOOR_FILTER = '''import plotly.graph_objects as go
+FLOOR_FILTER = """import plotly.graph_objects as go
 import streamlit as st
 
 with st.sidebar:
@@ -240,7 +254,7 @@ st.write("floor")
 fig = go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2 + len(regions)]))
 fig.update_layout(height=300, title="floor")
 st.plotly_chart(fig, key="chart")
-'''
+"""
 
 
 def write_floors(folder: Path) -> dict[str, Path]:

@@ -10,6 +10,7 @@ Each dataset is then built by the same pipeline, `etl.pipeline.build`.
 
     python bench/etl_bench.py [--quick]
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,7 +28,11 @@ from bench.common import Section, load_average, median, secs, table  # noqa: E40
 SCALES = (10, 100, 1000)
 QUICK_SCALES = (10, 100)
 CURATED = ("curated/facts.csv", "curated/funding_streams.csv", "curated/timeline.csv")
-ID_COLUMN = {"curated/facts.csv": "fact_id", "curated/funding_streams.csv": "stream_id", "curated/timeline.csv": "event_id"}
+ID_COLUMN = {
+    "curated/facts.csv": "fact_id",
+    "curated/funding_streams.csv": "stream_id",
+    "curated/timeline.csv": "event_id",
+}
 # Large enough for the 1000x files (facts.csv is about 110 MB there).
 MAX_FILE_BYTES = 2_000_000_000
 
@@ -43,7 +48,7 @@ def make_dataset(scale: int, target: Path, source: Path | None = None) -> int:
 
     Returns the number of curated rows written.
     """
-    from dashboard import paths
+    from core import paths
     from etl import pipeline, validate
 
     source = Path(source or paths.DATA_DIR)
@@ -78,7 +83,12 @@ def make_dataset(scale: int, target: Path, source: Path | None = None) -> int:
                     row = dict(r)
                     row[id_col] = f"{r[id_col]}-x{k}"
                     if name == "curated/facts.csv":
-                        key = (ref.forces.resolve(r["force"]) or r["force"], r["dimension"], r["attribute"], r["source_id"])
+                        key = (
+                            ref.forces.resolve(r["force"]) or r["force"],
+                            r["dimension"],
+                            r["attribute"],
+                            r["source_id"],
+                        )
                         cursor[key] -= dt.timedelta(days=1)
                         row["valid_from"] = cursor[key].isoformat()
                     writer.writerow(row)
@@ -102,7 +112,7 @@ def curated_rows(data_dir: Path) -> int:
 
 
 def run(workdir: Path, quick: bool = False, profile: Path | None = None) -> Section:
-    from dashboard import paths
+    from core import paths
 
     workdir.mkdir(parents=True, exist_ok=True)
     rows_out = []
@@ -114,7 +124,7 @@ def run(workdir: Path, quick: bool = False, profile: Path | None = None) -> Sect
         times.append(seconds)
     results = [(1, real_rows, median(times), load_average(), counts)]
 
-    for scale in (QUICK_SCALES if quick else SCALES):
+    for scale in QUICK_SCALES if quick else SCALES:
         data_dir = workdir / f"data-{scale}x"
         started = time.perf_counter()
         n = make_dataset(scale, data_dir)
@@ -143,21 +153,51 @@ def run(workdir: Path, quick: bool = False, profile: Path | None = None) -> Sect
             # Exponent b in time ~ rows^b between this size and the previous one: 1 is linear.
             growth = f"{math.log(seconds / prev[1]) / math.log(n / prev[0]):.2f}"
         label = "real data" if scale == 1 else f"synthetic {scale}x"
-        table_rows.append([label, f"{n:,}", f"{counts['facts']:,}", secs(seconds), f"{n / seconds:,.0f}",
-                           f"{seconds / base_time:.1f}x", growth, load])
+        table_rows.append(
+            [
+                label,
+                f"{n:,}",
+                f"{counts['facts']:,}",
+                secs(seconds),
+                f"{n / seconds:,.0f}",
+                f"{seconds / base_time:.1f}x",
+                growth,
+                load,
+            ]
+        )
         prev = (n, seconds)
     largest = results[-1]
-    exponent = math.log(largest[2] / results[1][2]) / math.log(largest[1] / results[1][1]) if len(results) > 2 else float("nan")
+    exponent = (
+        math.log(largest[2] / results[1][2]) / math.log(largest[1] / results[1][1])
+        if len(results) > 2
+        else float("nan")
+    )
     section = Section(
         "ETL build",
-        table(["dataset", "curated rows", "facts loaded", "build s", "rows/s", "time vs real", "growth exponent", "load avg (1 5 15)"],
-              table_rows),
-        notes=[f"Real data: median of {repeats} builds. Growth exponent b: build time ~ rows^b between a row and the one above (1 = linear).",
-               f"Growth {results[1][0]}x to {largest[0]}x: b = {exponent:.2f}.", *rows_out],
+        table(
+            [
+                "dataset",
+                "curated rows",
+                "facts loaded",
+                "build s",
+                "rows/s",
+                "time vs real",
+                "growth exponent",
+                "load avg (1 5 15)",
+            ],
+            table_rows,
+        ),
+        notes=[
+            f"Real data: median of {repeats} builds. Growth exponent b: build time ~ rows^b between a row and the one above (1 = linear).",
+            f"Growth {results[1][0]}x to {largest[0]}x: b = {exponent:.2f}.",
+            *rows_out,
+        ],
     )
     if not quick:
         section.targets.append(("ETL of the 1000x dataset under 10 s", largest[2] < 10, f"{largest[2]:.1f} s"))
-        section.targets.append(("ETL grows no worse than linearly (b <= 1.1, 10x to 1000x)", exponent <= 1.1, f"b = {exponent:.2f}"))
+        section.targets.append(
+            ("ETL grows no worse than linearly (b <= 1.1, 10x to 1000x)", exponent <= 1.1, f"b = {exponent:.2f}")
+        )
     return section
 
 

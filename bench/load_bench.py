@@ -18,6 +18,7 @@ duration and each step by its timeout, so the test stops by itself.
 
     python bench/load_bench.py [--quick]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +34,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browser_common import DIAGNOSE_FUNCTION, INIT_SCRIPT, QUIET_MS, READY_FUNCTION  # noqa: E402
 from bench.common import (  # noqa: E402
-    CpuMeter, Section, Server, chromium_args, chromium_path, load_average, median, percentile, secs, table,
+    CpuMeter,
+    Section,
+    Server,
+    chromium_args,
+    chromium_path,
+    load_average,
+    median,
+    percentile,
+    secs,
+    table,
 )
 
 LEVELS = (1, 5, 10, 20)
@@ -63,8 +73,9 @@ class LevelResult:
 
 async def _ready(page, after_input: bool, timeout_ms: int = STEP_TIMEOUT_MS) -> dict:
     try:
-        handle = await page.wait_for_function(READY_FUNCTION, arg=[QUIET_MS, after_input],
-                                              timeout=timeout_ms, polling=100)
+        handle = await page.wait_for_function(
+            READY_FUNCTION, arg=[QUIET_MS, after_input], timeout=timeout_ms, polling=100
+        )
     except Exception as err:
         try:
             state = await page.evaluate(DIAGNOSE_FUNCTION)
@@ -87,8 +98,9 @@ class Arrivals:
             self.all_in.set()
 
 
-async def _session(i: int, browser, urls: list[str], titles: list[str], duration: float, result: LevelResult,
-                   arrivals: Arrivals) -> None:
+async def _session(
+    i: int, browser, urls: list[str], titles: list[str], duration: float, result: LevelResult, arrivals: Arrivals
+) -> None:
     rng = random.Random(i)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     await context.add_init_script(INIT_SCRIPT)
@@ -164,7 +176,7 @@ async def _measure_use_phase(arrivals: Arrivals, duration: float, server_cpu, re
 async def _level(n: int, base: str, duration: float, executable: str, server_cpu) -> LevelResult:
     from playwright.async_api import async_playwright
 
-    from dashboard.site import PAGES
+    from ui.site import PAGES
 
     specs = [p for p in PAGES if not p.admin_only]
     urls = [f"{base}/{'' if i == 0 else p.url_path}" for i, p in enumerate(specs)]
@@ -178,8 +190,10 @@ async def _level(n: int, base: str, duration: float, executable: str, server_cpu
             # Bounded: each session stops `duration` seconds after its first page, each step
             # times out, and the whole level is cut off after a fixed time.
             await asyncio.wait_for(
-                asyncio.gather(*(_session(i, browser, urls, titles, duration, result, arrivals) for i in range(n)),
-                               _measure_use_phase(arrivals, duration, server_cpu, result)),
+                asyncio.gather(
+                    *(_session(i, browser, urls, titles, duration, result, arrivals) for i in range(n)),
+                    _measure_use_phase(arrivals, duration, server_cpu, result),
+                ),
                 timeout=FIRST_TIMEOUT_MS / 1000 + duration + 3 * STEP_TIMEOUT_MS / 1000,
             )
             result.wall = time.monotonic() - started
@@ -211,40 +225,75 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
     rows = []
     for r in results:
         every = r.first + r.steps
-        rows.append([
-            r.sessions, len(every), secs(median(r.first)), secs(percentile(r.first, 95)),
-            secs(median(r.steps)), secs(percentile(r.steps, 95)),
-            secs(median(every)), secs(percentile(every, 95)),
-            f"{r.server_cores:.2f}", f"{r.browser_cores:.2f}",
-            len(r.errors), "; ".join(sorted(set(r.errors)))[:160] or "none", r.load,
-        ])
+        rows.append(
+            [
+                r.sessions,
+                len(every),
+                secs(median(r.first)),
+                secs(percentile(r.first, 95)),
+                secs(median(r.steps)),
+                secs(percentile(r.steps, 95)),
+                secs(median(every)),
+                secs(percentile(every, 95)),
+                f"{r.server_cores:.2f}",
+                f"{r.browser_cores:.2f}",
+                len(r.errors),
+                "; ".join(sorted(set(r.errors)))[:160] or "none",
+                r.load,
+            ]
+        )
     worst = results[-1]
     every = worst.first + worst.steps
     section = Section(
         f"Load: N concurrent sessions for {duration} s each (one Chromium, 127.0.0.1)",
-        table(["N", "steps timed", "first page p50 s", "first page p95 s", "later steps p50 s", "later steps p95 s",
-               "all p50 s", "all p95 s", "server CPU, cores", "browser CPU, cores", "errors", "error kinds",
-               "load avg (1 5 15)"], rows),
-        notes=["First page: each session's first page, cold cache, all sessions starting together. Later steps, "
-               "once every session has its first page: a page opened from the sidebar, or a filter changed "
-               f"(region added or removed, map dimension), {THINK_S[0]:g}-{THINK_S[1]:g} s apart (a person reading "
-               "the page), timed from the click to the last DOM change, as in the browser benchmark. "
-               "The stress test, clicks 0.5-2 s apart, is the server-only load test above.",
-               "CPU, cores: CPU seconds per second used during the later steps by the dashboard server and by "
-               "Chromium (all its processes), of the machine's 2 cores. The browser runs on the same cores as "
-               "the server: at N = 20 the first pages are twenty cold tabs parsing about 5 MB of JavaScript each "
-               "(about 4 s of CPU per tab), and every later step costs the browser several times the server's work.",
-               f"Dashboard server peak memory (VmHWM) after the load test: {peak:.0f} MB."],
+        table(
+            [
+                "N",
+                "steps timed",
+                "first page p50 s",
+                "first page p95 s",
+                "later steps p50 s",
+                "later steps p95 s",
+                "all p50 s",
+                "all p95 s",
+                "server CPU, cores",
+                "browser CPU, cores",
+                "errors",
+                "error kinds",
+                "load avg (1 5 15)",
+            ],
+            rows,
+        ),
+        notes=[
+            "First page: each session's first page, cold cache, all sessions starting together. Later steps, "
+            "once every session has its first page: a page opened from the sidebar, or a filter changed "
+            f"(region added or removed, map dimension), {THINK_S[0]:g}-{THINK_S[1]:g} s apart (a person reading "
+            "the page), timed from the click to the last DOM change, as in the browser benchmark. "
+            "The stress test, clicks 0.5-2 s apart, is the server-only load test above.",
+            "CPU, cores: CPU seconds per second used during the later steps by the dashboard server and by "
+            "Chromium (all its processes), of the machine's 2 cores. The browser runs on the same cores as "
+            "the server: at N = 20 the first pages are twenty cold tabs parsing about 5 MB of JavaScript each "
+            "(about 4 s of CPU per tab), and every later step costs the browser several times the server's work.",
+            f"Dashboard server peak memory (VmHWM) after the load test: {peak:.0f} MB.",
+        ],
     )
     if not quick:
-        section.targets.append((f"{worst.sessions} concurrent sessions: p95 under {TARGET_P95_S:.0f} s and no errors "
-                                "(pages and filter changes in open sessions)",
-                                percentile(worst.steps, 95) < TARGET_P95_S and not worst.errors,
-                                f"p95 {percentile(worst.steps, 95):.2f} s, {len(worst.errors)} errors"))
-        section.targets.append((f"{worst.sessions} concurrent sessions: p95 under {TARGET_P95_S:.0f} s counting each "
-                                "session's cold first page too",
-                                percentile(every, 95) < TARGET_P95_S and not worst.errors,
-                                f"p95 {percentile(every, 95):.2f} s (first page p50 {median(worst.first):.1f} s)"))
+        section.targets.append(
+            (
+                f"{worst.sessions} concurrent sessions: p95 under {TARGET_P95_S:.0f} s and no errors "
+                "(pages and filter changes in open sessions)",
+                percentile(worst.steps, 95) < TARGET_P95_S and not worst.errors,
+                f"p95 {percentile(worst.steps, 95):.2f} s, {len(worst.errors)} errors",
+            )
+        )
+        section.targets.append(
+            (
+                f"{worst.sessions} concurrent sessions: p95 under {TARGET_P95_S:.0f} s counting each "
+                "session's cold first page too",
+                percentile(every, 95) < TARGET_P95_S and not worst.errors,
+                f"p95 {percentile(every, 95):.2f} s (first page p50 {median(worst.first):.1f} s)",
+            )
+        )
     section.data = {"results": results, "peak_mb": peak}
     return section
 

@@ -8,6 +8,7 @@ itself, figures included) bytes. The server's resident memory is read after.
 
     python bench/payload.py
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,8 @@ def figure_bytes(geometry: str) -> int:
     """The map figure's JSON, as st.plotly_chart sends it (plotly.io.to_json, unvalidated)."""
     import plotly.io as pio
 
-    from dashboard import queries
-    from geo.mapfig import coverage_map
+    from charts.mapfig import coverage_map
+    from core import queries
 
     coverage = queries.coverage(queries.source_date())
     return len(pio.to_json(coverage_map(coverage, "isac", geometry), validate=False).encode())
@@ -70,7 +71,9 @@ def run(workdir: Path, server: Server | None = None, build_dir: Path | None = No
     rows = []
     own_server = server is None
     if own_server:
-        server = Server.dashboard(build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-payload.log")
+        server = Server.dashboard(
+            build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-payload.log"
+        )
     try:
         executable = chromium_path()
         measured = {}
@@ -87,12 +90,18 @@ def run(workdir: Path, server: Server | None = None, build_dir: Path | None = No
         for geometry in geometries:
             fig = figure_bytes(geometry)
             m = measured.get(geometry)
-            rows.append([
-                GEOMETRY_LABEL[geometry], f"{fig / 1000:,.1f}",
-                f"{m['ws'] / 1000:,.1f}" if m else "n/a", str(m["ws_frames"]) if m else "n/a",
-                f"{m['http'] / 1000:,.0f}" if m else "n/a", f"{m['static_json'] / 1000:,.1f}" if m else "n/a",
-                f"{(m['ws'] + m['http']) / 1000:,.0f}" if m else "n/a", load_average(),
-            ])
+            rows.append(
+                [
+                    GEOMETRY_LABEL[geometry],
+                    f"{fig / 1000:,.1f}",
+                    f"{m['ws'] / 1000:,.1f}" if m else "n/a",
+                    str(m["ws_frames"]) if m else "n/a",
+                    f"{m['http'] / 1000:,.0f}" if m else "n/a",
+                    f"{m['static_json'] / 1000:,.1f}" if m else "n/a",
+                    f"{(m['ws'] + m['http']) / 1000:,.0f}" if m else "n/a",
+                    load_average(),
+                ]
+            )
         peak, rss = server.peak_rss_mb(), server.rss_mb()
     finally:
         if own_server:
@@ -101,13 +110,28 @@ def run(workdir: Path, server: Server | None = None, build_dir: Path | None = No
     if "boundaries" not in geometries:
         notes.append("No boundaries imported in this build: only the tile map was measured.")
     else:
-        notes.append("Boundaries: the shared simplified file imported with `python -m geo import` into the bench's build directory.")
-    notes.append("HTTP: the app's JavaScript, CSS, fonts and the empty base map (app/static/*.json), cold cache. "
-                 "Websocket: the page's messages, the map and the bar chart figures included.")
+        notes.append(
+            "Boundaries: the shared simplified file imported with `python -m geo import` into the bench's build directory."
+        )
+    notes.append(
+        "HTTP: the app's JavaScript, CSS, fonts and the empty base map (app/static/*.json), cold cache. "
+        "Websocket: the page's messages, the map and the bar chart figures included."
+    )
     section = Section(
         "Payload: the Overview page (map) sent to a cold browser",
-        table(["geometry", "map figure JSON KB", "websocket KB", "websocket frames", "HTTP KB", "of which base map KB",
-               "total KB", "load avg (1 5 15)"], rows),
+        table(
+            [
+                "geometry",
+                "map figure JSON KB",
+                "websocket KB",
+                "websocket frames",
+                "HTTP KB",
+                "of which base map KB",
+                "total KB",
+                "load avg (1 5 15)",
+            ],
+            rows,
+        ),
         notes=notes,
     )
     section.data = {"peak_mb": peak}

@@ -12,6 +12,7 @@ data/build is never touched. Every server and browser started is stopped.
 Timings depend on the machine and on whatever else runs on it: each table
 notes the load average when it was measured.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,9 +33,16 @@ MODULES = ("etl", "server", "browser", "payload", "load")
 
 def _git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return out.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -54,8 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and sizes: a smoke run, not a measurement")
     parser.add_argument("--only", default=",".join(MODULES), help=f"comma-separated, of: {', '.join(MODULES)}")
-    parser.add_argument("--out", type=Path, help="markdown file to write (default bench/results.md; --quick: bench/out/results-quick.md)")
-    parser.add_argument("--profile", action="store_true", help="write pyinstrument profiles (ETL 1000x, server filter changes) to bench/out/")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="markdown file to write (default bench/results.md; --quick: bench/out/results-quick.md)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="write pyinstrument profiles (ETL 1000x, server filter changes) to bench/out/",
+    )
     args = parser.parse_args(argv)
     only = [m.strip() for m in args.only.split(",") if m.strip()]
     unknown = sorted(set(only) - set(MODULES))
@@ -73,15 +89,17 @@ def main(argv: list[str] | None = None) -> int:
         import logging
 
         logging.getLogger("streamlit").setLevel(logging.ERROR)
-        from bench.common import Server, build_database, load_average, table
-
         import streamlit
+
+        from bench.common import Server, build_database, load_average, table
 
         header = [
             "# Benchmarks",
             "",
             f"- Run: {dt.datetime.now():%Y-%m-%d %H:%M}, commit {_git_commit()}, `python bench/run.py"
-            + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only != ",".join(MODULES) else "") + "`",
+            + (" --quick" if args.quick else "")
+            + (f" --only {args.only}" if args.only != ",".join(MODULES) else "")
+            + "`",
             f"- Machine: {os.cpu_count()} cores ({_cpu()}), Python {platform.python_version()}, "
             f"Streamlit {streamlit.__version__}",
             f"- Load average (1 5 15 min) at the start: {load_average()} (other work may share the machine)",
@@ -100,8 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         if "etl" in only:
             from bench import etl_bench
 
-            measure(etl_bench.run, workdir / "etl", quick=args.quick,
-                    profile=(profile_dir / "etl-profile.txt") if profile_dir else None)
+            measure(
+                etl_bench.run,
+                workdir / "etl",
+                quick=args.quick,
+                profile=(profile_dir / "etl-profile.txt") if profile_dir else None,
+            )
         if {"server", "browser", "payload", "load"} & set(only):
             build_database(build_dir)
         if "server" in only:
@@ -133,12 +155,30 @@ def main(argv: list[str] | None = None) -> int:
     targets = [t for s in sections for t in s.targets]
     summary = []
     if targets:
-        summary = ["## Targets", "", table(["target", "met", "measured"],
-                                           [[t, "yes" if met else "**no**", measured] for t, met, measured in targets]), ""]
+        summary = [
+            "## Targets",
+            "",
+            table(
+                ["target", "met", "measured"],
+                [[t, "yes" if met else "**no**", measured] for t, met, measured in targets],
+            ),
+            "",
+        ]
     footer = [f"- Load average at the end: {load_average()}; total time {time.perf_counter() - started:.0f} s."]
     if peak is not None:
-        footer.insert(0, f"- Dashboard server peak memory over the browser, payload and load runs: {peak:.0f} MB (VmHWM).")
-    text = "\n".join(header) + "\n\n" + "\n".join(summary) + "\n## Results\n\n" + "\n".join(s.markdown() for s in sections) + "\n" + "\n".join(footer) + "\n"
+        footer.insert(
+            0, f"- Dashboard server peak memory over the browser, payload and load runs: {peak:.0f} MB (VmHWM)."
+        )
+    text = (
+        "\n".join(header)
+        + "\n\n"
+        + "\n".join(summary)
+        + "\n## Results\n\n"
+        + "\n".join(s.markdown() for s in sections)
+        + "\n"
+        + "\n".join(footer)
+        + "\n"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print("\n".join(summary + footer))

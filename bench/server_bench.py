@@ -8,6 +8,7 @@ that has been up for a while. The two floors run the same way for comparison.
 
     python bench/server_bench.py [--quick] [--profile]
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,11 @@ TARGET_FILTER_S = 0.150
 
 
 def _quiet() -> None:
-    for name in ("streamlit", "streamlit.runtime.scriptrunner_utils.script_run_context",
-                 "streamlit.runtime.caching.cache_data_api"):
+    for name in (
+        "streamlit",
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+        "streamlit.runtime.caching.cache_data_api",
+    ):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
@@ -86,8 +90,9 @@ class ScriptProfiler:
         return f"{self._runs} script runs\n" + self.profiler.output_text(unicode=False, color=False, show_all=False)
 
 
-def measure_page(script: str | None, app: Path, runs: int, warmup: int, query=None, filters: bool = True,
-                 profiler=None) -> dict[str, list[float]]:
+def measure_page(
+    script: str | None, app: Path, runs: int, warmup: int, query=None, filters: bool = True, profiler=None
+) -> dict[str, list[float]]:
     full, change = [], []
     for i in range(warmup + runs):
         _, elapsed = _open(script, app, query)
@@ -114,7 +119,7 @@ def measure_page(script: str | None, app: Path, runs: int, warmup: int, query=No
 
 def run(workdir: Path, quick: bool = False, profile_dir: Path | None = None) -> Section:
     _quiet()
-    from dashboard.site import PAGES
+    from ui.site import PAGES
 
     runs, warmup = (6, 1) if quick else (20, 1)
     app = REPO_ROOT / "app.py"
@@ -125,7 +130,10 @@ def run(workdir: Path, quick: bool = False, profile_dir: Path | None = None) -> 
     # AppTest reads .streamlit/config.toml from the working directory, as the server does.
     os.chdir(REPO_ROOT)
     try:
-        for name, path in (("floor: one line of text", floors["text"]), ("floor: one small plotly chart", floors["plotly"])):
+        for name, path in (
+            ("floor: one line of text", floors["text"]),
+            ("floor: one small plotly chart", floors["plotly"]),
+        ):
             result = measure_page(None, path, runs, warmup, filters=False)
             rows.append([name, ms(median(result["full"])), ms(percentile(result["full"], 95)), "", "", load_average()])
         for spec in PAGES:
@@ -141,32 +149,56 @@ def run(workdir: Path, quick: bool = False, profile_dir: Path | None = None) -> 
             else:
                 result = measure_page(page, app, runs, warmup, query)
             medians[spec.title] = median(result["change"])
-            rows.append([spec.title + (" (Hertfordshire)" if query else ""), ms(median(result["full"])),
-                         ms(percentile(result["full"], 95)), ms(median(result["change"])),
-                         ms(percentile(result["change"], 95)), load_average()])
+            rows.append(
+                [
+                    spec.title + (" (Hertfordshire)" if query else ""),
+                    ms(median(result["full"])),
+                    ms(percentile(result["full"], 95)),
+                    ms(median(result["change"])),
+                    ms(percentile(result["change"], 95)),
+                    load_average(),
+                ]
+            )
     finally:
         os.chdir(cwd)
     worst = max(medians, key=medians.get)
     section = Section(
         "Server: script run times (AppTest, warm caches)",
-        table(["page", "full run median ms", "full run p95 ms", "filter change median ms", "filter change p95 ms",
-               "load avg (1 5 15)"], rows),
-        notes=[f"{runs} runs of each after {warmup} warm-up runs. Full run: a new session (which first runs the "
-               "default page, untimed, as AppTest requires) opening the page: app.py, the sidebar and the page script. "
-               "Filter change: the sidebar's region set to Wales, then back to all, in turn.",
-               "AppTest runs the script in-process as the server does, including widget and element serialisation; "
-               "it does not include the websocket or the browser."],
+        table(
+            [
+                "page",
+                "full run median ms",
+                "full run p95 ms",
+                "filter change median ms",
+                "filter change p95 ms",
+                "load avg (1 5 15)",
+            ],
+            rows,
+        ),
+        notes=[
+            f"{runs} runs of each after {warmup} warm-up runs. Full run: a new session (which first runs the "
+            "default page, untimed, as AppTest requires) opening the page: app.py, the sidebar and the page script. "
+            "Filter change: the sidebar's region set to Wales, then back to all, in turn.",
+            "AppTest runs the script in-process as the server does, including widget and element serialisation; "
+            "it does not include the websocket or the browser.",
+        ],
     )
-    section.targets.append((
-        "Filter change under 150 ms server-side (median), every page",
-        all(v < TARGET_FILTER_S for v in medians.values()),
-        f"slowest: {worst} {medians[worst] * 1000:.0f} ms",
-    ))
+    section.targets.append(
+        (
+            "Filter change under 150 ms server-side (median), every page",
+            all(v < TARGET_FILTER_S for v in medians.values()),
+            f"slowest: {worst} {medians[worst] * 1000:.0f} ms",
+        )
+    )
     return section
 
 
 if __name__ == "__main__":
     from bench.common import run_alone
 
-    run_alone(run, "server", quick="--quick" in sys.argv,
-              profile_dir=REPO_ROOT / "bench" / "out" if "--profile" in sys.argv else None)
+    run_alone(
+        run,
+        "server",
+        quick="--quick" in sys.argv,
+        profile_dir=REPO_ROOT / "bench" / "out" if "--profile" in sys.argv else None,
+    )

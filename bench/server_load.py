@@ -13,6 +13,7 @@ stops by itself; all traffic stays on 127.0.0.1.
 
     python bench/server_load.py [--quick]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -87,15 +88,18 @@ def _region(widget_id: str, regions: list[str]):
     return state
 
 
-async def _session(i: int, uri: str, origin: str, pages: list[tuple[str, str]], duration: float, result: LevelResult) -> None:
+async def _session(
+    i: int, uri: str, origin: str, pages: list[tuple[str, str]], duration: float, result: LevelResult
+) -> None:
     import websockets
 
     rng = random.Random(i)
     page_name, query = rng.choice(pages)
     try:
         started = time.perf_counter()
-        async with websockets.connect(uri, subprotocols=["streamlit"], origin=origin, max_size=None,
-                                      open_timeout=RUN_TIMEOUT_S) as ws:
+        async with websockets.connect(
+            uri, subprotocols=["streamlit"], origin=origin, max_size=None, open_timeout=RUN_TIMEOUT_S
+        ) as ws:
             session = Session(ws)
             await session.run(page_name, query)
             result.opens.append(time.perf_counter() - started)
@@ -107,24 +111,30 @@ async def _session(i: int, uri: str, origin: str, pages: list[tuple[str, str]], 
                     result.errors.append("no Regions widget on the page")
                     break
                 wales = not wales
-                result.changes.append(await session.run(page_name, query, [_region(session.region_id, ["Wales"] if wales else [])]))
+                result.changes.append(
+                    await session.run(page_name, query, [_region(session.region_id, ["Wales"] if wales else [])])
+                )
             if session.exceptions:
                 result.errors.append(f"{session.exceptions} Streamlit exception(s)")
-    except asyncio.TimeoutError:
+    except TimeoutError:
         result.errors.append(f"run not finished in {RUN_TIMEOUT_S} s")
     except Exception as err:
         result.errors.append(f"{type(err).__name__}: {str(err)[:80]}")
 
 
 async def _level(n: int, base: str, duration: float) -> LevelResult:
-    from dashboard.site import PAGES
+    from ui.site import PAGES
 
-    pages = [("" if i == 0 else p.url_path, f"force={FORCE}" if p.script.endswith("force_profile.py") else "")
-             for i, p in enumerate(q for q in PAGES if not q.admin_only)]
+    pages = [
+        ("" if i == 0 else p.url_path, f"force={FORCE}" if p.script.endswith("force_profile.py") else "")
+        for i, p in enumerate(q for q in PAGES if not q.admin_only)
+    ]
     uri = base.replace("http://", "ws://") + "/_stcore/stream"
     result = LevelResult(n)
-    await asyncio.wait_for(asyncio.gather(*(_session(i, uri, base, pages, duration, result) for i in range(n))),
-                           timeout=duration + 4 * RUN_TIMEOUT_S)
+    await asyncio.wait_for(
+        asyncio.gather(*(_session(i, uri, base, pages, duration, result) for i in range(n))),
+        timeout=duration + 4 * RUN_TIMEOUT_S,
+    )
     result.load = load_average()
     return result
 
@@ -134,7 +144,7 @@ def warm(base: str) -> None:
     the server's caches then hold what a first visitor would have filled."""
     import websockets
 
-    from dashboard.site import PAGES
+    from ui.site import PAGES
 
     async def visit() -> None:
         uri = base.replace("http://", "ws://") + "/_stcore/stream"
@@ -154,7 +164,9 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
     levels, duration = (QUICK_LEVELS, QUICK_DURATION_S) if quick else (LEVELS, DURATION_S)
     own_server = server is None
     if own_server:
-        server = Server.dashboard(build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-server-load.log")
+        server = Server.dashboard(
+            build_dir or Path(os.environ["STALKING_BUILD_DIR"]), workdir / "dashboard-server-load.log"
+        )
     try:
         warm(server.base)
         results = [asyncio.run(_level(n, server.base, duration)) for n in levels]
@@ -165,25 +177,56 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
     rows = []
     for r in results:
         every = r.opens + r.changes
-        rows.append([r.sessions, len(every), secs(median(r.opens)), secs(percentile(r.opens, 95)),
-                     secs(median(r.changes)), secs(percentile(r.changes, 95)),
-                     secs(median(every)), secs(percentile(every, 95)),
-                     len(r.errors), "; ".join(sorted(set(r.errors)))[:120] or "none", r.load])
+        rows.append(
+            [
+                r.sessions,
+                len(every),
+                secs(median(r.opens)),
+                secs(percentile(r.opens, 95)),
+                secs(median(r.changes)),
+                secs(percentile(r.changes, 95)),
+                secs(median(every)),
+                secs(percentile(every, 95)),
+                len(r.errors),
+                "; ".join(sorted(set(r.errors)))[:120] or "none",
+                r.load,
+            ]
+        )
     worst = results[-1]
     every = worst.opens + worst.changes
     section = Section(
         f"Server under load: N concurrent websocket sessions for {duration} s each, no browser (127.0.0.1)",
-        table(["N", "runs timed", "open page p50 s", "open page p95 s", "filter change p50 s", "filter change p95 s",
-               "all p50 s", "all p95 s", "errors", "error kinds", "load avg (1 5 15)"], rows),
-        notes=["Each session connects, opens a page (connect to \"script finished\"), then changes the region every "
-               f"{THINK_S[0]}-{THINK_S[1]} s; pages are drawn from every page of the dashboard. Times are the server's "
-               "answer as a client receives it, without a browser's drawing.",
-               f"Dashboard server peak memory (VmHWM) after this run: {peak:.0f} MB."],
+        table(
+            [
+                "N",
+                "runs timed",
+                "open page p50 s",
+                "open page p95 s",
+                "filter change p50 s",
+                "filter change p95 s",
+                "all p50 s",
+                "all p95 s",
+                "errors",
+                "error kinds",
+                "load avg (1 5 15)",
+            ],
+            rows,
+        ),
+        notes=[
+            'Each session connects, opens a page (connect to "script finished"), then changes the region every '
+            f"{THINK_S[0]}-{THINK_S[1]} s; pages are drawn from every page of the dashboard. Times are the server's "
+            "answer as a client receives it, without a browser's drawing.",
+            f"Dashboard server peak memory (VmHWM) after this run: {peak:.0f} MB.",
+        ],
     )
     if not quick:
-        section.targets.append((f"{worst.sessions} concurrent sessions, server side: p95 under {TARGET_P95_S:.0f} s and no errors",
-                                percentile(every, 95) < TARGET_P95_S and not worst.errors,
-                                f"p95 {percentile(every, 95):.2f} s, {len(worst.errors)} errors"))
+        section.targets.append(
+            (
+                f"{worst.sessions} concurrent sessions, server side: p95 under {TARGET_P95_S:.0f} s and no errors",
+                percentile(every, 95) < TARGET_P95_S and not worst.errors,
+                f"p95 {percentile(every, 95):.2f} s, {len(worst.errors)} errors",
+            )
+        )
     section.data = {"results": results, "peak_mb": peak}
     return section
 

@@ -1,18 +1,19 @@
-"""Command line: python -m etl build | check | docs | import-return | template.
+"""Command line: python -m etl build | check | docs | datapackage.
 
 A failed check prints one line per problem (file:row:column: message) and
-exits with status 1, having written nothing.
+exits with status 1, having written nothing. Returns are imported with
+`python -m returns import FILE`.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from dashboard import paths
-from dashboard.queries import DatabaseMissing
-from etl import pipeline, returns
-from etl.problems import InputError, Problem, display_path
+from core import paths
+from core.problems import InputError, display_path
+from etl import pipeline
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,43 +24,24 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", type=Path, default=None, help=f"database file (default: {display_path(paths.DATABASE)})")
     c = sub.add_parser("check", help="validate data/ without writing anything")
     c.add_argument("--data", type=Path, default=paths.DATA_DIR)
-    d = sub.add_parser("docs", help="regenerate the generated blocks of data/DICTIONARY.md")
-    d.add_argument("--check", action="store_true", help="only check that they are current")
-    i = sub.add_parser("import-return", help="check a return, show what it changes, store it and rebuild the database")
-    i.add_argument("file", type=Path, help="the return: a .csv or .xlsx file")
-    i.add_argument("--dry-run", action="store_true", help="check and show the changes only; write nothing")
-    i.add_argument("--data", type=Path, default=paths.DATA_DIR, help="input directory (default: data/)")
-    i.add_argument("--out", type=Path, default=None, help=f"database file (default: {display_path(paths.DATABASE)})")
-    t = sub.add_parser("template", help="write a return template, pre-filled with a force's current position")
-    t.add_argument("force", nargs="?", help="ONS code or name of the force; omit for a blank template")
-    t.add_argument("--out", type=Path, default=None, help="a .csv or .xlsx file (default: CSV on standard output)")
-    t.add_argument("--data", type=Path, default=paths.DATA_DIR)
-    t.add_argument("--db", type=Path, default=None, help=f"database to read the position from (default: {display_path(paths.DATABASE)})")
+    for name, what in (
+        ("docs", "the generated blocks of data/DICTIONARY.md"),
+        ("datapackage", "data/datapackage.json"),
+    ):
+        d = sub.add_parser(name, help=f"regenerate {what}")
+        d.add_argument("--check", action="store_true", help="only check that it is current")
     args = parser.parse_args(argv)
 
-    if args.command == "docs":
-        from etl import docs
-
-        if docs.update(check=args.check):
-            print(f"{display_path(paths.DICTIONARY_MD)} is current" if args.check else f"Updated {display_path(paths.DICTIONARY_MD)}")
-            return 0
-        print(f"{display_path(paths.DICTIONARY_MD)} is out of date; run `python -m etl docs`", file=sys.stderr)
-        return 1
+    if args.command in ("docs", "datapackage"):
+        return regenerate(args.command, args.check)
 
     try:
         if args.command == "check":
             pipeline.check_all(args.data)
             print(f"{display_path(args.data)}: all inputs valid")
             return 0
-        if args.command == "import-return":
-            return import_return(args)
-        if args.command == "template":
-            return template(args)
         result = pipeline.build(args.data, args.out)
-    except (InputError, DatabaseMissing) as err:
-        if isinstance(err, DatabaseMissing):
-            print(err, file=sys.stderr)
-            return 1
+    except InputError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         print(f"{len(err.problems)} problem(s) found; nothing was written.", file=sys.stderr)
@@ -72,52 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def show_preview(preview: pipeline.Preview) -> None:
-    ret = preview.ret
-    print(f"{ret.name}: return for {ret.force_as_named} ({ret.pfa_code}) as at {ret.as_at}, submitted by {ret.submitted_by}")
-    print(f"From {ret.as_at} on (current value → value in this return):")
-    for change in preview.changes:
-        print(f"  {change}")
-    for note in preview.notes:
-        print(note)
-    sys.stdout.flush()
+def regenerate(what: str, check: bool) -> int:
+    """Rewrite (or, with check, only compare) a file generated from the schema."""
+    from etl import datapackage, docs
 
-
-def import_return(args) -> int:
-    name = display_path(args.file)
-    try:
-        raw = args.file.read_bytes()
-    except OSError as err:
-        raise InputError([Problem(name, 0, "", f"cannot be read ({err.strerror}); expected a readable file")]) from None
-    result = pipeline.import_return(raw, args.file.name, data_dir=args.data, database=args.out,
-                                    dry_run=args.dry_run, name=name, on_preview=show_preview)
-    if args.dry_run:
-        print("Dry run: nothing was written.")
+    module, target = (docs, paths.DICTIONARY_MD) if what == "docs" else (datapackage, paths.DATAPACKAGE_JSON)
+    if module.update(check=check):
+        print(f"{display_path(target)} is current" if check else f"Updated {display_path(target)}")
         return 0
-    print(f"Stored {display_path(result.stored)} (sha256 {result.preview.ret.sha256})")
-    print(f"Rebuilt {display_path(result.build.database)}")
-    return 0
-
-
-def template(args) -> int:
-    code = None
-    if args.force:
-        tables = pipeline.read_inputs(args.data)
-        code = pipeline.validate_inputs(tables).forces.resolve(args.force)
-        if code is None:
-            print(f"unknown force '{args.force}'; expected a name, alias or ONS code listed in data/forces.csv", file=sys.stderr)
-            return 1
-    rows = pipeline.template(code, data_dir=args.data, database=args.db)
-    if args.out is None:
-        sys.stdout.write(returns.template_csv(rows).decode("utf-8-sig"))
-        return 0
-    suffix = args.out.suffix.lower()
-    if suffix not in returns.SUFFIXES:
-        raise InputError([Problem(display_path(args.out), 0, "", f"'{suffix or 'no extension'}' is not a template format; expected .csv or .xlsx")])
-    data = returns.template_csv(rows) if suffix == ".csv" else pipeline.template_xlsx(rows, args.data)
-    args.out.write_bytes(data)
-    print(f"Wrote {display_path(args.out)} ({len(rows)} rows)")
-    return 0
+    print(f"{display_path(target)} is out of date; run `python -m etl {what}`", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

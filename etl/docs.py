@@ -5,18 +5,20 @@ data/allowed_values.csv, data/dimensions.csv and data/attributes.csv, so the
 dictionary cannot drift from what the validator enforces. `python -m etl docs`
 rewrites the generated blocks; `python -m etl docs --check` fails if they are stale.
 """
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from dashboard import paths
+from core import paths
 from etl.read import read_csv
-from etl.returns import requirement
-from etl.schema import ALL_FILES, RETURN
+from etl.schema import ALL_FILES, RETURN, requirement
 
 # The body is matched lazily up to the first END marker, so an empty block cannot swallow the next one.
-BLOCK = re.compile(r"(?P<begin><!-- BEGIN generated: (?P<name>[a-z ]+) -->)(?P<body>.*?)(?P<end><!-- END generated -->)", re.S)
+BLOCK = re.compile(
+    r"(?P<begin><!-- BEGIN generated: (?P<name>[a-z ]+) -->)(?P<body>.*?)(?P<end><!-- END generated -->)", re.S
+)
 
 
 def _cell(text: str) -> str:
@@ -46,10 +48,19 @@ def return_columns_block() -> str:
 def allowed_values_block(data_dir: Path = paths.DATA_DIR) -> str:
     out = ["#### Dimensions\n", "| dimension | label | recommendation | meaning |", "|---|---|---|---|"]
     for r in read_csv(data_dir / "dimensions.csv").rows:
-        out.append(f"| `{r['dimension']}` | {_cell(r['label'])} | {r['recommendation'] or '–'} | {_cell(r['meaning'])} |")
-    out += ["", "#### Fact attributes\n", "| dimension | attribute | value type | per force and date | meaning |", "|---|---|---|---|---|"]
+        out.append(
+            f"| `{r['dimension']}` | {_cell(r['label'])} | {r['recommendation'] or '–'} | {_cell(r['meaning'])} |"
+        )
+    out += [
+        "",
+        "#### Fact attributes\n",
+        "| dimension | attribute | value type | per force and date | meaning |",
+        "|---|---|---|---|---|",
+    ]
     for r in read_csv(data_dir / "attributes.csv").rows:
-        out.append(f"| `{r['dimension']}` | `{r['attribute']}` | {r['value_type']} | {r['cardinality']} | {_cell(r['meaning'])} |")
+        out.append(
+            f"| `{r['dimension']}` | `{r['attribute']}` | {r['value_type']} | {r['cardinality']} | {_cell(r['meaning'])} |"
+        )
     rows = read_csv(data_dir / "allowed_values.csv").rows
     for field in dict.fromkeys(r["field"] for r in rows):
         out += ["", f"#### `{field}`\n", "| value | meaning |", "|---|---|"]

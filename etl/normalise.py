@@ -5,6 +5,7 @@ numbers and dates get their types, and every row is tied to the edition
 (source document or return) it came from. Accepted returns add their rows
 after the curated ones.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,11 @@ import pandas as pd
 import pyarrow as pa
 
 from etl.read import Table
-from etl.returns import LICENCE, SECTION, Return
-from etl.validate import Reference
+from etl.validate import Reference, Return
+
+# How a return appears among the sources: one document with one section.
+RETURN_SECTION = "Return"
+RETURN_LICENCE = "Submitted return"
 
 
 def _date(value: str) -> dt.date | None:
@@ -51,7 +55,21 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
 
     forces = tables["forces.csv"].rows
     out["forces"] = _frame(
-        [{k: r[k] for k in ("pfa_code", "force_name", "short_name", "label", "region", "commissioner_body", "commissioner_name")} for r in forces],
+        [
+            {
+                k: r[k]
+                for k in (
+                    "pfa_code",
+                    "force_name",
+                    "short_name",
+                    "label",
+                    "region",
+                    "commissioner_body",
+                    "commissioner_name",
+                )
+            }
+            for r in forces
+        ],
         ["pfa_code", "force_name", "short_name", "label", "region", "commissioner_body", "commissioner_name"],
     ).sort_values("pfa_code", ignore_index=True)
     alias_rows = []
@@ -72,7 +90,9 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
     )
     out["allowed_values"] = _frame(tables["allowed_values.csv"].rows, ["field", "value", "meaning"])
     out["dimensions"] = _frame(tables["dimensions.csv"].rows, ["dimension", "label", "recommendation", "meaning"])
-    out["attributes"] = _frame(tables["attributes.csv"].rows, ["dimension", "attribute", "value_type", "cardinality", "meaning"])
+    out["attributes"] = _frame(
+        tables["attributes.csv"].rows, ["dimension", "attribute", "value_type", "cardinality", "meaning"]
+    )
     out["glossary"] = _frame(tables["glossary.csv"].rows, ["term", "expansion", "meaning"])
 
     published = {sid: _date(r["published"]) for sid, r in ref.sources.items()}
@@ -121,8 +141,23 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             **evidence(t),
             "note": text(t, "note", empty_is_none=True),
         },
-        columns=["fact_id", "pfa_code", "force_as_named", "dimension", "attribute", "value", "value_number", "value_wording",
-                 "valid_from", "edition_id", "quote", "source_id", "section", "source_date", "note"],
+        columns=[
+            "fact_id",
+            "pfa_code",
+            "force_as_named",
+            "dimension",
+            "attribute",
+            "value",
+            "value_number",
+            "value_wording",
+            "valid_from",
+            "edition_id",
+            "quote",
+            "source_id",
+            "section",
+            "source_date",
+            "note",
+        ],
     )
     out["facts"]["value_number"] = out["facts"]["value_number"].astype("Int64")
 
@@ -147,9 +182,28 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             **evidence(t),
             "note": text(t, "note", empty_is_none=True),
         },
-        columns=["stream_id", "pfa_code", "force_as_named", "service", "funder", "funder_wording", "start_date", "start_wording",
-                 "start_derived", "end_date", "end_wording", "end_derived", "status", "valid_from", "edition_id",
-                 "quote", "source_id", "section", "source_date", "note"],
+        columns=[
+            "stream_id",
+            "pfa_code",
+            "force_as_named",
+            "service",
+            "funder",
+            "funder_wording",
+            "start_date",
+            "start_wording",
+            "start_derived",
+            "end_date",
+            "end_wording",
+            "end_derived",
+            "status",
+            "valid_from",
+            "edition_id",
+            "quote",
+            "source_id",
+            "section",
+            "source_date",
+            "note",
+        ],
     )
 
     t = tables["curated/timeline.csv"]
@@ -165,14 +219,30 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             **evidence(t),
             "note": text(t, "note", empty_is_none=True),
         },
-        columns=["event_id", "date", "date_wording", "date_derived", "kind", "event", "actor", "quote", "source_id", "section", "source_date", "note"],
+        columns=[
+            "event_id",
+            "date",
+            "date_wording",
+            "date_derived",
+            "kind",
+            "event",
+            "actor",
+            "quote",
+            "source_id",
+            "section",
+            "source_date",
+            "note",
+        ],
     )
     out["corrections"] = _frame(
         [{**r, "date": _date(r["date"])} for r in tables["corrections.csv"].rows],
         ["date", "record_id", "change", "reason"],
     )
 
-    used_sources = sorted(set(tables["curated/facts.csv"].column("source_id")) | set(tables["curated/funding_streams.csv"].column("source_id")))
+    used_sources = sorted(
+        set(tables["curated/facts.csv"].column("source_id"))
+        | set(tables["curated/funding_streams.csv"].column("source_id"))
+    )
     out["editions"] = _frame(
         [
             {
@@ -201,7 +271,7 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
 
 
 def normalise_returns(returns: Sequence[Return], ref: Reference, short_names: dict[str, str]) -> dict[str, list[dict]]:
-    """Rows of the accepted returns (etl.returns.Return), typed like the curated ones.
+    """Rows of the accepted returns (etl.validate.Return), typed like the curated ones.
 
     A return has no document to quote: every row cites the return's evidence note
     (or who submitted it and when), and the return is registered as a source with
@@ -210,34 +280,78 @@ def normalise_returns(returns: Sequence[Return], ref: Reference, short_names: di
     facts, streams, editions, sources, sections = [], [], [], [], []
     for r in returns:
         quote = r.quote()
-        common = {"pfa_code": r.pfa_code, "valid_from": r.as_at, "edition_id": r.edition_id, "quote": quote,
-                  "source_id": r.source_id, "section": SECTION, "source_date": r.as_at, "note": None}
+        common = {
+            "pfa_code": r.pfa_code,
+            "valid_from": r.as_at,
+            "edition_id": r.edition_id,
+            "quote": quote,
+            "source_id": r.source_id,
+            "section": RETURN_SECTION,
+            "source_date": r.as_at,
+            "note": None,
+        }
         for f in r.facts:
             value_type = ref.attributes[(f["dimension"], f["attribute"])]
-            facts.append({
-                "fact_id": f"{r.source_id}-{f['line']}", "force_as_named": f["force_as_named"],
-                "dimension": f["dimension"], "attribute": f["attribute"], "value": f["value"],
-                "value_number": int(f["value"]) if value_type == "integer" else None, "value_wording": None,
-                **common,
-            })
+            facts.append(
+                {
+                    "fact_id": f"{r.source_id}-{f['line']}",
+                    "force_as_named": f["force_as_named"],
+                    "dimension": f["dimension"],
+                    "attribute": f["attribute"],
+                    "value": f["value"],
+                    "value_number": int(f["value"]) if value_type == "integer" else None,
+                    "value_wording": None,
+                    **common,
+                }
+            )
         for s in r.streams:
-            streams.append({
-                "stream_id": s["stream_id"], "force_as_named": s["force_as_named"], "service": s["service"],
-                "funder": s["funder"], "funder_wording": None,
-                "start_date": _date(s["start_date"]), "start_wording": None, "start_derived": False,
-                "end_date": _date(s["end_date"]), "end_wording": None, "end_derived": False,
-                "status": s["status"], **common,
-            })
-        editions.append({
-            "edition_id": r.edition_id, "kind": "return", "pfa_code": r.pfa_code, "as_at": r.as_at,
-            "submitted_by": r.submitted_by, "submitted_at": r.submitted_at, "file_name": r.path.name,
-            "sha256": r.sha256, "note": r.evidence,
-        })
-        sources.append({
-            "source_id": r.source_id, "title": f"Return for {short_names[r.pfa_code]} as at {r.as_at.isoformat()}",
-            "short_title": f"Return from {short_names[r.pfa_code]}",
-            "publisher": r.submitted_by, "published": r.as_at, "licence": LICENCE, "document": r.path.name,
-            "description": r.evidence,
-        })
-        sections.append({"source_id": r.source_id, "section": SECTION, "heading": SECTION, "position": 1})
-    return {"facts": facts, "funding_stream_history": streams, "editions": editions, "sources": sources, "sections": sections}
+            streams.append(
+                {
+                    "stream_id": s["stream_id"],
+                    "force_as_named": s["force_as_named"],
+                    "service": s["service"],
+                    "funder": s["funder"],
+                    "funder_wording": None,
+                    "start_date": _date(s["start_date"]),
+                    "start_wording": None,
+                    "start_derived": False,
+                    "end_date": _date(s["end_date"]),
+                    "end_wording": None,
+                    "end_derived": False,
+                    "status": s["status"],
+                    **common,
+                }
+            )
+        editions.append(
+            {
+                "edition_id": r.edition_id,
+                "kind": "return",
+                "pfa_code": r.pfa_code,
+                "as_at": r.as_at,
+                "submitted_by": r.submitted_by,
+                "submitted_at": r.submitted_at,
+                "file_name": r.path.name,
+                "sha256": r.sha256,
+                "note": r.evidence,
+            }
+        )
+        sources.append(
+            {
+                "source_id": r.source_id,
+                "title": f"Return for {short_names[r.pfa_code]} as at {r.as_at.isoformat()}",
+                "short_title": f"Return from {short_names[r.pfa_code]}",
+                "publisher": r.submitted_by,
+                "published": r.as_at,
+                "licence": RETURN_LICENCE,
+                "document": r.path.name,
+                "description": r.evidence,
+            }
+        )
+        sections.append({"source_id": r.source_id, "section": RETURN_SECTION, "heading": RETURN_SECTION, "position": 1})
+    return {
+        "facts": facts,
+        "funding_stream_history": streams,
+        "editions": editions,
+        "sources": sources,
+        "sections": sections,
+    }

@@ -1,28 +1,43 @@
 """The orchestrator: read -> validate -> normalise -> load, stopping before any write on a problem.
 
-A build reads the curated files and every accepted return under returns/.
-Importing a return checks it first, then, holding a file lock so imports and
-builds run one at a time, checks it again against what is accepted, stores it
-and rebuilds; if the rebuild fails the stored return is removed again.
+A build reads the curated files and every accepted return in the returns folder.
+Every writer (a build, an import, a published round) holds the same lock, always,
+and first finishes or undoes whatever a writer that was killed left behind
+(`recover`), so two writers never overwrite each other's work and an accepted
+return is never lost.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable
+import hashlib
+import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import filelock
-import pandas as pd
 
-from dashboard import paths, queries
-from etl import load, normalise, read, returns, validate
-from etl.problems import InputError, Problem, display_path
+from core import atomic, paths
+from core.problems import InputError, Problem, display_path
+from etl import load, normalise, read, validate
+from etl.read import JOURNAL_FILE, LOCK_FILE
 from etl.schema import (
-    ALLOWED_VALUES, ATTRIBUTES, CURATED_FILES, DIMENSIONS, FACTS, FORCES, FUNDING_STREAMS, GLOSSARY,
-    NEIGHBOURS, SECTIONS, SOURCES, TIMELINE, FileSchema,
+    ALLOWED_VALUES,
+    ATTRIBUTES,
+    CURATED_FILES,
+    DIMENSIONS,
+    FACTS,
+    FORCES,
+    FUNDING_STREAMS,
+    GLOSSARY,
+    NEIGHBOURS,
+    SECTIONS,
+    SOURCES,
+    TIMELINE,
+    FileSchema,
 )
 
 
@@ -77,22 +92,58 @@ def validate_inputs(tables: dict[str, read.Table]) -> validate.Reference:
 
 
 def returns_dir(data_dir: Path) -> Path:
-    """Where accepted returns are stored: paths.RETURNS_DIR for the default data directory."""
-    return Path(data_dir) / "returns"
+    """Where accepted returns are stored: `returns/` in the data directory, or, for the
+    repository's own data/, paths.RETURNS_DIR (which STALKING_RETURNS_DIR may move)."""
+    data_dir = Path(data_dir)
+    return paths.RETURNS_DIR if data_dir.resolve() == (paths.REPO_ROOT / "data").resolve() else data_dir / "returns"
 
 
-def ledger_of(tables: dict[str, read.Table], ref: validate.Reference) -> returns.Ledger:
+def ledger_of(tables: dict[str, read.Table], ref: validate.Reference) -> validate.Ledger:
     """The funded services of the curated data, by stream_id, before any return."""
-    ledger = returns.Ledger()
+    ledger = validate.Ledger()
     for row in tables[FUNDING_STREAMS.name].rows:
         ledger.owners[row["stream_id"]] = ref.forces.resolve(row["force"])
     return ledger
 
 
-def read_returns(data_dir: Path, tables: dict[str, read.Table], ref: validate.Reference) -> tuple[list[returns.Return], returns.Ledger]:
-    """Every stored return, checked; raises InputError listing every problem."""
+def read_returns(
+    data_dir: Path, tables: dict[str, read.Table], ref: validate.Reference
+) -> tuple[list[validate.Return], validate.Ledger]:
+    """Every accepted return, checked again as when it was accepted; raises InputError listing every problem.
+
+    The ledger starts with the curated funded services and is updated with each return, in order.
+    """
     ledger = ledger_of(tables, ref)
-    return returns.read_stored(returns_dir(data_dir), ref, ledger), ledger
+    stored, problems = read.read_accepted_returns(returns_dir(data_dir))
+    accepted: list[validate.Return] = []
+    for item in stored:
+        try:
+            # As when it was accepted: its as-at date was not after the day it was submitted
+            # (a day's grace, as submitted_at is UTC and the check used the local date).
+            ret = validate.check_return(item.table, ref, today=item.submitted_at.date() + dt.timedelta(days=1))
+        except InputError as err:
+            problems += err.problems
+            continue
+        if ret.pfa_code != item.pfa_code:
+            problems.append(
+                Problem(
+                    item.table.name,
+                    0,
+                    "",
+                    f"the file is for {ret.pfa_code}, not the {item.pfa_code} "
+                    "in its name; expected a stored return to be left unchanged",
+                )
+            )
+            continue
+        problems += validate.check_against(ret, ledger)
+        ret.path, ret.submitted_at, ret.suffix = item.submitted, item.submitted_at, item.submitted.suffix
+        ledger.stored[ret.sha256] = item.submitted.name
+        ledger.owners.update({s["stream_id"]: ret.pfa_code for s in ret.streams})
+        ledger.latest_submitted_at = item.submitted_at
+        accepted.append(ret)
+    if problems:
+        raise InputError(problems)
+    return accepted, ledger
 
 
 def check_all(data_dir: Path) -> None:
@@ -101,20 +152,92 @@ def check_all(data_dir: Path) -> None:
     read_returns(data_dir, tables, validate_inputs(tables))
 
 
+# ---------------------------------------------------------------- one writer at a time
+
+
 @contextmanager
-def import_lock(data_dir: Path, timeout: float):
-    """One import or build at a time for a data directory (the lock file lives in returns/)."""
+def writer_lock(data_dir: Path, timeout: float = 300):
+    """The lock every writer holds (builds, imports, published rounds): one at a time per data directory.
+
+    On entry, whatever a killed writer left half done is finished or undone (`recover`).
+    The lock file lives in the returns folder, which is created if missing.
+    """
     folder = returns_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(folder / returns.LOCK_FILE), timeout=timeout)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(
+            [
+                Problem(
+                    display_path(folder),
+                    0,
+                    "",
+                    f"cannot be created ({err.strerror}); expected a writable folder for accepted returns",
+                )
+            ]
+        ) from None
+    lock = filelock.FileLock(str(folder / LOCK_FILE), timeout=timeout)
     try:
         lock.acquire()
     except filelock.Timeout:
-        raise InputError([Problem(display_path(folder / returns.LOCK_FILE), 0, "", f"another import or build held the lock for {timeout:g} s; expected it to finish: try again")]) from None
+        raise InputError(
+            [
+                Problem(
+                    display_path(folder / LOCK_FILE),
+                    0,
+                    "",
+                    f"another import or build held the lock for {timeout:g} s; expected it to finish: try again",
+                )
+            ]
+        ) from None
+    except OSError as err:
+        raise InputError(
+            [
+                Problem(
+                    display_path(folder / LOCK_FILE),
+                    0,
+                    "",
+                    f"cannot be written ({err.strerror}); expected a writable returns folder",
+                )
+            ]
+        ) from None
     try:
-        yield
+        recover(folder)
+        yield folder
     finally:
         lock.release()
+
+
+def recover(folder: Path) -> list[str]:
+    """Finish or undo the import a killed writer left in `folder`; remove temporary files of dead writers.
+
+    Call only while holding the writer lock. An import writes a journal naming its files
+    before it writes them, and removes it when done. A journal found here means the
+    import was interrupted: if its record (the last file it writes) is complete, the return
+    was accepted and stays (the rebuild that follows includes it); otherwise every file it
+    names is removed. Returns what was done, in words.
+    """
+    done = [f"removed {p.name}" for p in atomic.remove_stale_temps(folder)]
+    journal = folder / JOURNAL_FILE
+    if not journal.exists():
+        return done
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+        names = [str(n) for n in entry.get("files", [])]
+        record = str(entry.get("record", ""))
+    except (OSError, ValueError, AttributeError):
+        names, record = [], ""
+    if record and (folder / record).is_file():
+        done.append(f"kept {record}: accepted before the writer stopped")
+    else:
+        for name in names:
+            path = folder / Path(name).name  # never outside the folder
+            if path.is_file():
+                path.unlink()
+                done.append(f"removed {path.name}: its import did not finish")
+    journal.unlink(missing_ok=True)
+    atomic._fsync_dir(folder)
+    return done
 
 
 @contextmanager
@@ -135,154 +258,78 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def _build(data_dir: Path, target: Path, backup: Path, note: str | None,
-           max_file_bytes: int = read.MAX_FILE_BYTES) -> BuildResult:
+def input_hashes(data_dir: Path) -> dict[str, str]:
+    """sha256 of every input a build reads (curated files, accepted returns' files and records)."""
+    files = [
+        Path(data_dir) / s.name
+        for s in (ALLOWED_VALUES, DIMENSIONS, SOURCES, ATTRIBUTES, SECTIONS, FORCES, NEIGHBOURS, GLOSSARY)
+        + CURATED_FILES
+    ]
+    folder = returns_dir(data_dir)
+    if folder.is_dir():
+        files += sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    out = {}
+    for path in files:
+        try:
+            out[display_path(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            out[display_path(path)] = ""
+    return out
+
+
+def is_current(data_dir: Path, database: Path) -> bool:
+    """True when the database was built from exactly the inputs there are now."""
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            built = con.execute(
+                "SELECT file, sha256 FROM etl_run_files WHERE run_id = (SELECT max(run_id) FROM etl_runs)"
+            ).fetchall()
+    except (duckdb.Error, OSError):
+        return False
+    return dict(built) == input_hashes(data_dir)
+
+
+def _build(
+    data_dir: Path, target: Path, backup: Path, note: str | None, max_file_bytes: int = read.MAX_FILE_BYTES
+) -> BuildResult:
     started = dt.datetime.now()
     with _no_cycle_collection():
         tables = read_inputs(data_dir, max_file_bytes)
         ref = validate_inputs(tables)
         accepted, _ = read_returns(data_dir, tables, ref)
         frames = normalise.normalise(tables, ref, accepted)
+    records = sorted(p for p in returns_dir(data_dir).glob("*.json")) if returns_dir(data_dir).is_dir() else []
     run = load.RunRecord(
         started_at=started,
         data_dir=display_path(data_dir),
         files=[(display_path(t.path), t.sha256, len(t.rows)) for t in tables.values()]
-        + [(display_path(r.path), r.sha256, r.rows) for r in accepted],
+        + [(display_path(r.path), r.sha256, r.rows) for r in accepted]
+        + [(display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0) for p in records],
         note=note,
     )
     counts = load.write_database(frames, run, target, backup)
     return BuildResult(database=target, row_counts=counts)
 
 
-def build(data_dir: Path = paths.DATA_DIR, target: Path | None = None, backup: Path | None = None,
-          note: str | None = None, lock_timeout: float = 300,
-          max_file_bytes: int = read.MAX_FILE_BYTES) -> BuildResult:
-    """Build the database from data_dir. Raises InputError, writing nothing, if any input is wrong.
+def backup_of(target: Path) -> Path:
+    return target.with_name(target.stem + ".previous" + target.suffix)
 
-    When data_dir has a returns/ folder, the build holds the import lock, so it
-    cannot swap in a database that misses a return imported meanwhile.
-    """
+
+def build(
+    data_dir: Path = paths.DATA_DIR,
+    target: Path | None = None,
+    backup: Path | None = None,
+    note: str | None = None,
+    lock_timeout: float = 300,
+    max_file_bytes: int = read.MAX_FILE_BYTES,
+) -> BuildResult:
+    """Build the database from data_dir, holding the writer lock. Raises InputError, writing nothing,
+    if any input is wrong; the previous database stays in place."""
     target = target or paths.DATABASE
-    backup = backup or target.with_name(target.stem + ".previous" + target.suffix)
-    if not returns_dir(data_dir).is_dir():
-        return _build(data_dir, target, backup, note, max_file_bytes)
-    with import_lock(data_dir, lock_timeout):
-        return _build(data_dir, target, backup, note, max_file_bytes)
+    with writer_lock(data_dir, lock_timeout):
+        return _build(data_dir, target, backup or backup_of(target), note, max_file_bytes)
 
 
-# ---------------------------------------------------------------- returns
-
-
-@dataclass
-class Preview:
-    """A checked return and what it would change, as at its own date."""
-
-    ret: returns.Return
-    changes: list[returns.Change]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportResult:
-    preview: Preview
-    stored: Path | None = None  # None for a dry run
-    build: BuildResult | None = None
-
-
-def current_position(database: Path, pfa_code: str, as_at: dt.date) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The force's facts and funded services in the database as at a date; None without a database."""
-    db = queries.Database(database)
-    try:
-        return queries.facts(as_at, pfa_code, db=db), queries.funding_streams(as_at, pfa_code=pfa_code, db=db)
-    except queries.DatabaseMissing:
-        return None
-
-
-def preview_return(raw: bytes, file_name: str, *, data_dir: Path = paths.DATA_DIR, database: Path | None = None,
-                   today: dt.date | None = None, name: str | None = None) -> tuple[Preview, returns.Ledger]:
-    """Check a return against the schema, the dictionary and what is accepted, and compare it
-    with the current position. Writes nothing; raises InputError listing every problem."""
-    database = database or paths.DATABASE
-    table = returns.read_return(raw, file_name, name=name)
-    if table.problems:  # a file that cannot be read needs no reference data to say so
-        raise InputError(table.problems)
-    tables = read_inputs(data_dir)
-    ref = validate_inputs(tables)
-    ret = returns.check_return(table, ref, today=today or dt.date.today())
-    _, ledger = read_returns(data_dir, tables, ref)
-    problems = returns.check_against(ret, ledger)
-    if problems:
-        raise InputError(problems)
-    position = current_position(database, ret.pfa_code, ret.as_at)
-    notes = []
-    if position is None:
-        notes.append(f"No database at {display_path(database)} yet: every value is shown as new.")
-        position = (pd.DataFrame(columns=["dimension", "attribute", "value"]), pd.DataFrame(columns=["stream_id", *returns.STREAM_FIELDS]))
-    else:
-        later = queries.editions(db=queries.Database(database))
-        later = later[(later["as_at"].dt.date > ret.as_at) & ((later["pfa_code"] == ret.pfa_code) | (later["kind"] == "source"))]
-        if len(later):
-            notes.append(f"Editions dated after {ret.as_at} ({', '.join(later['edition_id'])}) still take precedence from their own dates.")
-    untouched = sorted(set(position[0]["dimension"]) - set(ret.dimensions))
-    if untouched:
-        notes.append("Dimensions this return leaves out keep their current facts: " + ", ".join(untouched) + ".")
-    if not ret.streams:
-        notes.append("The return has no funding rows: the force's funded services are unchanged.")
-    return Preview(ret, returns.compare(ret, *position), notes), ledger
-
-
-def import_return(raw: bytes, file_name: str, *, data_dir: Path = paths.DATA_DIR, database: Path | None = None,
-                  dry_run: bool = False, today: dt.date | None = None, name: str | None = None,
-                  on_preview: Callable[[Preview], None] | None = None, lock_timeout: float = 300) -> ImportResult:
-    """Check a return, show what it changes (on_preview), then store it and rebuild the database.
-
-    Nothing is written until every check has passed: not the lock file, not the
-    stored return. The checks run again under the lock, against the returns
-    accepted while this one waited, and on_preview sees that final comparison.
-    """
-    database = database or paths.DATABASE
-    args = dict(data_dir=data_dir, database=database, today=today, name=name)
-    preview, _ = preview_return(raw, file_name, **args)
-    if dry_run:
-        if on_preview:
-            on_preview(preview)
-        return ImportResult(preview)
-    backup = database.with_name(database.stem + ".previous" + database.suffix)
-    with import_lock(data_dir, lock_timeout):
-        preview, ledger = preview_return(raw, file_name, **args)
-        if on_preview:
-            on_preview(preview)
-        submitted_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        if ledger.latest_submitted_at and submitted_at <= ledger.latest_submitted_at:
-            submitted_at = ledger.latest_submitted_at + dt.timedelta(microseconds=1)  # keep the order of acceptance
-        stored = returns.store(raw, preview.ret, returns_dir(data_dir), submitted_at)
-        try:
-            result = _build(data_dir, database, backup, note=f"import-return {stored.name}")
-        except BaseException:
-            stored.unlink(missing_ok=True)
-            raise
-    preview.ret.path, preview.ret.submitted_at = stored, submitted_at
-    return ImportResult(preview, stored, result)
-
-
-def template(pfa_code: str | None, *, data_dir: Path = paths.DATA_DIR, database: Path | None = None,
-             as_at: dt.date | None = None, db: queries.Database | None = None) -> list[dict[str, str]]:
-    """Template rows, pre-filled with the force's current position when a force is given."""
-    if pfa_code is None:
-        return returns.template_rows()
-    db = db or queries.Database(database or paths.DATABASE)
-    as_at = as_at or dt.date.today()
-    names = queries.forces(db=db).set_index("pfa_code")["short_name"]
-    return returns.template_rows(
-        names[pfa_code],
-        queries.facts(as_at, pfa_code, db=db),
-        queries.funding_streams(as_at, pfa_code=pfa_code, db=db),
-    )
-
-
-def template_xlsx(rows: list[dict[str, str]], data_dir: Path = paths.DATA_DIR) -> bytes:
-    """The template as a workbook, with the allowed values of data_dir on its guidance sheet."""
-    allowed = pd.DataFrame(read.read_csv(Path(data_dir) / ALLOWED_VALUES.name).rows)
-    dimensions = pd.DataFrame(read.read_csv(Path(data_dir) / DIMENSIONS.name).rows)
-    attributes = pd.DataFrame(read.read_csv(Path(data_dir) / ATTRIBUTES.name).rows)
-    return returns.template_xlsx(rows, allowed, dimensions, attributes)
+def build_locked(data_dir: Path, target: Path, note: str | None = None) -> BuildResult:
+    """Build while the caller already holds `writer_lock` (an import that has just stored a return)."""
+    return _build(data_dir, target, backup_of(target), note)

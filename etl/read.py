@@ -1,18 +1,27 @@
-"""Stage 1: read CSV files into rows of text, keeping each row's line number.
+"""Stage 1: read the inputs into rows of text, keeping each row's line number.
 
-Files are decoded as UTF-8, with or without a byte-order mark. Anything else
-(for example Windows-1252 saved by Excel as plain "CSV") is rejected with the
-line and byte that failed, never guessed at, so no character is ever mangled.
+The curated files are CSV, decoded as UTF-8 with or without a byte-order mark.
+Anything else (for example Windows-1252 saved by Excel as plain "CSV") is
+rejected with the line and byte that failed, never guessed at, so no character
+is ever mangled.
+
+Accepted returns are read from their records in the returns folder (see
+"Accepted returns" below): the rows of each return as it was accepted, beside
+the file as it was submitted, whose hash is checked.
 """
+
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.problems import Problem, display_path
+from core.problems import Problem, display_path
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -53,9 +62,7 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
                 " It looks like Windows-1252 (Excel's plain 'CSV' format);"
                 " save it as 'CSV UTF-8 (Comma delimited)' and try again."
             )
-        return None, [
-            Problem(name, line, "", f"byte 0x{byte:02X} is not valid UTF-8; expected a UTF-8 file.{hint}")
-        ]
+        return None, [Problem(name, line, "", f"byte 0x{byte:02X} is not valid UTF-8; expected a UTF-8 file.{hint}")]
 
 
 def read_csv(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
@@ -74,9 +81,7 @@ def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BY
     """Parse the bytes of a CSV file (read from disk or uploaded); problems are attached, not raised."""
     table = Table(path=path, name=name, columns=[], rows=[], lines=[], sha256=hashlib.sha256(raw).hexdigest())
     if len(raw) > max_bytes:
-        table.problems.append(
-            Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {max_bytes:,}")
-        )
+        table.problems.append(Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {max_bytes:,}"))
         return table
     text, problems = decode(raw, name)
     if text is None:
@@ -108,7 +113,9 @@ def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BY
                 continue  # blank line
             if len(values) != width:
                 table.problems.append(
-                    Problem(name, reader.line_num, "", f"row has {len(values)} fields; expected {width} (one per column)")
+                    Problem(
+                        name, reader.line_num, "", f"row has {len(values)} fields; expected {width} (one per column)"
+                    )
                 )
                 continue
             rows.append(dict(zip(columns, values)))
@@ -119,3 +126,157 @@ def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BY
     if kept and len(set(columns)) == width:
         table._columns = dict(zip(columns, map(list, zip(*kept))))
     return table
+
+
+# ---------------------------------------------------------------- accepted returns
+#
+# Every accepted return is two files in the returns folder (data/returns/):
+#   <submitted_at>_<pfa_code>_<sha12>.csv|.xlsx  the file as submitted, unchanged, read-only
+#   <submitted_at>_<pfa_code>_<sha12>.json       its record: the rows as accepted, who, when, the hash
+# <submitted_at> is UTC, e.g. 20250501T101500123456Z; <sha12> starts the file's SHA-256.
+# The record is written last: a return without one was never accepted. An import in
+# progress is described by the journal file, so the next writer can finish or undo it
+# (etl.pipeline.recover). The record's rows are in the return format (etl.schema.RETURN)
+# whatever the file's own format, so the build reads every return the same way.
+
+STAMP = "%Y%m%dT%H%M%S%fZ"
+STORED_NAME = re.compile(
+    r"^(?P<at>\d{8}T\d{12}Z)_(?P<pfa>(?:E23|W15)\d{6})_(?P<sha>[0-9a-f]{12})\.(?P<ext>csv|xlsx|json)$"
+)
+RECORD_FORMAT = "stalking-return/1"
+LOCK_FILE = ".import.lock"
+JOURNAL_FILE = ".import-journal.json"
+
+
+@dataclass
+class AcceptedFile:
+    """One accepted return as stored: its rows, and the file it was submitted as."""
+
+    record: Path
+    submitted: Path
+    submitted_at: dt.datetime
+    pfa_code: str
+    table: Table  # the rows, named after the submitted file
+    entered_by: str | None = None  # who entered it, when not the office itself
+
+
+def stored_stem(submitted_at: dt.datetime, pfa_code: str, sha256: str) -> str:
+    return f"{submitted_at.strftime(STAMP)}_{pfa_code}_{sha256[:12]}"
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_accepted_returns(folder: Path) -> tuple[list[AcceptedFile], list[Problem]]:
+    """Every accepted return in the folder, oldest first, with the problems found reading them.
+
+    A submitted file whose content no longer matches its hash, a record that cannot be
+    read, or a file the folder should not hold are problems: the build stops on them.
+    """
+    accepted: list[AcceptedFile] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return accepted, problems
+    files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    records = {p.stem: p for p in files if p.suffix == ".json"}
+    for path in files:
+        name = display_path(path)
+        match = STORED_NAME.match(path.name)
+        if not path.is_file() or not match:
+            problems.append(
+                Problem(
+                    name,
+                    0,
+                    "",
+                    "not a stored return's name; expected only files written by "
+                    "`python -m returns import` (<submitted_at>_<pfa_code>_<hash>.csv, .xlsx or .json)",
+                )
+            )
+            continue
+        if match["ext"] != "json" and path.stem not in records:
+            problems.append(
+                Problem(
+                    name,
+                    0,
+                    "",
+                    "a submitted file without its record (.json); expected both, "
+                    "as `python -m returns import` writes them",
+                )
+            )
+    for stem, path in records.items():
+        match = STORED_NAME.match(path.name)
+        if not match:
+            continue
+        name = display_path(path)
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if record.get("format") != RECORD_FORMAT:
+                raise ValueError(f"format {record.get('format')!r}")
+            submitted = folder / record["submitted_file"]
+            columns, rows, lines = list(record["columns"]), record["rows"], list(record["lines"])
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            problems.append(
+                Problem(name, 0, "", f"record cannot be read ({err}); expected the JSON written on acceptance")
+            )
+            continue
+        shown = display_path(submitted)
+        if submitted.parent != folder or not STORED_NAME.match(submitted.name) or Path(submitted.name).stem != stem:
+            problems.append(
+                Problem(
+                    name,
+                    0,
+                    "submitted_file",
+                    f"'{record['submitted_file']}' is not this record's file; expected {stem}.csv or .xlsx",
+                )
+            )
+            continue
+        if not submitted.is_file():
+            problems.append(Problem(shown, 0, "", "the submitted file is missing; expected it beside its record"))
+            continue
+        digest = _file_sha256(submitted)
+        if digest != record.get("sha256") or digest[:12] != match["sha"]:
+            problems.append(
+                Problem(
+                    shown,
+                    0,
+                    "",
+                    f"content has SHA-256 {digest[:12]}…, not the {match['sha']} in its name; "
+                    "expected a stored return to be left unchanged",
+                )
+            )
+            continue
+        if not (isinstance(rows, list) and all(isinstance(r, list) and len(r) == len(columns) for r in rows)):
+            problems.append(
+                Problem(
+                    name,
+                    0,
+                    "rows",
+                    "rows are not a list of rows of the record's columns; expected the record as written",
+                )
+            )
+            continue
+        table = Table(
+            path=submitted,
+            name=shown,
+            columns=columns,
+            rows=[dict(zip(columns, (str(v) for v in r))) for r in rows],
+            lines=lines,
+            sha256=digest,
+        )
+        accepted.append(
+            AcceptedFile(
+                record=path,
+                submitted=submitted,
+                submitted_at=dt.datetime.strptime(match["at"], STAMP),
+                pfa_code=match["pfa"],
+                table=table,
+                entered_by=record.get("entered_by"),
+            )
+        )
+    accepted.sort(key=lambda a: a.record.name)
+    return accepted, problems

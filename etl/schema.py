@@ -16,6 +16,7 @@ Each column has a kind:
 
 The same schema validates the curated data and the returns that update it.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,7 +73,9 @@ FORCES = FileSchema(
         Column("region", "enum:region", meaning="ONS region, or Wales."),
         Column("commissioner_body", "enum:commissioner_body", meaning="Kind of body that commissions services."),
         Column("commissioner_name", "text", max_length=120, meaning="The commissioning body by name."),
-        Column("aliases", "text", required=False, max_length=400, meaning="Other names the sources use, separated by ';'."),
+        Column(
+            "aliases", "text", required=False, max_length=400, meaning="Other names the sources use, separated by ';'."
+        ),
     ),
     key=("pfa_code",),
     meaning="The 43 police force areas of England and Wales.",
@@ -87,7 +90,12 @@ SOURCES = FileSchema(
         Column("publisher", "text", max_length=120),
         Column("published", "date", meaning="Date on the document."),
         Column("licence", "text", max_length=120),
-        Column("document", "text", max_length=120, meaning="File name of the plain-text copy the quotes are checked against."),
+        Column(
+            "document",
+            "text",
+            max_length=120,
+            meaning="File name of the plain-text copy the quotes are checked against.",
+        ),
         Column("description", "text", required=False, max_length=400),
     ),
     key=("source_id",),
@@ -99,7 +107,13 @@ SECTIONS = FileSchema(
     (
         Column("source_id", "source"),
         Column("section", "text", max_length=200, meaning="Section as cited, 'Heading > Subheading'."),
-        Column("heading", "text", required=False, max_length=200, meaning="The heading line as it appears in the document; empty for text before the first heading."),
+        Column(
+            "heading",
+            "text",
+            required=False,
+            max_length=200,
+            meaning="The heading line as it appears in the document; empty for text before the first heading.",
+        ),
         Column("position", "integer", meaning="Order of the section in the document."),
     ),
     key=("source_id", "section"),
@@ -122,7 +136,13 @@ DIMENSIONS = FileSchema(
     (
         Column("dimension", "id"),
         Column("label", "text", max_length=60),
-        Column("recommendation", "text", required=False, max_length=10, meaning="Super-complaint recommendation the evidence bears on (15, 16 or 25)."),
+        Column(
+            "recommendation",
+            "text",
+            required=False,
+            max_length=10,
+            meaning="Super-complaint recommendation the evidence bears on (15, 16 or 25).",
+        ),
         Column("meaning", "text", max_length=400),
     ),
     key=("dimension",),
@@ -135,7 +155,11 @@ ATTRIBUTES = FileSchema(
         Column("dimension", "dimension"),
         Column("attribute", "id"),
         Column("value_type", "text", max_length=40, meaning="text, integer, date, or enum:FIELD."),
-        Column("cardinality", "enum:cardinality", meaning="one: a force has at most one value per date (a status, a count); many: several are allowed."),
+        Column(
+            "cardinality",
+            "enum:cardinality",
+            meaning="one: a force has at most one value per date (a status, a count); many: several are allowed.",
+        ),
         Column("meaning", "text", max_length=400),
     ),
     key=("dimension", "attribute"),
@@ -184,8 +208,16 @@ FACTS = FileSchema(
         Column("dimension", "dimension"),
         Column("attribute", "attribute"),
         Column("value", "text", max_length=300, meaning="The value, typed by the attribute (data/attributes.csv)."),
-        Column("value_wording", "text", required=False, max_length=300, meaning="The source's own words when the value was normalised or derived."),
-        Column("valid_from", "date", required=False, meaning="Date the fact applies from; empty means the source's date."),
+        Column(
+            "value_wording",
+            "text",
+            required=False,
+            max_length=300,
+            meaning="The source's own words when the value was normalised or derived.",
+        ),
+        Column(
+            "valid_from", "date", required=False, meaning="Date the fact applies from; empty means the source's date."
+        ),
         *EVIDENCE_COLUMNS,
         Column("note", "text", required=False, max_length=400, meaning="Curator's note: why the value was chosen."),
     ),
@@ -240,24 +272,80 @@ TIMELINE = FileSchema(
 RETURN = FileSchema(
     "returns/<return>.csv or .xlsx",
     (
-        Column("force", "force", meaning="The force the return is for (name, alias or ONS code); the same on every row."),
+        Column(
+            "force", "force", meaning="The force the return is for (name, alias or ONS code); the same on every row."
+        ),
         Column("as_at", "date", meaning="The date the position is as at; the same on every row, not in the future."),
-        Column("submitted_by", "text", max_length=120, meaning="Who submitted the return (person and office); the same on every row."),
-        Column("evidence", "text", required=False, max_length=QUOTE_MAX, meaning="Optional note or link backing the return; where given on several rows, the same on each."),
+        Column(
+            "submitted_by",
+            "text",
+            max_length=120,
+            meaning="Who submitted the return (person and office); the same on every row.",
+        ),
+        Column(
+            "evidence",
+            "text",
+            required=False,
+            max_length=QUOTE_MAX,
+            meaning="Optional note or link backing the return; where given on several rows, the same on each.",
+        ),
         Column("record", "choice:fact|funding", meaning="fact: a fact about a dimension; funding: one funded service."),
         Column("dimension", "dimension", required=False, meaning="Fact rows: the dimension (data/dimensions.csv)."),
-        Column("attribute", "attribute", required=False, meaning="Fact rows: the attribute, valid for the dimension (data/attributes.csv)."),
-        Column("value", "text", required=False, max_length=300, meaning="Fact rows: the value, typed by the attribute; a fact row with no value is skipped."),
-        Column("stream_id", "id", required=False, max_length=80, meaning="Funding rows: the funded service's key; reuse an existing one to update it, a new one for a new service."),
+        Column(
+            "attribute",
+            "attribute",
+            required=False,
+            meaning="Fact rows: the attribute, valid for the dimension (data/attributes.csv).",
+        ),
+        Column(
+            "value",
+            "text",
+            required=False,
+            max_length=300,
+            meaning="Fact rows: the value, typed by the attribute; a fact row with no value is skipped.",
+        ),
+        Column(
+            "stream_id",
+            "id",
+            required=False,
+            max_length=80,
+            meaning="Funding rows: the funded service's key; reuse an existing one to update it, a new one for a new service.",
+        ),
         Column("service", "text", required=False, max_length=160, meaning="Funding rows: the funded service or post."),
         Column("funder", "enum:funder", required=False, meaning="Funding rows: who funds it."),
         Column("start_date", "date", required=False, meaning="Funding rows: when the funding started, where known."),
-        Column("end_date", "date", required=False, meaning="Funding rows: when it ends, where known; not before start_date."),
+        Column(
+            "end_date",
+            "date",
+            required=False,
+            meaning="Funding rows: when it ends, where known; not before start_date.",
+        ),
         Column("status", "enum:funding_status", required=False, meaning="Funding rows: the funding's status."),
     ),
     key=(),
     meaning="An updated position for one force, submitted by a commissioner's office.",
 )
+
+# The parts of a return row, by kind of row.
+RETURN_COLUMNS = tuple(c.name for c in RETURN.columns)
+FACT_COLUMNS = ("dimension", "attribute", "value")
+FUNDING_COLUMNS = ("stream_id", "service", "funder", "start_date", "end_date", "status")
+FUNDING_REQUIRED = ("stream_id", "service", "funder", "status")
+# A row with none of these filled in is a template row left blank: it is skipped.
+CONTENT_COLUMNS = ("value",) + FUNDING_COLUMNS
+STREAM_FIELDS = ("service", "funder", "start_date", "end_date", "status")
+
+
+def requirement(column: str) -> str:
+    """When a return's column must be filled in, in words (for the dictionary and the guidance sheet)."""
+    if column in ("force", "as_at", "submitted_by", "record"):
+        return "yes"
+    if column in FACT_COLUMNS:
+        return "on fact rows"
+    if column in FUNDING_REQUIRED:
+        return "on funding rows"
+    return "no"
+
 
 REFERENCE_FILES = (ALLOWED_VALUES, DIMENSIONS, ATTRIBUTES, SOURCES, SECTIONS, FORCES, NEIGHBOURS, GLOSSARY)
 CURATED_FILES = (FACTS, FUNDING_STREAMS, TIMELINE, CORRECTIONS)

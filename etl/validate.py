@@ -1,19 +1,34 @@
 """Stage 2: check every file against its schema, then the rules that span files.
 
+Returns are checked here too (`check_return`): a return, however it arrived
+(CSV, workbook or the browser form), is rows in the return format, held to the
+same rules as the curated files, so it cannot say anything they could not.
+
 Nothing here writes anything. Each check adds a Problem naming the file, line,
 column, what was found and what was expected; the pipeline stops if any exist.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from pathlib import Path
 
-from etl.problems import Problem
-from etl.read import Table
-from etl.schema import ID, FileSchema, is_pfa_code
+from core.problems import InputError, Problem
+from core.text import alias_key
+from etl.read import Table, stored_stem
+from etl.schema import (
+    CONTENT_COLUMNS,
+    FACT_COLUMNS,
+    FUNDING_COLUMNS,
+    FUNDING_REQUIRED,
+    ID,
+    RETURN,
+    FileSchema,
+    is_pfa_code,
+)
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EXPECTED_FORCES = 43
@@ -27,14 +42,6 @@ def parse_date(value: str) -> tuple[dt.date | None, str | None]:
         return dt.date.fromisoformat(value), None
     except ValueError:
         return None, f"'{value}' is not a real calendar date; expected a date that exists, e.g. 2025-02-28"
-
-
-@lru_cache(maxsize=65_536)
-def alias_key(name: str) -> str:
-    """The form of a force name used for matching: case, '&', hyphens and 'the' do not matter."""
-    key = name.lower().replace("&", " and ").replace("-", " ").replace(",", " ").replace(".", " ")
-    key = re.sub(r"\s+", " ", key).strip()
-    return key[4:] if key.startswith("the ") else key
 
 
 @dataclass
@@ -76,10 +83,16 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
     if kind == "yesno":
         return None if value in ("yes", "no") else f"'{value}' is not allowed; expected yes or no"
     if kind == "id":
-        return None if ID.match(value) else f"'{value}' is not a key; expected lower-case letters, digits, hyphens and underscores"
+        return (
+            None
+            if ID.match(value)
+            else f"'{value}' is not a key; expected lower-case letters, digits, hyphens and underscores"
+        )
     if kind == "code":
-        return None if is_pfa_code(value) else (
-            f"'{value}' is not a police force area code; expected E23000001-E23000039 or W15000001-W15000004"
+        return (
+            None
+            if is_pfa_code(value)
+            else (f"'{value}' is not a police force area code; expected E23000001-E23000039 or W15000001-W15000004")
         )
     if kind == "force":
         if ref.forces.resolve(value) is None:
@@ -88,8 +101,10 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
     if kind == "source":
         return None if value in ref.sources else f"unknown source '{value}'; expected a source_id in data/sources.csv"
     if kind == "dimension":
-        return None if value in ref.dimensions else (
-            f"unknown dimension '{value}'; expected one of {sorted(ref.dimensions)}"
+        return (
+            None
+            if value in ref.dimensions
+            else (f"unknown dimension '{value}'; expected one of {sorted(ref.dimensions)}")
         )
     if kind == "attribute":
         return None  # checked with the row's dimension in check_facts
@@ -129,10 +144,14 @@ def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Proble
         return list(table.problems)
     missing = [c for c in schema.column_names if c not in table.columns]
     for col in missing:
-        problems.append(Problem(table.name, 1, col, "required column is missing; expected header: " + ",".join(schema.column_names)))
+        problems.append(
+            Problem(table.name, 1, col, "required column is missing; expected header: " + ",".join(schema.column_names))
+        )
     for col in table.columns:
         if col not in schema.column_names:
-            problems.append(Problem(table.name, 1, col, "unknown column; expected only: " + ",".join(schema.column_names)))
+            problems.append(
+                Problem(table.name, 1, col, "unknown column; expected only: " + ",".join(schema.column_names))
+            )
     if missing:
         return problems
     if not table.rows and not schema.may_be_empty:
@@ -146,8 +165,11 @@ def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Proble
         if "" in distinct:
             distinct.discard("")
             if col.required:
-                found += [(i, ci, 0, Problem(table.name, lines[i], col.name, "value is empty; expected a value"))
-                          for i, v in enumerate(values) if v == ""]
+                found += [
+                    (i, ci, 0, Problem(table.name, lines[i], col.name, "value is empty; expected a value"))
+                    for i, v in enumerate(values)
+                    if v == ""
+                ]
         bad = {v: m for v in distinct if (m := _value_problems(col, v, ref))}
         if bad:
             for i, v in enumerate(values):
@@ -159,9 +181,19 @@ def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Proble
             seen: dict[tuple[str, ...], int] = {}
             for i, key in enumerate(keys):
                 if key in seen:
-                    found.append((i, len(schema.columns), 0, Problem(
-                        table.name, lines[i], schema.key[0],
-                        f"duplicate key {'/'.join(key)} (first on line {seen[key]}); expected each key once")))
+                    found.append(
+                        (
+                            i,
+                            len(schema.columns),
+                            0,
+                            Problem(
+                                table.name,
+                                lines[i],
+                                schema.key[0],
+                                f"duplicate key {'/'.join(key)} (first on line {seen[key]}); expected each key once",
+                            ),
+                        )
+                    )
                 else:
                     seen[key] = lines[i]
     found.sort(key=lambda f: f[:3])
@@ -188,25 +220,46 @@ def build_reference(tables: dict[str, Table]) -> tuple[Reference, list[Problem]]
     for row, line in zip(attrs.rows, attrs.lines):
         vt = row["value_type"]
         if vt not in ("text", "integer", "date") and not (vt.startswith("enum:") and vt[5:] in ref.allowed):
-            problems.append(Problem(attrs.name, line, "value_type", f"'{vt}' is not a value type; expected text, integer, date or enum:FIELD with FIELD in allowed_values.csv"))
+            problems.append(
+                Problem(
+                    attrs.name,
+                    line,
+                    "value_type",
+                    f"'{vt}' is not a value type; expected text, integer, date or enum:FIELD with FIELD in allowed_values.csv",
+                )
+            )
 
     forces = tables["forces.csv"]
     owner: dict[str, tuple[str, int]] = {}
     for row, line in zip(forces.rows, forces.lines):
         code = row["pfa_code"]
         ref.forces.codes.add(code)
-        names = [row["force_name"], row["short_name"], code] + [a.strip() for a in row["aliases"].split(";") if a.strip()]
+        names = [row["force_name"], row["short_name"], code] + [
+            a.strip() for a in row["aliases"].split(";") if a.strip()
+        ]
         for name in names:
             key = alias_key(name)
             if key in owner and owner[key][0] != code:
                 problems.append(
-                    Problem(forces.name, line, "aliases", f"name '{name}' also belongs to {owner[key][0]} (line {owner[key][1]}); expected each name to resolve to exactly one force")
+                    Problem(
+                        forces.name,
+                        line,
+                        "aliases",
+                        f"name '{name}' also belongs to {owner[key][0]} (line {owner[key][1]}); expected each name to resolve to exactly one force",
+                    )
                 )
                 continue
             owner[key] = (code, line)
             ref.forces.by_key[key] = code
     if not forces.problems and len(ref.forces.codes) != EXPECTED_FORCES:
-        problems.append(Problem(forces.name, 0, "pfa_code", f"{len(ref.forces.codes)} forces listed; expected all {EXPECTED_FORCES} police force areas of England and Wales"))
+        problems.append(
+            Problem(
+                forces.name,
+                0,
+                "pfa_code",
+                f"{len(ref.forces.codes)} forces listed; expected all {EXPECTED_FORCES} police force areas of England and Wales",
+            )
+        )
     return ref, problems
 
 
@@ -219,9 +272,23 @@ def check_evidence(table: Table, ref: Reference) -> list[Problem]:
         if source is None:
             continue
         if (source_id, section) not in ref.sections:
-            problems.append(Problem(table.name, line, "section", f"'{section}' is not a section of {source_id}; expected one listed in data/sections.csv"))
+            problems.append(
+                Problem(
+                    table.name,
+                    line,
+                    "section",
+                    f"'{section}' is not a section of {source_id}; expected one listed in data/sections.csv",
+                )
+            )
         if source_date and source_date != source["published"]:
-            problems.append(Problem(table.name, line, "source_date", f"'{source_date}' differs from the date of {source_id}; expected {source['published']}"))
+            problems.append(
+                Problem(
+                    table.name,
+                    line,
+                    "source_date",
+                    f"'{source_date}' differs from the date of {source_id}; expected {source['published']}",
+                )
+            )
     return problems
 
 
@@ -236,7 +303,14 @@ def check_facts(table: Table, ref: Reference) -> list[Problem]:
         value_type = ref.attributes.get((dim, attr))
         if dim in ref.dimensions and value_type is None:
             allowed = sorted(a for d, a in ref.attributes if d == dim)
-            problems.append(Problem(table.name, line, "attribute", f"'{attr}' is not an attribute of {dim}; expected one of: {', '.join(allowed)}"))
+            problems.append(
+                Problem(
+                    table.name,
+                    line,
+                    "attribute",
+                    f"'{attr}' is not an attribute of {dim}; expected one of: {', '.join(allowed)}",
+                )
+            )
             continue
         if value_type and value:
             checked = (value_type, value)
@@ -248,7 +322,14 @@ def check_facts(table: Table, ref: Reference) -> list[Problem]:
             # A force has one status and one count per dimension at any date.
             key = (force_keys[force], dim, attr, valid_from, source_id)
             if key in singles:
-                problems.append(Problem(table.name, line, "attribute", f"second {attr} for this force and date (first on line {singles[key]}); expected one"))
+                problems.append(
+                    Problem(
+                        table.name,
+                        line,
+                        "attribute",
+                        f"second {attr} for this force and date (first on line {singles[key]}); expected one",
+                    )
+                )
             else:
                 singles[key] = line
     return problems
@@ -261,10 +342,24 @@ def check_funding_dates(table: Table) -> list[Problem]:
         start, _ = parse_date(row["start_date"]) if row["start_date"] else (None, None)
         end, _ = parse_date(row["end_date"]) if row["end_date"] else (None, None)
         if start and end and end < start:
-            problems.append(Problem(table.name, line, "end_date", f"{row['end_date']} is before start_date {row['start_date']}; expected an end on or after the start"))
+            problems.append(
+                Problem(
+                    table.name,
+                    line,
+                    "end_date",
+                    f"{row['end_date']} is before start_date {row['start_date']}; expected an end on or after the start",
+                )
+            )
         for which in ("start", "end"):
             if row.get(f"{which}_derived") == "yes" and not row.get(f"{which}_wording"):
-                problems.append(Problem(table.name, line, f"{which}_wording", f"{which}_date is derived but the source's wording is empty; expected the original words"))
+                problems.append(
+                    Problem(
+                        table.name,
+                        line,
+                        f"{which}_wording",
+                        f"{which}_date is derived but the source's wording is empty; expected the original words",
+                    )
+                )
     return problems
 
 
@@ -276,9 +371,286 @@ def check_neighbours(table: Table, ref: Reference) -> list[Problem]:
         a, b = row["pfa_code"], row["neighbour_code"]
         for col, code in (("pfa_code", a), ("neighbour_code", b)):
             if code not in ref.forces.codes:
-                problems.append(Problem(table.name, line, col, f"'{code}' is not in data/forces.csv; expected a listed force"))
+                problems.append(
+                    Problem(table.name, line, col, f"'{code}' is not in data/forces.csv; expected a listed force")
+                )
         if a == b:
-            problems.append(Problem(table.name, line, "neighbour_code", "a force cannot border itself; expected another force"))
+            problems.append(
+                Problem(table.name, line, "neighbour_code", "a force cannot border itself; expected another force")
+            )
         elif (b, a) not in pairs:
-            problems.append(Problem(table.name, line, "neighbour_code", f"{b} borders {a} but the reverse row is missing; expected both directions"))
+            problems.append(
+                Problem(
+                    table.name,
+                    line,
+                    "neighbour_code",
+                    f"{b} borders {a} but the reverse row is missing; expected both directions",
+                )
+            )
+    return problems
+
+
+# ---------------------------------------------------------------- returns
+
+
+@dataclass
+class Return:
+    """A return that passed every check: one force, one as-at date, its facts and funded services."""
+
+    name: str  # the file as named in messages
+    sha256: str
+    suffix: str  # .csv or .xlsx
+    pfa_code: str
+    force_as_named: str
+    as_at: dt.date
+    submitted_by: str
+    evidence: str | None
+    facts: list[dict[str, str]]  # dimension, attribute, value, force_as_named, line
+    streams: list[dict[str, str]]  # stream_id, service, funder, start_date, end_date, status, force_as_named, line
+    rows: int = 0
+    path: Path | None = None  # where it is stored, once stored
+    submitted_at: dt.datetime | None = None  # UTC, once accepted
+
+    @property
+    def short_hash(self) -> str:
+        return self.sha256[:12]
+
+    @property
+    def edition_id(self) -> str:
+        return f"return:{self.short_hash}"
+
+    @property
+    def source_id(self) -> str:
+        return f"return-{self.short_hash}"
+
+    @property
+    def dimensions(self) -> list[str]:
+        return list(dict.fromkeys(f["dimension"] for f in self.facts))
+
+    def quote(self, submitted_at: dt.datetime | None = None) -> str:
+        """The evidence every row of the return cites: its note, or who submitted it and when."""
+        if self.evidence:
+            return self.evidence
+        when = submitted_at or self.submitted_at or dt.datetime.now(dt.UTC)
+        return f"Return submitted by {self.submitted_by} on {when:%Y-%m-%d}"
+
+    def stored_stem(self, submitted_at: dt.datetime) -> str:
+        """The name the return is stored under, without its extension."""
+        return stored_stem(submitted_at, self.pfa_code, self.sha256)
+
+
+def _same_on_every_row(rows, lines, column: str, name: str, *, optional: bool = False) -> list[Problem]:
+    """The return-wide columns hold one value; the first row that has one sets it."""
+    problems: list[Problem] = []
+    first: tuple[str, int] | None = None
+    for row, line in zip(rows, lines):
+        value = row[column]
+        if optional and not value:
+            continue
+        if first is None:
+            first = (value, line)
+        elif value != first[0]:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    column,
+                    f"'{value}' differs from '{first[0]}' on line {first[1]}; expected the same {column} on every row",
+                )
+            )
+    return problems
+
+
+def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
+    """Check a return against the schema and dictionary; raise InputError listing every problem."""
+    if table.problems:
+        raise InputError(table.problems)
+    filled = [(r, line) for r, line in zip(table.rows, table.lines) if any(r.get(c, "") for c in CONTENT_COLUMNS)]
+    subset = Table(
+        path=table.path,
+        name=table.name,
+        columns=table.columns,
+        rows=[r for r, _ in filled],
+        lines=[line for _, line in filled],
+        sha256=table.sha256,
+    )
+    problems = check_table(subset, RETURN, ref)
+    if any(p.row == 1 for p in problems):  # the header is wrong: the rows cannot be read by column
+        raise InputError(problems)
+    if table.rows and not subset.rows:
+        problems = [
+            Problem(
+                table.name,
+                table.lines[0],
+                "",
+                "no row is filled in; expected at least one fact with a value or one funded service",
+            )
+        ]
+    if problems and not subset.rows:
+        raise InputError(problems)
+    name, rows, lines = table.name, subset.rows, subset.lines
+
+    code = None
+    for row, line in zip(rows, lines):
+        this = ref.forces.resolve(row["force"]) if row["force"] else None
+        if this and code is None:
+            code, code_line = this, line
+        elif this and this != code:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "force",
+                    f"'{row['force']}' is {this}, but line {code_line} is for {code}; expected one force per return",
+                )
+            )
+    for column in ("as_at", "submitted_by"):
+        problems += _same_on_every_row(rows, lines, column, name)
+    problems += _same_on_every_row(rows, lines, "evidence", name, optional=True)
+    as_at, _ = parse_date(rows[0]["as_at"])
+    if as_at and as_at > today:
+        problems.append(
+            Problem(
+                name,
+                lines[0],
+                "as_at",
+                f"{as_at} is in the future; expected the date the position is as at, {today} at the latest",
+            )
+        )
+
+    facts: list[tuple[dict, int]] = []
+    streams: list[tuple[dict, int]] = []
+    seen_facts: dict[tuple[str, str, str], int] = {}
+    seen_streams: dict[str, int] = {}
+    for row, line in zip(rows, lines):
+        record = row["record"]
+        own, other = (FACT_COLUMNS, FUNDING_COLUMNS) if record == "fact" else (FUNDING_REQUIRED, FACT_COLUMNS)
+        if record not in ("fact", "funding"):
+            continue  # already reported by the schema check
+        for col in own:
+            if not row[col]:
+                problems.append(Problem(name, line, col, f"value is empty; expected a value on a {record} row"))
+        for col in other:
+            if row[col]:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        col,
+                        f"a {record} row has a {col}; expected {col} only on {'funding' if record == 'fact' else 'fact'} rows",
+                    )
+                )
+        if record == "fact":
+            key = (row["dimension"], row["attribute"], row["value"])
+            if key in seen_facts:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        "value",
+                        f"duplicate of line {seen_facts[key]} (same dimension, attribute and value); expected each fact once",
+                    )
+                )
+            else:
+                seen_facts[key] = line
+                facts.append((row, line))
+        else:
+            sid = row["stream_id"]
+            if sid and sid in seen_streams:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        "stream_id",
+                        f"'{sid}' appears twice (first on line {seen_streams[sid]}); expected each funded service once",
+                    )
+                )
+            else:
+                seen_streams[sid] = line
+                streams.append((row, line))
+
+    # The rules the curated files obey: attribute of its dimension, value of its type,
+    # one status and one count at a time; an end not before its start.
+    fact_table = Table(
+        path=table.path,
+        name=name,
+        columns=[],
+        sha256=table.sha256,
+        rows=[{**r, "valid_from": "", "source_id": ""} for r, _ in facts],
+        lines=[line for _, line in facts],
+    )
+    problems += check_facts(fact_table, ref)
+    problems += check_funding_dates(
+        Table(
+            path=table.path,
+            name=name,
+            columns=[],
+            sha256=table.sha256,
+            rows=[r for r, _ in streams],
+            lines=[line for _, line in streams],
+        )
+    )
+    if problems:
+        raise InputError(problems)
+
+    first = rows[0]
+    evidence = next((r["evidence"] for r in rows if r["evidence"]), None)
+    return Return(
+        name=name,
+        sha256=table.sha256,
+        suffix=table.path.suffix.lower(),
+        pfa_code=code,
+        force_as_named=first["force"],
+        as_at=as_at,
+        submitted_by=first["submitted_by"],
+        evidence=evidence,
+        facts=[{**{c: r[c] for c in FACT_COLUMNS}, "force_as_named": r["force"], "line": line} for r, line in facts],
+        streams=[
+            {**{c: r[c] for c in FUNDING_COLUMNS}, "force_as_named": r["force"], "line": line} for r, line in streams
+        ],
+        rows=len(rows),
+    )
+
+
+@dataclass
+class Ledger:
+    """What is already accepted: the funded services each force owns and the returns stored."""
+
+    owners: dict[str, str] = field(default_factory=dict)  # stream_id -> pfa_code
+    stored: dict[str, str] = field(default_factory=dict)  # sha256 -> stored file name
+    latest_submitted_at: dt.datetime | None = None
+
+
+def check_against(ret: Return, ledger: Ledger) -> list[Problem]:
+    """Problems that depend on what is already accepted: a repeat import, another force's stream_id."""
+    problems: list[Problem] = []
+    if ret.sha256 in ledger.stored:
+        problems.append(
+            Problem(
+                ret.name,
+                0,
+                "",
+                f"this file was already imported (stored as {ledger.stored[ret.sha256]}); expected a new return",
+            )
+        )
+    elif any(s[:12] == ret.short_hash for s in ledger.stored):
+        problems.append(
+            Problem(
+                ret.name,
+                0,
+                "",
+                "a stored return's hash starts with the same 12 digits; change the file (for example its evidence note) and import it again",
+            )
+        )
+    for s in ret.streams:
+        owner = ledger.owners.get(s["stream_id"])
+        if owner and owner != ret.pfa_code:
+            problems.append(
+                Problem(
+                    ret.name,
+                    s["line"],
+                    "stream_id",
+                    f"'{s['stream_id']}' is a funded service of {owner}; expected one of this force's stream_ids or a new one",
+                )
+            )
     return problems

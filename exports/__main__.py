@@ -7,6 +7,7 @@
 
 On error: one line on stderr, exit status 1 (2 for bad arguments).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,13 +38,25 @@ def parser() -> argparse.ArgumentParser:
     scope.add_argument("--force", metavar="CODE", help="ONS code (E23000027) or name of a police force area")
     scope.add_argument("--region", metavar="NAME", help='region name, e.g. "Wales", "North West"')
     scope.add_argument("--all", action="store_true", help="all 43 force areas of England and Wales")
-    b.add_argument("--as-at", type=_date, metavar="YYYY-MM-DD", help="position as at this date (default: the source date)")
-    b.add_argument("--out", type=Path, metavar="FILE.zip", help="where to write the zip (default: ./briefing-<scope>-<date>.zip)")
+    b.add_argument(
+        "--as-at", type=_date, metavar="YYYY-MM-DD", help="position as at this date (default: the source date)"
+    )
+    b.add_argument(
+        "--out", type=Path, metavar="FILE.zip", help="where to write the zip (default: ./briefing-<scope>-<date>.zip)"
+    )
     images = b.add_mutually_exclusive_group()
-    images.add_argument("--require-images", action="store_true",
-                        help="fail if PNG/SVG cannot be made (default: fall back to HTML charts with a warning)")
+    images.add_argument(
+        "--require-images",
+        action="store_true",
+        help="fail if PNG/SVG cannot be made (default: fall back to HTML charts with a warning)",
+    )
     images.add_argument("--no-images", action="store_true", help="charts as HTML only; do not start a browser")
-    b.add_argument("--timeout", type=float, metavar="SECONDS", help="deadline for each image (default 30, or STALKING_EXPORT_TIMEOUT)")
+    b.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="deadline for each image (default 30, or STALKING_EXPORT_TIMEOUT)",
+    )
     b.add_argument("--quiet", action="store_true", help="print nothing on success")
     b.add_argument("--verbose", action="store_true", help="print each step on stderr")
     sub.add_parser("browser", help="print the browser PNG/SVG export will use, or why there is none")
@@ -62,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {images.UNAVAILABLE_MESSAGE}", file=sys.stderr)
         return 1
 
-    from dashboard import queries
+    from core import queries
     from exports import briefing
 
     try:

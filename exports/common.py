@@ -2,36 +2,20 @@
 
 No Streamlit and no SQL here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from dashboard.charts import ChartText, data_as_at_line, long_date
+from charts.chart_text import ChartText
+from core.text import data_as_at_line, file_stem, long_date
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 NOT_REPORTED_NOTE = (
-    "Not reported means the sources do not quote the force area on that theme. "
-    "It is not the same as none."
+    "Not reported means the sources do not quote the force area on that theme. It is not the same as none."
 )
-
-
-def slug(text: str, max_length: int = 60) -> str:
-    """'3 of 4 force areas in Wales…' -> '3-of-4-force-areas-in-wales'. ASCII, lower case, no trailing dash."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(words) > max_length:
-        words = words[:max_length].rsplit("-", 1)[0] if "-" in words[:max_length] else words[:max_length]
-    return words.strip("-") or "export"
-
-
-def file_stem(title: str, as_at: dt.date | None) -> str:
-    """File name without extension: a slug of the title and the as-at date."""
-    stem = slug(title)
-    return f"{stem}-{as_at.isoformat()}" if as_at else stem
 
 
 def source_line(source: str) -> str:
@@ -42,7 +26,7 @@ def source_line(source: str) -> str:
 def source_text(source: str) -> str:
     """The source on one line, without a leading 'Source:'."""
     source = " ".join(str(source).split())
-    return source[len("source:"):].strip() if source.lower().startswith("source:") else source
+    return source[len("source:") :].strip() if source.lower().startswith("source:") else source
 
 
 def filters_text(filters: dict[str, object] | None) -> str:
@@ -73,11 +57,25 @@ class ExportInfo:
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
     @classmethod
-    def from_text(cls, text: ChartText, filters: dict[str, object] | None = None, *,
-                  as_at: dt.date | None = None, generated: dt.datetime | None = None) -> "ExportInfo":
+    def from_text(
+        cls,
+        text: ChartText,
+        filters: dict[str, object] | None = None,
+        *,
+        as_at: dt.date | None = None,
+        generated: dt.datetime | None = None,
+    ) -> ExportInfo:
         extra = {"generated": generated} if generated else {}
-        return cls(title=text.title, source=text.source, data_date=text.data_date, subtitle=text.subtitle,
-                   notes=tuple(text.notes), filters=dict(filters or {}), as_at=as_at, **extra)
+        return cls(
+            title=text.title,
+            source=text.source,
+            data_date=text.data_date,
+            subtitle=text.subtitle,
+            notes=tuple(text.notes),
+            filters=dict(filters or {}),
+            as_at=as_at,
+            **extra,
+        )
 
     @property
     def stem(self) -> str:

@@ -6,6 +6,7 @@ map then draws nothing. The dashboard serves an empty topology from static/;
 exports need their own: HTML files get it inlined (`window.PlotlyGeoAssets`),
 kaleido gets a file:// URL to a temporary folder holding it.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from dashboard import paths
+from core import paths
 
 # plotly.js asks for "<scope with spaces as dashes>_<resolution>m", e.g. "north-america_50m".
 SCOPES = ("world", "usa", "europe", "asia", "africa", "north america", "south america")
@@ -56,8 +57,10 @@ def geo_assets_script() -> str:
     """JavaScript that hands plotly.js every base map it may ask for, so it never fetches one."""
     topologies = {name: _static_topology(name) or empty_topology() for name in topology_names()}
     payload = json.dumps(topologies, separators=(",", ":")).replace("</", "<\\/")
-    return ("window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};\n"
-            f"Object.assign(window.PlotlyGeoAssets.topojson, {payload});")
+    return (
+        "window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};\n"
+        f"Object.assign(window.PlotlyGeoAssets.topojson, {payload});"
+    )
 
 
 @lru_cache(maxsize=1)

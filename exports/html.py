@@ -5,6 +5,7 @@ the dashboard; geo figures get their (empty) base map inlined too. The title,
 subtitle, source line and data date are drawn inside the figure, as in the app.
 No browser is needed to make it.
 """
+
 from __future__ import annotations
 
 import html
@@ -20,8 +21,14 @@ CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["
 def to_html(fig: go.Figure, *, title: str | None = None) -> bytes:
     """The figure as a standalone HTML page (UTF-8), plotly.js included."""
     height = int(fig.layout.height or 520)
-    page = fig.to_html(include_plotlyjs=True, full_html=True, config=CONFIG,
-                       default_width="100%", default_height=f"{height}px", validate=False)
+    page = fig.to_html(
+        include_plotlyjs=True,
+        full_html=True,
+        config=CONFIG,
+        default_width="100%",
+        default_height=f"{height}px",
+        validate=False,
+    )
     if title is None:
         meta = fig.layout.meta
         title = meta.get("chart_title") if isinstance(meta, dict) else None

@@ -14,7 +14,16 @@
   and one shared session for the app, closed after a few idle minutes.
 - No network: plotly.js comes from the plotly package, MathJax is off, and
   geo figures get an empty base map from a local file (see exports.geo).
+
+Why not kaleido's own persistent server (`kaleido.start_sync_server` and
+`calc_fig_sync`, kaleido 1.5)? Tried on 2026-12-01: it is one process-wide
+browser with one shared result queue, and four threads rendering at once got
+each other's images back (each SVG came back with another thread's width); a
+call waits on the queue with no deadline of its own, and stopping it joins the
+browser's thread, so a hung browser hangs the caller. The app renders from
+several sessions at once, so the session below stays.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,6 +54,7 @@ def _import_kaleido():
     # the import: choreographer's loggers are its own Logger class.)
     logging.getLogger("choreographer.channels.pipe").setLevel(logging.CRITICAL)
     return kaleido
+
 
 BROWSER_ENV = "STALKING_BROWSER"  # a browser path, or "none" to simulate no browser
 TIMEOUT_ENV = "STALKING_EXPORT_TIMEOUT"  # seconds
@@ -85,6 +95,7 @@ class ImageExportTimeout(ImageExportError):
 
 
 # ---------------------------------------------------------------- finding a browser
+
 
 def _executable(path: str | os.PathLike | None) -> str | None:
     if path and Path(path).is_file() and os.access(path, os.X_OK):
@@ -128,6 +139,7 @@ def unavailable_reason() -> str | None:
 
 # ---------------------------------------------------------------- a browser session
 
+
 def _figure_dict(fig: go.Figure | dict) -> dict:
     return fig.to_dict() if isinstance(fig, go.Figure) else fig
 
@@ -164,9 +176,9 @@ def _layout_height(fig: go.Figure | dict) -> int:
 class ImageSession:
     """One headless browser, reused for many images. Thread-safe; every call has a deadline.
 
-        with ImageSession() as images:
-            png = images.png(fig)
-            svg = images.svg(fig)
+    with ImageSession() as images:
+        png = images.png(fig)
+        svg = images.svg(fig)
     """
 
     def __init__(self, *, timeout: float | None = None, browser: str | None = None):
@@ -184,7 +196,7 @@ class ImageSession:
 
     # -- lifecycle
 
-    def __enter__(self) -> "ImageSession":
+    def __enter__(self) -> ImageSession:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -198,8 +210,11 @@ class ImageSession:
         loop = asyncio.new_event_loop()
         # A killed or failed browser leaves tasks whose errors nobody awaits; they are
         # expected (the caller already got ImageExportError), so log them quietly.
-        loop.set_exception_handler(lambda _loop, context: log.debug(
-            "kaleido session: %s", context.get("message"), exc_info=context.get("exception")))
+        loop.set_exception_handler(
+            lambda _loop, context: log.debug(
+                "kaleido session: %s", context.get("message"), exc_info=context.get("exception")
+            )
+        )
 
         def run() -> None:
             asyncio.set_event_loop(loop)
@@ -240,6 +255,7 @@ class ImageSession:
 
     def start(self) -> None:
         """Start the browser in the background, so it is ready by the first render."""
+
         def opener() -> None:
             try:
                 self._ensure_open(time.monotonic() + self.timeout)
@@ -315,8 +331,16 @@ class ImageSession:
 
     # -- rendering
 
-    def render(self, fig: go.Figure | dict, fmt: str, *, width: int | None = None, height: int | None = None,
-               scale: float = 1, timeout: float | None = None) -> bytes:
+    def render(
+        self,
+        fig: go.Figure | dict,
+        fmt: str,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        scale: float = 1,
+        timeout: float | None = None,
+    ) -> bytes:
         """The figure as `fmt` ("png" or "svg"); raises ImageExportError (or a subclass) on failure."""
         timeout = timeout or self.timeout
         deadline = time.monotonic() + timeout
@@ -324,11 +348,20 @@ class ImageSession:
         k = self._kaleido
         if k is None:
             raise ImageExportError("The browser closed before the image was made. Try again.")
-        opts = {"format": fmt, "width": int(width or fit_width(fig)), "height": int(height or _layout_height(fig)), "scale": scale}
+        opts = {
+            "format": fmt,
+            "width": int(width or fit_width(fig)),
+            "height": int(height or _layout_height(fig)),
+            "scale": scale,
+        }
         topojson = geo.topojson_url() if isinstance(fig, go.Figure) and geo.has_geo(fig) else None
         try:
-            data = self._submit(k.calc_fig(_figure_dict(fig), opts=opts, topojson=topojson), deadline,
-                                f"Making the {fmt.upper()}", timeout)
+            data = self._submit(
+                k.calc_fig(_figure_dict(fig), opts=opts, topojson=topojson),
+                deadline,
+                f"Making the {fmt.upper()}",
+                timeout,
+            )
         except ImageExportError:
             raise
         except Exception as err:  # noqa: BLE001
@@ -338,12 +371,25 @@ class ImageSession:
         self.last_used = time.monotonic()
         return data if isinstance(data, bytes) else bytes(data, "utf-8")
 
-    def png(self, fig: go.Figure | dict, *, width: int | None = None, height: int | None = None,
-            scale: float = PNG_SCALE, timeout: float | None = None) -> bytes:
+    def png(
+        self,
+        fig: go.Figure | dict,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        scale: float = PNG_SCALE,
+        timeout: float | None = None,
+    ) -> bytes:
         return self.render(fig, "png", width=width, height=height, scale=scale, timeout=timeout)
 
-    def svg(self, fig: go.Figure | dict, *, width: int | None = None, height: int | None = None,
-            timeout: float | None = None) -> bytes:
+    def svg(
+        self,
+        fig: go.Figure | dict,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        timeout: float | None = None,
+    ) -> bytes:
         return self.render(fig, "svg", width=width, height=height, scale=1, timeout=timeout)
 
 
@@ -358,8 +404,10 @@ def _kill_browser(k) -> None:
                 process.kill()
             except OSError:
                 pass
-    for cleaner in (getattr(getattr(k, "_browser_impl", None), "clean", None),
-                    getattr(getattr(k, "_html_tmp_dir", None), "clean", None)):
+    for cleaner in (
+        getattr(getattr(k, "_browser_impl", None), "clean", None),
+        getattr(getattr(k, "_html_tmp_dir", None), "clean", None),
+    ):
         if callable(cleaner):
             try:
                 cleaner()
@@ -415,8 +463,14 @@ def close_shared_session() -> None:
         session.close()
 
 
-def to_png(fig: go.Figure, *, width: int | None = None, height: int | None = None, scale: float = PNG_SCALE,
-           timeout: float | None = None) -> bytes:
+def to_png(
+    fig: go.Figure,
+    *,
+    width: int | None = None,
+    height: int | None = None,
+    scale: float = PNG_SCALE,
+    timeout: float | None = None,
+) -> bytes:
     """The figure as PNG at print quality (scale 2), title, subtitle and source line included."""
     try:
         return shared_session().png(fig, width=width, height=height, scale=scale, timeout=timeout)
@@ -424,8 +478,9 @@ def to_png(fig: go.Figure, *, width: int | None = None, height: int | None = Non
         schedule_idle_close()
 
 
-def to_svg(fig: go.Figure, *, width: int | None = None, height: int | None = None,
-           timeout: float | None = None) -> bytes:
+def to_svg(
+    fig: go.Figure, *, width: int | None = None, height: int | None = None, timeout: float | None = None
+) -> bytes:
     """The figure as SVG, title, subtitle and source line included as text."""
     try:
         return shared_session().svg(fig, width=width, height=height, timeout=timeout)

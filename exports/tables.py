@@ -12,6 +12,7 @@ return is written with a leading apostrophe (OWASP's advice), so a quote from a
 document can never run as a spreadsheet formula. Numbers and dates are left as
 they are.
 """
+
 from __future__ import annotations
 
 import csv
@@ -52,10 +53,15 @@ def escape_frame(table: pd.DataFrame) -> pd.DataFrame:
     out.columns = [escape_text(str(c)) for c in out.columns]
     for column in out.columns:
         series = out[column]
-        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series) \
-                or pd.api.types.is_bool_dtype(series):
+        if (
+            pd.api.types.is_numeric_dtype(series)
+            or pd.api.types.is_datetime64_any_dtype(series)
+            or pd.api.types.is_bool_dtype(series)
+        ):
             continue
-        out[column] = series.astype(object).map(lambda v: v if _is_missing(v) or not isinstance(v, str) else escape_text(v))
+        out[column] = series.astype(object).map(
+            lambda v: v if _is_missing(v) or not isinstance(v, str) else escape_text(v)
+        )
     return out
 
 
@@ -65,18 +71,21 @@ def _one_line(text: str) -> str:
 
 # ---------------------------------------------------------------- CSV
 
+
 def to_csv(table: pd.DataFrame, info: ExportInfo) -> bytes:
     """The table as CSV with '# ' header lines giving its source, as-at date and filters."""
     buffer = io.StringIO(newline="")
     for label, text in info.rows():
         buffer.write(f"# {label}: {_one_line(text)}\r\n")
     # CRLF line ends (RFC 4180): with them, a field holding a bare CR or LF is quoted too.
-    escape_frame(table).to_csv(buffer, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL,
-                               date_format="%Y-%m-%d")
+    escape_frame(table).to_csv(
+        buffer, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL, date_format="%Y-%m-%d"
+    )
     return buffer.getvalue().encode("utf-8-sig")
 
 
 # ---------------------------------------------------------------- XLSX
+
 
 def _cell(value: object) -> object:
     """A value openpyxl writes as itself: text escaped, dates as dates, missing as empty."""

@@ -1,10 +1,10 @@
 """The briefing pack's Word document (python-docx)."""
+
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from docx import Document
@@ -13,11 +13,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from dashboard.charts import long_date
+from core.text import long_date
+from exports.briefing_content import Briefing, forces_table, group_evidence
 from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
-
-if TYPE_CHECKING:
-    from exports.briefing import Briefing
 
 SUBTLE = RGBColor(0x50, 0x5A, 0x5F)
 IMAGE_WIDTH = Cm(16.5)
@@ -25,8 +23,15 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 # Characters XML 1.0 cannot hold.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-FORCE_COLUMNS = ["Force area", "Region", "ISAC provision", "ISACs stated", "Perpetrator programme",
-                 "MASIP or stalking clinic", "Next funding end"]
+FORCE_COLUMNS = [
+    "Force area",
+    "Region",
+    "ISAC provision",
+    "ISACs stated",
+    "Perpetrator programme",
+    "MASIP or stalking clinic",
+    "Next funding end",
+]
 
 
 def _clean(text: object) -> str:
@@ -60,10 +65,8 @@ def quote_citation(title: str, section: str, date: object) -> str:
     return f"— {title}, {section}, {when}"
 
 
-def briefing_docx(brief: "Briefing", pngs: dict[str, bytes], note: str | None = None) -> bytes:
+def briefing_docx(brief: Briefing, pngs: dict[str, bytes], note: str | None = None) -> bytes:
     """The Word document: scope, dates, key figures, charts, force table, evidence, sources and licence."""
-    from exports.briefing import forces_table, group_evidence
-
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -126,15 +129,19 @@ def briefing_docx(brief: "Briefing", pngs: dict[str, bytes], note: str | None = 
     doc.add_paragraph(NOT_REPORTED_NOTE)
 
     doc.add_heading("Evidence", level=1)
-    doc.add_paragraph("Every quote behind the position above, verbatim, with the document, section and date it "
-                      "comes from. Quotes marked (...) or [...] are as the document has them.")
+    doc.add_paragraph(
+        "Every quote behind the position above, verbatim, with the document, section and date it "
+        "comes from. Quotes marked (...) or [...] are as the document has them."
+    )
     grouped = group_evidence(brief.evidence)
     for force in brief.coverage.itertuples():
         doc.add_heading(f"{force.short_name} ({force.pfa_code})", level=2)
         quotes = grouped[grouped["pfa_code"] == force.pfa_code]
         if quotes.empty:
-            doc.add_paragraph(f"No quotes: the sources do not quote {force.short_name} on these themes. "
-                              "Its position is not reported, which is not the same as none.")
+            doc.add_paragraph(
+                f"No quotes: the sources do not quote {force.short_name} on these themes. "
+                "Its position is not reported, which is not the same as none."
+            )
             continue
         for q in quotes.itertuples():
             p = doc.add_paragraph()
@@ -146,11 +153,15 @@ def briefing_docx(brief: "Briefing", pngs: dict[str, bytes], note: str | None = 
 
     doc.add_heading("Sources and licence", level=1)
     for r in brief.sources.itertuples():
-        doc.add_paragraph(_clean(f"{r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. "
-                                 f"{r.licence}."), style="List Bullet")
+        doc.add_paragraph(
+            _clean(f"{r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. {r.licence}."),
+            style="List Bullet",
+        )
     doc.add_paragraph(f"Contains public sector information licensed under the {LICENCE}: {LICENCE_URL}")
-    doc.add_paragraph(f"Generated on {long_date(brief.today)} by the stalking services dashboard. The charts, "
-                      "data files (CSV and XLSX) and a README are in the same zip file.")
+    doc.add_paragraph(
+        f"Generated on {long_date(brief.today)} by the stalking services dashboard. The charts, "
+        "data files (CSV and XLSX) and a README are in the same zip file."
+    )
 
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -3,13 +3,14 @@
 Imports official police force area boundaries for the map. Prints one line per
 problem and exits 1 without writing anything when the file cannot be used.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from dashboard import paths
+from core import paths
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,8 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     imp = sub.add_parser("import", help="import an ONS Police Force Areas boundary file")
     imp.add_argument("file", type=Path, help="GeoJSON, GeoPackage, Shapefile, or a .zip holding one")
-    imp.add_argument("--year", type=int, default=None,
-                     help="year for the OS copyright notice (default: the vintage of the code field, e.g. 2023 for PFA23CD)")
+    imp.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="year for the OS copyright notice (default: the vintage of the code field, e.g. 2023 for PFA23CD)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -30,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         print(f"Nothing was written; {paths.BOUNDARIES_GEOJSON} is unchanged.", file=sys.stderr)
         return 1
-    except Exception as err:  # never a traceback: one clear line
+    except Exception as err:  # noqa: BLE001 - never a traceback: one clear line
         print(f"error: {args.file}: {type(err).__name__}: {' '.join(str(err).split())}", file=sys.stderr)
         print(f"Nothing was written; {paths.BOUNDARIES_GEOJSON} is unchanged.", file=sys.stderr)
         return 1

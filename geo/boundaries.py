@@ -3,21 +3,21 @@
 `python -m geo import FILE` reads an ONS "Police Force Areas" boundary file
 (GeoJSON, GeoPackage, Shapefile, or a .zip holding one), checks it holds exactly
 the 43 codes of data/forces.csv, repairs and simplifies it to fit BUDGET_BYTES,
-and writes it atomically to dashboard.paths.BOUNDARIES_GEOJSON with a sidecar
-(dashboard.paths.BOUNDARIES_META). On any problem nothing is written and a
+and writes it atomically to core.paths.BOUNDARIES_GEOJSON with a sidecar
+(core.paths.BOUNDARIES_META). On any problem nothing is written and a
 previously imported file is left as it was.
 
 The repository ships no boundaries: the hexagon tile grid (geo.tiles) is the
 default geometry and `available_geometries()` offers "boundaries" only once a
 file has been imported.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
 import math
-import os
 import re
 import shutil
 import tempfile
@@ -35,7 +35,7 @@ from pyproj import CRS
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
-from dashboard import paths
+from core import atomic, paths
 from geo.forces import describe, force_names
 
 # The stored GeoJSON for all 43 areas must be smaller than this (500 KB). It is
@@ -107,6 +107,7 @@ class ImportReport:
 
 # ---------------------------------------------------------------- reading
 
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -124,17 +125,27 @@ def _extract_zip(path: Path, workdir: Path) -> Path:
     with zf:
         members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
         if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-            raise ImportProblem([f"{path.name}: the zip expands to more than {MAX_ZIP_BYTES:,} bytes; refusing to extract it"])
+            raise ImportProblem(
+                [f"{path.name}: the zip expands to more than {MAX_ZIP_BYTES:,} bytes; refusing to extract it"]
+            )
         candidates = [m.filename for m in members if Path(m.filename).suffix.lower() in SUPPORTED_SUFFIXES]
         if not candidates:
-            raise ImportProblem([f"{path.name}: the zip holds no GeoJSON, GeoPackage or Shapefile (.geojson, .json, .gpkg, .shp)"])
+            raise ImportProblem(
+                [f"{path.name}: the zip holds no GeoJSON, GeoPackage or Shapefile (.geojson, .json, .gpkg, .shp)"]
+            )
         if len(candidates) > 1:
-            raise ImportProblem([f"{path.name}: the zip holds several boundary files ({', '.join(sorted(candidates))}); unzip it and import one"])
+            raise ImportProblem(
+                [
+                    f"{path.name}: the zip holds several boundary files ({', '.join(sorted(candidates))}); unzip it and import one"
+                ]
+            )
         root = workdir.resolve()
         for m in members:
             dest = (root / m.filename).resolve()
             if root not in dest.parents:
-                raise ImportProblem([f"{path.name}: zip member {m.filename!r} would extract outside the working folder; refusing it"])
+                raise ImportProblem(
+                    [f"{path.name}: zip member {m.filename!r} would extract outside the working folder; refusing it"]
+                )
             dest.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(m) as src, open(dest, "wb") as out:
                 shutil.copyfileobj(src, out)
@@ -160,7 +171,11 @@ def _read_source(path: Path, workdir: Path) -> tuple[gpd.GeoDataFrame, str]:
         name = f"{name}/{path.relative_to(workdir.resolve())}"
         suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ImportProblem([f"{name}: unsupported file type {suffix or '(none)'}; expected GeoJSON (.geojson, .json), GeoPackage (.gpkg), Shapefile (.shp) or a .zip holding one"])
+        raise ImportProblem(
+            [
+                f"{name}: unsupported file type {suffix or '(none)'}; expected GeoJSON (.geojson, .json), GeoPackage (.gpkg), Shapefile (.shp) or a .zip holding one"
+            ]
+        )
     kind = SUPPORTED_SUFFIXES[suffix]
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(path)]
@@ -174,12 +189,16 @@ def _read_source(path: Path, workdir: Path) -> tuple[gpd.GeoDataFrame, str]:
         for lyr in layers:
             try:
                 fields = pyogrio.read_info(path, layer=lyr)["fields"]
-            except Exception:
+            except Exception:  # noqa: BLE001 - an unreadable layer is skipped
                 continue
             if _code_field(list(fields)):
                 with_code.append(lyr)
         if len(with_code) != 1:
-            raise ImportProblem([f"{name}: holds {len(layers)} layers ({', '.join(layers)}) and {len(with_code)} of them have a PFAnnCD code field; expected exactly one"])
+            raise ImportProblem(
+                [
+                    f"{name}: holds {len(layers)} layers ({', '.join(layers)}) and {len(with_code)} of them have a PFAnnCD code field; expected exactly one"
+                ]
+            )
         layer = with_code[0]
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer)
@@ -192,7 +211,11 @@ def _read_source(path: Path, workdir: Path) -> tuple[gpd.GeoDataFrame, str]:
     field = _code_field([c for c in gdf.columns if c != "geometry"])
     if field is None:
         fields = ", ".join(str(c) for c in gdf.columns if c != "geometry") or "none"
-        raise ImportProblem([f"{name}: no police force area code field (PFA23CD, PFA15CD or any PFAnnCD, or pfa_code); fields found: {fields}"])
+        raise ImportProblem(
+            [
+                f"{name}: no police force area code field (PFA23CD, PFA15CD or any PFAnnCD, or pfa_code); fields found: {fields}"
+            ]
+        )
     return gdf, field
 
 
@@ -226,26 +249,39 @@ def _check_crs(gdf: gpd.GeoDataFrame, name: str) -> CRS:
         raise ImportProblem([f"{name}: every geometry is empty"])
     crs = gdf.crs
     if crs is None:
-        raise ImportProblem([
-            f"{name}: the coordinate reference system is not declared (coordinates look like {_looks_like(bounds)}); "
-            "the import does not guess: export the file again with its CRS (EPSG:27700 or EPSG:4326), e.g. keep the .prj beside a Shapefile"
-        ])
+        raise ImportProblem(
+            [
+                f"{name}: the coordinate reference system is not declared (coordinates look like {_looks_like(bounds)}); "
+                "the import does not guess: export the file again with its CRS (EPSG:27700 or EPSG:4326), e.g. keep the .prj beside a Shapefile"
+            ]
+        )
     if crs.equals(WGS84, ignore_axis_order=True):
         if not _within(bounds, WGS84_BOX):
-            raise ImportProblem([
-                f"{name}: the coordinate reference system is not declared: the coordinates look like {_looks_like(bounds)}, "
-                "but the file reads as EPSG:4326 longitude/latitude (as any GeoJSON without a \"crs\" member does); "
-                "the import does not guess: export it again as EPSG:4326, or as EPSG:27700 with the CRS declared"
-            ])
+            raise ImportProblem(
+                [
+                    f"{name}: the coordinate reference system is not declared: the coordinates look like {_looks_like(bounds)}, "
+                    'but the file reads as EPSG:4326 longitude/latitude (as any GeoJSON without a "crs" member does); '
+                    "the import does not guess: export it again as EPSG:4326, or as EPSG:27700 with the CRS declared"
+                ]
+            )
         return WGS84
     if crs.equals(BNG, ignore_axis_order=True) or crs.to_epsg() == 27700:
         if not _within(bounds, BNG_BOX):
-            raise ImportProblem([f"{name}: declares British National Grid (EPSG:27700) but its coordinates look like {_looks_like(bounds)}"])
+            raise ImportProblem(
+                [
+                    f"{name}: declares British National Grid (EPSG:27700) but its coordinates look like {_looks_like(bounds)}"
+                ]
+            )
         return BNG
-    raise ImportProblem([f"{name}: unsupported coordinate reference system {crs.to_string()}; expected EPSG:27700 (British National Grid) or EPSG:4326"])
+    raise ImportProblem(
+        [
+            f"{name}: unsupported coordinate reference system {crs.to_string()}; expected EPSG:27700 (British National Grid) or EPSG:4326"
+        ]
+    )
 
 
 # ---------------------------------------------------------------- geometry
+
 
 def _polygonal(geom) -> MultiPolygon | None:
     """The polygonal parts of a geometry as one MultiPolygon (None when there are none)."""
@@ -314,7 +350,7 @@ def _finish(geoms_bng: list, tolerance: float, decimals: int, coverage_ok: bool)
     else:
         simplified, method = list(geoms_bng), "none"
     wgs = gpd.GeoSeries(simplified, crs=BNG).to_crs(WGS84)
-    rounded = shapely.set_precision(wgs.values, 10.0 ** -decimals)
+    rounded = shapely.set_precision(wgs.values, 10.0**-decimals)
     out = []
     for g in rounded:
         if not g.is_valid:
@@ -340,6 +376,7 @@ def _dumps(obj) -> bytes:
 
 # ---------------------------------------------------------------- import
 
+
 def prepare(source: Path, year: int | None = None) -> tuple[bytes, ImportReport]:
     """Read, check, repair, simplify: the bytes to store and a report. Writes nothing.
 
@@ -361,9 +398,13 @@ def prepare(source: Path, year: int | None = None) -> tuple[bytes, ImportReport]
         missing = set(names) - present
         unknown = present - set(names)
         if missing:
-            problems.append(f"{name}: missing {len(missing)} of the {len(names)} police force areas: {describe(missing, names)}")
+            problems.append(
+                f"{name}: missing {len(missing)} of the {len(names)} police force areas: {describe(missing, names)}"
+            )
         if unknown:
-            problems.append(f"{name}: {len(unknown)} code(s) in field {field} are not in data/forces.csv: {describe(unknown, names)}")
+            problems.append(
+                f"{name}: {len(unknown)} code(s) in field {field} are not in data/forces.csv: {describe(unknown, names)}"
+            )
         if problems:
             raise ImportProblem(problems)
 
@@ -398,7 +439,7 @@ def prepare(source: Path, year: int | None = None) -> tuple[bytes, ImportReport]
 
         try:
             coverage_ok = bool(shapely.coverage_is_valid(dissolved))
-        except Exception:
+        except Exception:  # noqa: BLE001 - no coverage check means simplify part by part
             coverage_ok = False
 
         data = None
@@ -409,23 +450,27 @@ def prepare(source: Path, year: int | None = None) -> tuple[bytes, ImportReport]
                 raise ImportProblem([f"{name}: simplifying at {tolerance} m left no area for {describe(lost, names)}"])
             invalid = [c for c, g in zip(ordered, final) if not g.is_valid]
             if invalid:
-                raise ImportProblem([f"{name}: could not make valid geometry for {describe(invalid, names)} after simplifying"])
+                raise ImportProblem(
+                    [f"{name}: could not make valid geometry for {describe(invalid, names)} after simplifying"]
+                )
             candidate = _dumps(_feature_collection(ordered, final, COORD_DECIMALS))
             if len(candidate) < BUDGET_BYTES:
                 data = candidate
                 break
         if data is None:
-            raise ImportProblem([
-                f"{name}: even simplified at {TOLERANCES_M[-1]} m the boundaries take {len(candidate):,} bytes, "
-                f"over the {BUDGET_BYTES:,}-byte budget; use a generalised ONS file (BGC or BUC)"
-            ])
+            raise ImportProblem(
+                [
+                    f"{name}: even simplified at {TOLERANCES_M[-1]} m the boundaries take {len(candidate):,} bytes, "
+                    f"over the {BUDGET_BYTES:,}-byte budget; use a generalised ONS file (BGC or BUC)"
+                ]
+            )
 
         match = CODE_FIELD.match(field)
         vintage = 2000 + int(match.group(1)) if match else None
         report = ImportReport(
             source_file=source.name,
             source_sha256=_sha256(source),
-            imported_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             code_field=field,
             vintage_year=vintage,
             attribution_year=year or vintage,
@@ -446,25 +491,9 @@ def prepare(source: Path, year: int | None = None) -> tuple[bytes, ImportReport]
         return data, report
 
 
-def _temp_beside(target: Path, data: bytes) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the dashboard may run as another user
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def import_boundaries(source: Path, target: Path | None = None, meta_target: Path | None = None,
-                      year: int | None = None) -> ImportReport:
+def import_boundaries(
+    source: Path, target: Path | None = None, meta_target: Path | None = None, year: int | None = None
+) -> ImportReport:
     """Import a boundary file into `target` (default paths.BOUNDARIES_GEOJSON) and its sidecar.
 
     Both files are written beside their targets and moved into place with
@@ -472,18 +501,20 @@ def import_boundaries(source: Path, target: Path | None = None, meta_target: Pat
     On any problem nothing is written and ImportProblem is raised.
     """
     target = Path(target or paths.BOUNDARIES_GEOJSON)
-    meta_target = Path(meta_target or (paths.BOUNDARIES_META if target == paths.BOUNDARIES_GEOJSON
-                                       else target.with_suffix(".meta.json")))
+    meta_target = Path(
+        meta_target
+        or (paths.BOUNDARIES_META if target == paths.BOUNDARIES_GEOJSON else target.with_suffix(".meta.json"))
+    )
     data, report = prepare(source, year)
     report.target = str(target)
     temps: list[Path] = []
     try:
-        temps.append(_temp_beside(target, data))
-        temps.append(_temp_beside(meta_target, _dumps(asdict(report)) + b"\n"))
+        temps.append(atomic.write_beside(target, data, mode=0o644))
+        temps.append(atomic.write_beside(meta_target, _dumps(asdict(report)) + b"\n", mode=0o644))
         # The sidecar names the sha256 of the file it describes, so a reader can
         # tell if a crash left them out of step.
-        os.replace(temps[1], meta_target)
-        os.replace(temps[0], target)
+        atomic.commit(temps[1], meta_target)
+        atomic.commit(temps[0], target)
     except OSError as err:
         raise ImportProblem([f"cannot write {target}: {err.strerror or err}"]) from err
     finally:
@@ -521,9 +552,15 @@ def _boundaries_geojson(stamp: tuple) -> dict:
     try:
         fc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise ValueError(f"{path}: cannot read the imported boundaries ({_one_line(err)}); import them again with `python -m geo import FILE`") from err
-    if fc.get("type") != "FeatureCollection" or not all("pfa_code" in f.get("properties", {}) for f in fc.get("features", [])):
-        raise ValueError(f"{path}: not a FeatureCollection with properties.pfa_code; import it again with `python -m geo import FILE`")
+        raise ValueError(
+            f"{path}: cannot read the imported boundaries ({_one_line(err)}); import them again with `python -m geo import FILE`"
+        ) from err
+    if fc.get("type") != "FeatureCollection" or not all(
+        "pfa_code" in f.get("properties", {}) for f in fc.get("features", [])
+    ):
+        raise ValueError(
+            f"{path}: not a FeatureCollection with properties.pfa_code; import it again with `python -m geo import FILE`"
+        )
     return fc
 
 
@@ -536,7 +573,9 @@ def load_geometry(kind: str) -> dict:
         return _tiles_geojson(_stamp(paths.TILES_CSV), _stamp(paths.FORCES_CSV))
     if kind == "boundaries":
         if not paths.BOUNDARIES_GEOJSON.is_file():
-            raise FileNotFoundError(f"no boundaries imported at {paths.BOUNDARIES_GEOJSON}; run `python -m geo import FILE`")
+            raise FileNotFoundError(
+                f"no boundaries imported at {paths.BOUNDARIES_GEOJSON}; run `python -m geo import FILE`"
+            )
         return _boundaries_geojson(_stamp(paths.BOUNDARIES_GEOJSON))
     raise ValueError(f"unknown geometry {kind!r}; expected one of {', '.join(GEOMETRIES)}")
 

@@ -1,11 +1,12 @@
 """The 43 force codes and names, read from data/forces.csv (the single reference list)."""
+
 from __future__ import annotations
 
 import csv
 from functools import lru_cache
 from pathlib import Path
 
-from dashboard import paths
+from core import paths
 
 
 @lru_cache(maxsize=4)

@@ -20,6 +20,7 @@ within 0.7%, and across a box under 1.2° tall cos(latitude) varies by less than
 projection draws them as regular hexagons. The coordinates are not real places;
 they only position the tiles relative to each other.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,7 +32,7 @@ import geopandas as gpd
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
-from dashboard import paths
+from core import paths
 from geo.forces import describe, force_names
 
 CELL_DEG = 0.1  # hexagon width (flat side to flat side), degrees of longitude
@@ -77,7 +78,9 @@ def read_tiles(path: Path | None = None, forces_path: Path | None = None) -> dic
                 if row < 0 or col < 0:
                     raise ValueError
             except (TypeError, ValueError):
-                problems.append(f"{path}:{line}: row and col must be whole numbers >= 0 (got {rec['row']!r}, {rec['col']!r}) for {code}")
+                problems.append(
+                    f"{path}:{line}: row and col must be whole numbers >= 0 (got {rec['row']!r}, {rec['col']!r}) for {code}"
+                )
                 continue
             positions.setdefault(code, (row, col))
     dupes = sorted(c for c, n in seen.items() if n > 1)
@@ -104,9 +107,12 @@ def grid_neighbours(row: int, col: int) -> list[tuple[int, int]]:
     """The six cells touching (row, col) in the odd-r layout."""
     shift = 0 if row % 2 == 0 else 1
     return [
-        (row, col - 1), (row, col + 1),
-        (row - 1, col - 1 + shift), (row - 1, col + shift),
-        (row + 1, col - 1 + shift), (row + 1, col + shift),
+        (row, col - 1),
+        (row, col + 1),
+        (row - 1, col - 1 + shift),
+        (row - 1, col + shift),
+        (row + 1, col - 1 + shift),
+        (row + 1, col + shift),
     ]
 
 

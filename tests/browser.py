@@ -11,6 +11,7 @@ chromium, so its absence there is a broken build, not a reason to skip.
 STALKING_BROWSER=none (which makes the app behave as if no browser were
 installed) does not hide a real browser from the tests.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,10 @@ import pytest
 
 from exports import images
 
-MISSING = ("No Chrome or Chromium found on PATH (looked for {names}) or by kaleido's lookup. "
-           "Install it: sudo apt-get install chromium")
+MISSING = (
+    "No Chrome or Chromium found on PATH (looked for {names}) or by kaleido's lookup. "
+    "Install it: sudo apt-get install chromium"
+)
 
 
 def on_ci() -> bool:
@@ -45,6 +48,11 @@ def require_browser() -> str:
 
 # Chromium flags for Playwright as root with no network (see ../shared/PITFALLS.md).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]

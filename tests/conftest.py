@@ -1,5 +1,6 @@
 """Shared fixtures. The tests build their own database in a temporary directory,
-so `make test` never touches data/build/ (set before any project import)."""
+so `make test` never touches data/build/ or data/returns/ (set before any project import)."""
+
 from __future__ import annotations
 
 import os
@@ -9,10 +10,12 @@ from pathlib import Path
 
 _BUILD = Path(tempfile.mkdtemp(prefix="stalking-test-build-"))
 os.environ["STALKING_BUILD_DIR"] = str(_BUILD)
+# Builds of the repository's data/ keep their returns (and the writer lock) here, not in data/returns/.
+os.environ["STALKING_RETURNS_DIR"] = str(_BUILD / "returns")
 
 import pytest  # noqa: E402
 
-from dashboard import paths  # noqa: E402
+from core import paths  # noqa: E402
 from etl import pipeline  # noqa: E402
 
 

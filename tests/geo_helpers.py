@@ -1,8 +1,9 @@
 """Shared helpers for the map-layer tests (geo/).
 
-Tests that need real boundaries read ../shared/geo (dashboard.paths.SHARED_GEO_DIR)
+Tests that need real boundaries read ../shared/geo (core.paths.SHARED_GEO_DIR)
 and skip when it is absent; nothing derived from it is stored in the repository.
 """
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from dashboard import paths
+from core import paths
 
 FORCES = pd.read_csv(paths.FORCES_CSV)
 CODES = sorted(FORCES["pfa_code"])
@@ -30,10 +31,18 @@ def exterior_clockwise(geom) -> bool:
 
 def squares(field: str = "PFA23CD", codes: list[str] = CODES, crs: str | None = "EPSG:27700") -> gpd.GeoDataFrame:
     """One 10 km square per code on a 7-wide grid in British National Grid: a clean coverage."""
-    geoms = [box(400_000 + (i % 7) * 10_000, 300_000 + (i // 7) * 10_000,
-                 410_000 + (i % 7) * 10_000, 310_000 + (i // 7) * 10_000) for i in range(len(codes))]
-    return gpd.GeoDataFrame({field: codes, "PFA23NM": [f"area {i}" for i in range(len(codes))]},
-                            geometry=geoms, crs=crs)
+    geoms = [
+        box(
+            400_000 + (i % 7) * 10_000,
+            300_000 + (i // 7) * 10_000,
+            410_000 + (i % 7) * 10_000,
+            310_000 + (i // 7) * 10_000,
+        )
+        for i in range(len(codes))
+    ]
+    return gpd.GeoDataFrame(
+        {field: codes, "PFA23NM": [f"area {i}" for i in range(len(codes))]}, geometry=geoms, crs=crs
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """Briefing packs: the zip's files, the Word document, the sentences, the command line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,14 +11,21 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import charts, queries
+from core import queries
+from core.text import long_date
 from exports import briefing, images, tables
 from exports.__main__ import main
 from tests.browser import require_browser
 
-WELSH_FORCES = {"W15000001": "North Wales", "W15000002": "Gwent", "W15000003": "South Wales",
-                "W15000004": "Dyfed-Powys"}
-DATA_FILES = {f"data/{name}.{ext}" for name in ("force-areas", "funded-services", "evidence") for ext in ("csv", "xlsx")}
+WELSH_FORCES = {
+    "W15000001": "North Wales",
+    "W15000002": "Gwent",
+    "W15000003": "South Wales",
+    "W15000004": "Dyfed-Powys",
+}
+DATA_FILES = {
+    f"data/{name}.{ext}" for name in ("force-areas", "funded-services", "evidence") for ext in ("csv", "xlsx")
+}
 
 
 def doc_text(data: bytes) -> str:
@@ -50,6 +58,7 @@ def wales_zip(wales_pack) -> zipfile.ZipFile:
 
 
 # ---------------------------------------------------------------- the Wales pack
+
 
 def test_wales_pack_holds_the_expected_files(wales_pack, wales_zip, as_at):
     names = set(wales_zip.namelist())
@@ -85,7 +94,7 @@ def test_wales_word_document_cites_a_quote_for_every_force_with_evidence(wales_z
         cited = [q for q in quotes.itertuples() if f"\u201c{' '.join(q.quote.split())}\u201d" in text]
         assert cited, f"no quote cited for {WELSH_FORCES[code]}"
         q = cited[0]
-        citation = f"— {q.source_title}, {q.section}, {charts.long_date(pd.Timestamp(q.source_date).date())}"
+        citation = f"— {q.source_title}, {q.section}, {long_date(pd.Timestamp(q.source_date).date())}"
         assert citation in text
 
 
@@ -94,7 +103,7 @@ def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_
     text = doc_text(the_docx(wales_zip))
     assert "of the 4 force areas in Wales" in text
     assert "not the same as none" in text
-    assert f"Position as at {charts.long_date(as_at)}" in text and "Data as at" in text
+    assert f"Position as at {long_date(as_at)}" in text and "Data as at" in text
     assert len(document.inline_shapes) >= 4, "the charts are in the document as images"
     assert "Source: " in text, "each chart has its source line beneath it"
     table = document.tables[0]
@@ -124,6 +133,7 @@ def test_wales_data_files_carry_their_metadata(wales_zip):
 
 
 # ---------------------------------------------------------------- without a browser
+
 
 def test_without_a_browser_the_pack_has_html_charts_and_says_why(built_db, as_at, monkeypatch):
     monkeypatch.setenv(images.BROWSER_ENV, "none")
@@ -157,29 +167,43 @@ def test_an_england_and_wales_pack_covers_all_43_forces(built_db, as_at):
 
 # ---------------------------------------------------------------- sentences
 
+
 def _coverage(statuses: list[str]) -> pd.DataFrame:
     n = len(statuses)
-    return pd.DataFrame({
-        "pfa_code": [f"W1500000{i + 1}" for i in range(n)], "short_name": list(WELSH_FORCES.values())[:n],
-        "region": ["Wales"] * n, "isac_status": statuses, "isac_count": pd.array([2, None, None, None][:n], dtype="Int64"),
-        "perpetrator_programme_status": ["not reported"] * n, "masip_status": ["pilot"] + ["not reported"] * (n - 1),
-        "funding_risk": ["ends within 6 months"] + ["not reported"] * (n - 1),
-        "funding_at_risk": [True] + [False] * (n - 1),
-        "next_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
-        "earliest_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
-        "funded_services": [1] + [0] * (n - 1), "evidence_quotes": [2] + [0] * (n - 1),
-    })
+    return pd.DataFrame(
+        {
+            "pfa_code": [f"W1500000{i + 1}" for i in range(n)],
+            "short_name": list(WELSH_FORCES.values())[:n],
+            "region": ["Wales"] * n,
+            "isac_status": statuses,
+            "isac_count": pd.array([2, None, None, None][:n], dtype="Int64"),
+            "perpetrator_programme_status": ["not reported"] * n,
+            "masip_status": ["pilot"] + ["not reported"] * (n - 1),
+            "funding_risk": ["ends within 6 months"] + ["not reported"] * (n - 1),
+            "funding_at_risk": [True] + [False] * (n - 1),
+            "next_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
+            "earliest_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
+            "funded_services": [1] + [0] * (n - 1),
+            "evidence_quotes": [2] + [0] * (n - 1),
+        }
+    )
 
 
 def test_area_sentences_count_provision_and_keep_not_reported_apart_from_none():
     scope = briefing.Scope("region", "Wales", "Wales")
     cov = _coverage(["dedicated service", "dedicated service", "within wider services", "not reported"])
     out = briefing.area_sentences(cov, pd.DataFrame(columns=["end_date"]), scope, dt.date(2024, 12, 19))
-    assert out[0] == ("3 of the 4 force areas in Wales report a dedicated stalking service or ISACs within wider "
-                      "services (2 dedicated service, 1 within wider services); 1 is not reported.")
+    assert out[0] == (
+        "3 of the 4 force areas in Wales report a dedicated stalking service or ISACs within wider "
+        "services (2 dedicated service, 1 within wider services); 1 is not reported."
+    )
     assert any("2 ISAC or dedicated stalking advocate posts are reported across 1 force area" in s for s in out)
-    assert any(s.startswith("0 of the 4 force areas in Wales report a commissioned stalking perpetrator programme; "
-                            "4 are not reported") for s in out)
+    assert any(
+        s.startswith(
+            "0 of the 4 force areas in Wales report a commissioned stalking perpetrator programme; 4 are not reported"
+        )
+        for s in out
+    )
     assert any("1 of the 4 force areas in Wales has stalking funding at risk" in s for s in out)
     assert any("not the same as none" in s for s in out), "no funded services reported is not none"
     assert not any("none stated" in s for s in out)
@@ -189,8 +213,10 @@ def test_area_sentences_name_a_stated_none_as_none():
     scope = briefing.Scope("region", "Wales", "Wales")
     cov = _coverage(["none stated", "not reported"])
     first = briefing.area_sentences(cov, pd.DataFrame(columns=["end_date"]), scope, dt.date(2024, 12, 19))[0]
-    assert first == ("0 of the 2 force areas in Wales report a dedicated stalking service or ISACs within wider "
-                     "services; 1 states there is no ISAC or specialist stalking service and 1 is not reported.")
+    assert first == (
+        "0 of the 2 force areas in Wales report a dedicated stalking service or ISACs within wider "
+        "services; 1 states there is no ISAC or specialist stalking service and 1 is not reported."
+    )
 
 
 def test_force_sentences_say_not_reported_is_not_none():
@@ -201,6 +227,7 @@ def test_force_sentences_say_not_reported_is_not_none():
 
 
 # ---------------------------------------------------------------- scope and command line
+
 
 def test_scopes_resolve_by_code_name_and_region(built_db):
     assert briefing.resolve_scope(force="E23000027").name == "Hertfordshire"

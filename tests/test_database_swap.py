@@ -1,5 +1,6 @@
 """A running dashboard follows a rebuilt database without a restart, and a page
 that is mid-render when the file is swapped finishes on the old data."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import queries
+from core import queries
 from etl import pipeline
 from tests.test_etl import rows_of, write_rows
 

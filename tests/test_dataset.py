@@ -2,19 +2,20 @@
 every force is covered, the checkable figures hold, and silence stays silence.
 
 The quote checks read the plain-text source documents in ../shared/seeds
-(dashboard.paths.SEEDS_DIR); they are skipped only when that folder is absent.
+(core.paths.SEEDS_DIR); they are skipped only when that folder is absent.
 """
+
 from __future__ import annotations
 
 import csv
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dashboard import paths
+from core import paths
 
 CURATED_FILES = ("facts.csv", "funding_streams.csv", "timeline.csv")
 ID_COLUMN = {"facts.csv": "fact_id", "funding_streams.csv": "stream_id", "timeline.csv": "event_id"}
@@ -29,6 +30,7 @@ WEST_MIDLANDS, CAMBRIDGESHIRE = "E23000014", "E23000023"
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as f:
@@ -45,12 +47,12 @@ def heading_text(line: str) -> str:
     return re.sub(r"</?u>", "", line).strip().strip("#*•").strip().strip("#*•").strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def sources() -> dict[str, dict[str, str]]:
     return {r["source_id"]: r for r in read_csv(paths.SOURCES_CSV)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def document(source_id: str) -> tuple[str, tuple[tuple[int, str], ...]]:
     """The document with whitespace collapsed, and (offset in it, heading text) of every non-empty line."""
     text = (paths.SEEDS_DIR / sources()[source_id]["document"]).read_text(encoding="utf-8")
@@ -67,7 +69,7 @@ def document(source_id: str) -> tuple[str, tuple[tuple[int, str], ...]]:
     return collapsed, tuple(lines)
 
 
-@lru_cache(maxsize=None)
+@cache
 def section_ranges(source_id: str) -> dict[str, tuple[int, int]]:
     """Section -> (start, end) offsets in the collapsed document.
 
@@ -77,7 +79,9 @@ def section_ranges(source_id: str) -> dict[str, tuple[int, int]]:
     is the text before the first heading.
     """
     collapsed, lines = document(source_id)
-    rows = sorted((r for r in read_csv(paths.SECTIONS_CSV) if r["source_id"] == source_id), key=lambda r: int(r["position"]))
+    rows = sorted(
+        (r for r in read_csv(paths.SECTIONS_CSV) if r["source_id"] == source_id), key=lambda r: int(r["position"])
+    )
     starts: dict[str, int] = {}
     limit = len(collapsed) + 1
     for row in reversed(rows):
@@ -107,10 +111,13 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
-needs_seeds = pytest.mark.skipif(not paths.SEEDS_DIR.is_dir(), reason=f"source documents not available at {paths.SEEDS_DIR}")
+needs_seeds = pytest.mark.skipif(
+    not paths.SEEDS_DIR.is_dir(), reason=f"source documents not available at {paths.SEEDS_DIR}"
+)
 
 
 # ---------------------------------------------------------------- quotes
+
 
 @needs_seeds
 @pytest.mark.parametrize("row", list(curated_rows()))
@@ -146,54 +153,87 @@ def test_source_dates_match_documents():
 
 # ---------------------------------------------------------------- forces and values
 
+
 def test_every_force_resolves_and_all_43_are_covered(built_db):
-    unknown = query(built_db, """
+    unknown = query(
+        built_db,
+        """
         SELECT pfa_code FROM facts WHERE pfa_code NOT IN (SELECT pfa_code FROM forces)
-        UNION ALL SELECT pfa_code FROM funding_stream_history WHERE pfa_code NOT IN (SELECT pfa_code FROM forces)""")
+        UNION ALL SELECT pfa_code FROM funding_stream_history WHERE pfa_code NOT IN (SELECT pfa_code FROM forces)""",
+    )
     assert not unknown
     assert query(built_db, "SELECT count(DISTINCT pfa_code) FROM force_coverage")[0][0] == 43
     assert query(built_db, "SELECT count(*) FROM coverage_at(DATE '2024-12-19')")[0][0] == 43
-    without = query(built_db, "SELECT pfa_code FROM forces WHERE pfa_code NOT IN (SELECT pfa_code FROM facts) ORDER BY 1")
+    without = query(
+        built_db, "SELECT pfa_code FROM forces WHERE pfa_code NOT IN (SELECT pfa_code FROM facts) ORDER BY 1"
+    )
     assert not without, f"forces with no fact: {without}"
 
 
 def test_no_value_outside_the_dictionary(built_db):
-    bad_facts = query(built_db, """
+    bad_facts = query(
+        built_db,
+        """
         SELECT f.fact_id, f.value FROM facts f JOIN attributes a USING (dimension, attribute)
         WHERE a.value_type LIKE 'enum:%'
-          AND f.value NOT IN (SELECT value FROM allowed_values WHERE field = substr(a.value_type, 6))""")
+          AND f.value NOT IN (SELECT value FROM allowed_values WHERE field = substr(a.value_type, 6))""",
+    )
     assert not bad_facts
-    bad_types = query(built_db, """
+    bad_types = query(
+        built_db,
+        """
         SELECT fact_id FROM facts f LEFT JOIN attributes a USING (dimension, attribute) WHERE a.attribute IS NULL
         UNION ALL SELECT fact_id FROM facts f JOIN attributes a USING (dimension, attribute)
-        WHERE a.value_type = 'integer' AND f.value_number IS NULL""")
+        WHERE a.value_type = 'integer' AND f.value_number IS NULL""",
+    )
     assert not bad_types
     checks = {
         "funding_stream_history": [("funder", "funder"), ("status", "funding_status")],
         "timeline": [("kind", "event_kind")],
-        "force_coverage": [("isac_status", "isac_status"), ("perpetrator_programme_status", "programme_status"),
-                           ("masip_status", "masip_status"), ("funding_risk", "funding_risk")],
+        "force_coverage": [
+            ("isac_status", "isac_status"),
+            ("perpetrator_programme_status", "programme_status"),
+            ("masip_status", "masip_status"),
+            ("funding_risk", "funding_risk"),
+        ],
     }
     for table, columns in checks.items():
         for column, field in columns:
-            bad = query(built_db, f"SELECT DISTINCT {column} FROM {table} "  # names are constants above
-                                  f"WHERE {column} NOT IN (SELECT value FROM allowed_values WHERE field = ?)", [field])
+            bad = query(
+                built_db,
+                f"SELECT DISTINCT {column} FROM {table} "  # names are constants above
+                f"WHERE {column} NOT IN (SELECT value FROM allowed_values WHERE field = ?)",
+                [field],
+            )
             assert not bad, (table, column, bad)
 
 
 def test_one_status_per_force_and_date(built_db):
-    for dimension, attribute in (("isac_provision", "status"), ("perpetrator_programme", "status"),
-                                 ("multi_agency", "masip_status"), ("isac_provision", "isac_count")):
-        dupes = query(built_db, """SELECT pfa_code, valid_from, count(*) FROM facts
-            WHERE dimension = ? AND attribute = ? GROUP BY ALL HAVING count(*) > 1""", [dimension, attribute])
+    for dimension, attribute in (
+        ("isac_provision", "status"),
+        ("perpetrator_programme", "status"),
+        ("multi_agency", "masip_status"),
+        ("isac_provision", "isac_count"),
+    ):
+        dupes = query(
+            built_db,
+            """SELECT pfa_code, valid_from, count(*) FROM facts
+            WHERE dimension = ? AND attribute = ? GROUP BY ALL HAVING count(*) > 1""",
+            [dimension, attribute],
+        )
         assert not dupes, (dimension, attribute, dupes)
     for dimension in ("isac_provision", "perpetrator_programme"):
-        missing = query(built_db, """SELECT DISTINCT pfa_code FROM facts WHERE dimension = ?
-            EXCEPT SELECT pfa_code FROM facts WHERE dimension = ? AND attribute = 'status'""", [dimension, dimension])
+        missing = query(
+            built_db,
+            """SELECT DISTINCT pfa_code FROM facts WHERE dimension = ?
+            EXCEPT SELECT pfa_code FROM facts WHERE dimension = ? AND attribute = 'status'""",
+            [dimension, dimension],
+        )
         assert not missing, f"{dimension} facts without a status row: {missing}"
 
 
 # ---------------------------------------------------------------- checkable figures
+
 
 def coverage(db: Path, code: str, date: str = "2024-12-19") -> dict:
     with duckdb.connect(str(db), read_only=True) as con:
@@ -209,7 +249,10 @@ def streams(db: Path, code: str) -> list[dict]:
 
 def test_hertfordshire(built_db):
     assert coverage(built_db, HERTFORDSHIRE)["isac_count"] == 3
-    assert any(s["funder"] == "MoJ victims grant" and str(s["end_date"]) == "2025-03-31" for s in streams(built_db, HERTFORDSHIRE))
+    assert any(
+        s["funder"] == "MoJ victims grant" and str(s["end_date"]) == "2025-03-31"
+        for s in streams(built_db, HERTFORDSHIRE)
+    )
 
 
 def test_cheshire(built_db):
@@ -218,12 +261,17 @@ def test_cheshire(built_db):
 
 def test_dyfed_powys(built_db):
     assert coverage(built_db, DYFED_POWYS)["isac_count"] == 1
-    assert any(str(s["start_date"]) == "2024-09-01" and str(s["end_date"]) == "2025-08-31" and s["end_derived"]
-               for s in streams(built_db, DYFED_POWYS))
+    assert any(
+        str(s["start_date"]) == "2024-09-01" and str(s["end_date"]) == "2025-08-31" and s["end_derived"]
+        for s in streams(built_db, DYFED_POWYS)
+    )
 
 
 def test_south_yorkshire_perpetrator_programme(built_db):
-    assert any(str(s["end_date"]) == "2025-01-31" and "perpetrator" in s["service"].lower() for s in streams(built_db, SOUTH_YORKSHIRE))
+    assert any(
+        str(s["end_date"]) == "2025-01-31" and "perpetrator" in s["service"].lower()
+        for s in streams(built_db, SOUTH_YORKSHIRE)
+    )
 
 
 @pytest.mark.parametrize("code", [THAMES_VALLEY, KENT, WEST_MIDLANDS, CAMBRIDGESHIRE])
@@ -238,18 +286,31 @@ def test_cambridgeshire_post_moves_into_the_idva_service(built_db):
 
 # ---------------------------------------------------------------- silence stays silence
 
+
 def test_silence_is_not_reported(built_db):
-    rows = query(built_db, """SELECT c.pfa_code, c.isac_status FROM coverage_at(DATE '2024-12-19') c
-        WHERE c.pfa_code NOT IN (SELECT pfa_code FROM facts WHERE dimension = 'isac_provision')""")
+    rows = query(
+        built_db,
+        """SELECT c.pfa_code, c.isac_status FROM coverage_at(DATE '2024-12-19') c
+        WHERE c.pfa_code NOT IN (SELECT pfa_code FROM facts WHERE dimension = 'isac_provision')""",
+    )
     assert rows, "expected some forces the sources do not quote on ISAC provision"
     assert all(status == "not reported" for _, status in rows), rows
 
 
 def test_none_stated_only_where_the_quote_says_so(built_db):
-    none_isac = {r[0] for r in query(built_db, "SELECT pfa_code FROM facts WHERE attribute = 'status' AND dimension = 'isac_provision' AND value = 'none stated'")}
+    none_isac = {
+        r[0]
+        for r in query(
+            built_db,
+            "SELECT pfa_code FROM facts WHERE attribute = 'status' AND dimension = 'isac_provision' AND value = 'none stated'",
+        )
+    }
     assert none_isac == NONE_STATED_ISAC
-    others = query(built_db, """SELECT fact_id FROM facts WHERE value = 'none stated'
-        AND NOT (dimension = 'isac_provision' AND attribute = 'status')""")
+    others = query(
+        built_db,
+        """SELECT fact_id FROM facts WHERE value = 'none stated'
+        AND NOT (dimension = 'isac_provision' AND attribute = 'status')""",
+    )
     assert not others, others
     notes = query(built_db, "SELECT fact_id FROM facts WHERE value = 'none stated' AND coalesce(note, '') = ''")
     assert not notes, "a 'none stated' fact must explain itself in its note"

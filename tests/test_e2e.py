@@ -4,6 +4,7 @@ Skips, with the reason, when chromium is not installed; under CI (CI=true) a
 missing browser fails instead. Screenshots of every page are saved under
 test-artifacts/ for people to look at.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,10 +17,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dashboard import paths
-from dashboard.serve import wait_until_healthy
-from dashboard.site import PAGES
+from core import paths
 from tests.browser import CHROMIUM_ARGS, require_browser
+from ui.health import wait_until_healthy
+from ui.site import PAGES
 
 ARTIFACTS = paths.REPO_ROOT / "test-artifacts"
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -37,9 +38,23 @@ def server(built_db: Path):
     port = free_port()
     env = {**os.environ, "STALKING_BUILD_DIR": str(built_db.parent)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.serve",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"],
-        cwd=paths.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=paths.REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     if not wait_until_healthy(base, proc, timeout=60):
@@ -111,7 +126,8 @@ def no_exception(page) -> None:
 
 
 def test_a_deep_link_works_as_the_first_request_to_a_fresh_server(server, page):
-    # Must run first in this module: see dashboard/serve.py for the legacy-routing trap it guards.
+    # Must run first in this module: a folder named pages/ once sent this first request to the wrong page
+    # (Streamlit's legacy multipage convention); the page scripts live in app_pages/ so that it cannot.
     page.goto(f"{server}/force-profile?force=E23000027")
     settle(page)
     assert page.get_by_text("Page not found").count() == 0
@@ -173,8 +189,14 @@ def test_make_run_serves_the_home_page(built_db: Path, browser, tmp_path: Path):
         pytest.skip("the virtual environment was not made by make; run the suite with `make test`")
     port = free_port()
     env = {**os.environ, "STALKING_BUILD_DIR": str(tmp_path / "build")}
-    proc = subprocess.Popen(["make", "--no-print-directory", "run", f"PORT={port}"], cwd=paths.REPO_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"PORT={port}"],
+        cwd=paths.REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         if not wait_until_healthy(base, proc, timeout=120):

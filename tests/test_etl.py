@@ -1,4 +1,5 @@
 """The ETL: builds the real data, and rejects bad input without losing anything."""
+
 from __future__ import annotations
 
 import csv
@@ -10,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import paths
+from core import paths
+from core.problems import InputError
 from etl import pipeline
-from etl.problems import InputError
 
 
 def sha(path: Path) -> str:
@@ -126,7 +127,9 @@ def test_undefined_status_is_rejected(data_copy: Path, existing_db: Path):
     rows[0]["status"] = "probably fine"
     write_rows(path, rows)
     errors = build_expecting_errors(data_copy, existing_db)
-    assert any(e.startswith(f"{path}:2:status: 'probably fine' is not a defined funding_status") for e in errors), errors
+    assert any(e.startswith(f"{path}:2:status: 'probably fine' is not a defined funding_status") for e in errors), (
+        errors
+    )
 
 
 def test_empty_file_is_rejected(data_copy: Path, existing_db: Path):
@@ -159,7 +162,7 @@ def test_utf8_with_bom_is_read(data_copy: Path, tmp_path: Path):
 def test_formula_prefix_is_rejected(data_copy: Path, existing_db: Path):
     path = data_copy / "curated/facts.csv"
     rows = rows_of(path)
-    rows[0]["note"] = "=HYPERLINK(\"http://example.com\")"
+    rows[0]["note"] = '=HYPERLINK("http://example.com")'
     write_rows(path, rows)
     errors = build_expecting_errors(data_copy, existing_db)
     assert any(e.startswith(f"{path}:2:note: value starts with '='") for e in errors), errors
@@ -183,7 +186,9 @@ def test_cli_prints_one_line_per_problem_and_exits_nonzero(data_copy: Path, tmp_
     out = tmp_path / "cli.duckdb"
     proc = subprocess.run(
         [sys.executable, "-m", "etl", "build", "--data", str(data_copy), "--out", str(out)],
-        capture_output=True, text=True, cwd=paths.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_ROOT,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
@@ -198,8 +203,10 @@ def test_one_status_per_force_and_date_but_several_risk_forums(data_copy: Path, 
     path = data_copy / "curated/facts.csv"
     rows = rows_of(path)
     base = next(r for r in rows if r["dimension"] == "isac_provision" and r["attribute"] == "status")
-    forums = [{**base, "fact_id": f"forum-{v.lower()}", "dimension": "multi_agency", "attribute": "risk_forum", "value": v}
-              for v in ("MARAC", "MAPPA")]
+    forums = [
+        {**base, "fact_id": f"forum-{v.lower()}", "dimension": "multi_agency", "attribute": "risk_forum", "value": v}
+        for v in ("MARAC", "MAPPA")
+    ]
     write_rows(path, rows + forums)
     pipeline.build(data_copy, tmp_path / "forums.duckdb")  # several forums at one date are fine
 

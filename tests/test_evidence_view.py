@@ -1,18 +1,25 @@
 """How quotes reach the page: verbatim, escaped, one markdown element per group."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.evidence_view import md_escape, quote_markdown
+from ui.evidence_view import md_escape, quote_markdown
 
 HOSTILE = "**bold** [link](http://example.org) :red[red] <b>html</b> $x$ a_b `code` # heading"
 
 
 def _row(quote: str, section: str = "Funding") -> dict:
-    return {"quote": quote, "source_id": "apcc", "source_title": "APCC response", "source_short_title": "APCC response",
-            "section": section, "source_date": dt.date(2024, 12, 19)}
+    return {
+        "quote": quote,
+        "source_id": "apcc",
+        "source_title": "APCC response",
+        "source_short_title": "APCC response",
+        "section": section,
+        "source_date": dt.date(2024, 12, 19),
+    }
 
 
 def test_md_escape_leaves_no_markdown_active_character_unescaped():
@@ -28,7 +35,7 @@ def test_a_quote_cannot_break_out_of_its_citation_styling():
     body, citation = text.split("  \n")
     assert body == f"“{md_escape(HOSTILE)}”"
     assert citation.startswith(":gray[:small[— ") and citation.endswith("]]")
-    inner = citation[len(":gray[:small["):-2]
+    inner = citation[len(":gray[:small[") : -2]
     assert "Annex\\] \\:red\\[B" in inner
     assert all(inner[i - 1] == "\\" for i, c in enumerate(inner) if c in "[]")
 
@@ -37,13 +44,18 @@ def test_quotes_shows_each_distinct_quote_once_in_one_element_and_the_rest_behin
     def page():  # AppTest runs this function's source on its own, so it makes its own rows
         import pandas as pd
 
-        from dashboard import evidence_view
+        from ui import evidence_view
 
-        rows = pd.DataFrame({
-            "quote": ["First.", "First.", "Second.", "Third.", "Fourth."], "source_id": "apcc",
-            "source_title": "APCC response", "source_short_title": "APCC response", "section": "Funding",
-            "source_date": pd.Timestamp("2024-12-19"),
-        })
+        rows = pd.DataFrame(
+            {
+                "quote": ["First.", "First.", "Second.", "Third.", "Fourth."],
+                "source_id": "apcc",
+                "source_title": "APCC response",
+                "source_short_title": "APCC response",
+                "section": "Funding",
+                "source_date": pd.Timestamp("2024-12-19"),
+            }
+        )
         evidence_view.quotes(rows, show=2)
 
     at = AppTest.from_function(page)

@@ -1,4 +1,5 @@
 """Chart and table exports: PNG, SVG, HTML, CSV, XLSX, formula escaping, the missing-browser path."""
+
 from __future__ import annotations
 
 import csv
@@ -13,13 +14,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts, palette, queries
+import charts
+from charts import palette
+from core import queries
+from core.text import long_date
 from exports import ExportInfo, file_stem, images, slug, tables
 from exports import html as html_export
 from tests.browser import require_browser
 
 TODAY = dt.date(2026, 1, 15)
-NASTY = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTAB", "\rCR", "plain", "=HYPERLINK(\"http://x\")"]
+NASTY = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTAB", "\rCR", "plain", '=HYPERLINK("http://x")']
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +48,9 @@ def fig(built_db, as_at, text):
 
 @pytest.fixture
 def info(text, as_at) -> ExportInfo:
-    return ExportInfo.from_text(text, {"Region": "Wales", "Position as at": as_at}, as_at=as_at,
-                                generated=dt.datetime(2026, 1, 15, 9, 30))
+    return ExportInfo.from_text(
+        text, {"Region": "Wales", "Position as at": as_at}, as_at=as_at, generated=dt.datetime(2026, 1, 15, 9, 30)
+    )
 
 
 def csv_rows(text: str) -> list[list[str]]:
@@ -61,6 +66,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------- images (need a browser)
+
 
 def test_png_has_signature_requested_size_and_is_not_blank(fig):
     require_browser()
@@ -120,10 +126,13 @@ def test_fit_width_makes_room_for_the_footer(fig, built_db, as_at):
     streams = queries.funding_streams(as_at)
     if streams["end_date"].notna().any():
         long_labels = charts.funding_timeline(streams, as_at, charts.ChartText("t", "s", as_at), dt.date(2025, 3, 31))
-        assert images.fit_width(long_labels) >= images.fit_width(charts.ending_per_quarter(streams, charts.ChartText("t", "s", as_at)))
+        assert images.fit_width(long_labels) >= images.fit_width(
+            charts.ending_per_quarter(streams, charts.ChartText("t", "s", as_at))
+        )
 
 
 # ---------------------------------------------------------------- no browser (simulated)
+
 
 def test_without_a_browser_image_export_says_how_to_fix_it(fig, monkeypatch):
     monkeypatch.setenv(images.BROWSER_ENV, "none")
@@ -156,8 +165,10 @@ def test_a_browser_path_that_does_not_exist_counts_as_no_browser(monkeypatch, tm
 CHART_PAGE = """
 import datetime as dt
 import pandas as pd
-from dashboard import charts, palette, queries
-from dashboard.widgets import chart_block, table_block
+import charts
+from charts import palette
+from core import queries
+from ui.widgets import chart_block, table_block
 as_at = queries.source_date()
 cov = queries.coverage(as_at)
 text = charts.ChartText("Test finding", "Subtitle", as_at)
@@ -194,6 +205,7 @@ def test_without_a_browser_the_page_shows_the_fix_instead_of_png_and_svg(built_d
 
 # ---------------------------------------------------------------- HTML
 
+
 def test_html_is_standalone_offline_and_titled(fig, text):
     page = html_export.to_html(fig).decode("utf-8")
     assert page.lower().startswith(("<!doctype html>", "<html"))
@@ -213,9 +225,11 @@ def test_html_of_a_geo_figure_inlines_its_base_map():
 
 # ---------------------------------------------------------------- CSV and XLSX
 
+
 def test_csv_starts_with_header_lines_then_reads_back(info):
-    table = pd.DataFrame({"Force area": ["Gwent", "Dyfed-Powys"], "ISACs": [None, 1],
-                          "End": pd.to_datetime([None, "2025-08-31"])})
+    table = pd.DataFrame(
+        {"Force area": ["Gwent", "Dyfed-Powys"], "ISACs": [None, 1], "End": pd.to_datetime([None, "2025-08-31"])}
+    )
     data = tables.to_csv(table, info)
     assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM, for Excel"
     lines = data.decode("utf-8-sig").splitlines()
@@ -240,7 +254,7 @@ def test_xlsx_has_data_and_about_sheets(info):
     about = dict(wb[tables.ABOUT_SHEET].iter_rows(min_row=2, values_only=True))
     assert about["Title"] == info.title
     assert about["Source"].startswith("APCC")
-    assert about["Data as at"].startswith(charts.long_date(info.data_date))
+    assert about["Data as at"].startswith(long_date(info.data_date))
     assert about["Filters"].startswith("Region: Wales")
     assert "Open Government Licence v3.0" in about["Licence"]
 
@@ -283,6 +297,7 @@ def test_escape_text_follows_owasp():
 
 
 # ---------------------------------------------------------------- names
+
 
 def test_file_names_are_a_slug_of_the_title_and_the_as_at_date():
     assert slug("3 of 4 force areas in Wales — ISACs (2024)") == "3-of-4-force-areas-in-wales-isacs-2024"

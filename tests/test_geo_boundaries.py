@@ -3,6 +3,7 @@
 Boundary files are made here from synthetic squares; the real-shaped check uses
 ../shared/geo and skips when it is absent.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -19,7 +20,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon, box, shape
 
-from dashboard import paths
+from core import paths
 from geo import boundaries
 from geo.boundaries import BUDGET_BYTES, ImportProblem, import_boundaries
 from tests.geo_helpers import CODES, SHARED_GEOJSON, exterior_clockwise, needs_shared_geo, shared_import, squares  # noqa: F401
@@ -149,7 +150,11 @@ def test_shapefile_without_prj(tmp_path, store):
     src = tmp_path / "noprj.shp"
     squares(crs=None).to_file(src)
     assert not src.with_suffix(".prj").exists()
-    fails(store, src, r"coordinate reference system is not declared \(coordinates look like British National Grid metres\)")
+    fails(
+        store,
+        src,
+        r"coordinate reference system is not declared \(coordinates look like British National Grid metres\)",
+    )
 
 
 def test_unsupported_crs(tmp_path, store):
@@ -187,8 +192,14 @@ def test_cli_prints_one_line_per_problem_and_no_traceback(tmp_path):
     env = dict(os.environ, STALKING_BUILD_DIR=str(build))
     bad = tmp_path / "bad.geojson"
     squares(codes=CODES[2:] + ["E23000099"]).to_file(bad, driver="GeoJSON")
-    run = subprocess.run([sys.executable, "-m", "geo", "import", str(bad)], cwd=paths.REPO_ROOT,
-                         env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "geo", "import", str(bad)],
+        cwd=paths.REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
@@ -196,14 +207,21 @@ def test_cli_prints_one_line_per_problem_and_no_traceback(tmp_path):
     assert not build.exists() or not any(build.iterdir())
     good = tmp_path / "good.gpkg"
     squares().to_file(good, driver="GPKG")
-    run = subprocess.run([sys.executable, "-m", "geo", "import", str(good)], cwd=paths.REPO_ROOT,
-                         env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "geo", "import", str(good)],
+        cwd=paths.REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert (build / "boundaries.geojson").is_file() and (build / "boundaries.meta.json").is_file()
     assert sorted(p.name for p in build.iterdir()) == ["boundaries.geojson", "boundaries.meta.json"]
 
 
 # ---------------------------------------------------------------- the shared test geography
+
 
 def test_import_shared_geography(shared_import):
     target, meta, report = shared_import
@@ -238,4 +256,6 @@ def test_shared_geography_neighbours_match_the_list():
                 border.add((a, b))
     assert not listed - touching, f"listed but not touching: {sorted(listed - touching)}"
     assert not border - listed, f"sharing a border but not listed: {sorted(border - listed)}"
-    assert (listed - border) <= {("E23000020", "E23000022")}, f"listed but meeting only at a point: {sorted(listed - border)}"
+    assert (listed - border) <= {("E23000020", "E23000022")}, (
+        f"listed but meeting only at a point: {sorted(listed - border)}"
+    )

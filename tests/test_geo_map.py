@@ -1,4 +1,5 @@
 """The coverage map figure: one trace, geometry once, counts, symbols, selection, offline base map."""
+
 from __future__ import annotations
 
 import json
@@ -7,17 +8,17 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard import paths
-from dashboard.palette import MAP_DIMENSIONS, NOT_REPORTED
+from charts.mapfig import PLOTLY_CONFIG, coverage_map, status_counts
+from charts.palette import MAP_DIMENSIONS, NOT_REPORTED
+from core import paths
 from geo import boundaries
 from geo.boundaries import BUDGET_BYTES
-from geo.mapfig import PLOTLY_CONFIG, coverage_map, status_counts
 from tests.geo_helpers import CODES, shared_import  # noqa: F401
 
 
 @pytest.fixture
 def coverage(built_db):
-    from dashboard import queries
+    from core import queries
 
     return queries.coverage(queries.source_date())
 
@@ -125,7 +126,7 @@ def test_offline_base_map_files():
 def test_map_view_selection_and_render(built_db):
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.map_view import selected_location
+    from ui.map_view import selected_location
 
     class Event:
         selection = {"points": [{"curve_number": 1, "lon": 0.1}, {"curve_number": 0, "location": "E23000005"}]}
@@ -134,8 +135,8 @@ def test_map_view_selection_and_render(built_db):
     assert selected_location(None) is None
 
     def page():
-        from dashboard import queries
-        from dashboard.map_view import show_coverage_map
+        from core import queries
+        from ui.map_view import show_coverage_map
 
         cov = queries.coverage(queries.source_date())
         show_coverage_map(cov, "isac", "tiles", selected="E23000001")
@@ -149,7 +150,7 @@ def test_boundary_map_builds(shared_import, built_db, monkeypatch):
     monkeypatch.setattr(paths, "BOUNDARIES_GEOJSON", target)
     monkeypatch.setattr(paths, "BOUNDARIES_META", meta)
     assert boundaries.available_geometries() == ["tiles", "boundaries"]
-    from dashboard import queries
+    from core import queries
 
     cov = queries.coverage(queries.source_date())
     fig = coverage_map(cov, "funding", geometry="boundaries", selected="E23000001")

@@ -1,4 +1,5 @@
 """The hexagon tile grid: one equal cell per force, a layout that keeps borders and regions."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import paths
+from core import paths
 from geo.tiles import TilesError, grid_neighbours, neighbour_share, read_tiles, tile_polygons
 from tests.geo_helpers import CODES, FORCES, exterior_clockwise
 

@@ -1,11 +1,12 @@
-"""Every page declared in dashboard/site.py runs in AppTest without an exception."""
+"""Every page declared in ui/site.py runs in AppTest without an exception."""
+
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import paths
-from dashboard.site import PAGES
+from core import paths
+from ui.site import PAGES
 
 
 def run_page(script: str, query: dict[str, str] | None = None) -> AppTest:
@@ -31,7 +32,7 @@ def texts(at: AppTest) -> str:
 
 
 def test_force_query_param_opens_that_profile(built_db):
-    at = run_page("pages/force_profile.py", {"force": "E23000027"})
+    at = run_page("app_pages/force_profile.py", {"force": "E23000027"})
     assert not at.exception
     assert at.title[0].value == "Hertfordshire"
     body = texts(at)
@@ -44,10 +45,10 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def test_region_filter_counts_exactly_the_welsh_forces(built_db):
-    at = run_page("pages/overview.py", {"region": "Wales"})
+    at = run_page("app_pages/overview.py", {"region": "Wales"})
     assert not at.exception
     assert metric(at, "Dedicated stalking service").endswith(" of 4")
-    everywhere = run_page("pages/overview.py")
+    everywhere = run_page("app_pages/overview.py")
     assert metric(everywhere, "Dedicated stalking service").endswith(" of 43")
     everywhere.sidebar.multiselect(key="region").set_value(["Wales"]).run()  # the same through the widget
     assert metric(everywhere, "Dedicated stalking service").endswith(" of 4")
@@ -56,7 +57,7 @@ def test_region_filter_counts_exactly_the_welsh_forces(built_db):
 def test_as_at_date_changes_the_funding_count_as_the_data_says(built_db):
     import datetime as dt
 
-    from dashboard import queries
+    from core import queries
 
     def expected(as_at):
         return int((queries.coverage(as_at)["services_ending_within_6_months"] > 0).sum())
@@ -64,15 +65,15 @@ def test_as_at_date_changes_the_funding_count_as_the_data_says(built_db):
     source = queries.source_date()
     later = dt.date(2025, 6, 1)
     assert expected(source) != expected(later), "the fixture data must make the two dates differ"
-    at = run_page("pages/overview.py", {"as_at": source.isoformat()})
+    at = run_page("app_pages/overview.py", {"as_at": source.isoformat()})
     assert metric(at, "Funding ending within 6 months") == f"{expected(source)} of 43"
-    at = run_page("pages/overview.py", {"as_at": later.isoformat()})
+    at = run_page("app_pages/overview.py", {"as_at": later.isoformat()})
     assert metric(at, "Funding ending within 6 months") == f"{expected(later)} of 43"
 
 
 def test_every_page_script_is_declared_and_no_url_path_is_a_file_name():
     scripts = {p.script for p in PAGES}
-    on_disk = {f"pages/{f.name}" for f in (paths.REPO_ROOT / "pages").glob("*.py")}
+    on_disk = {f"app_pages/{f.name}" for f in (paths.REPO_ROOT / "app_pages").glob("*.py")}
     assert on_disk == scripts, "every script in pages/ is declared once in dashboard/site.py"
     stems = {f.split("/")[-1][:-3] for f in on_disk}
     assert not stems & {p.url_path for p in PAGES}, "a URL path equal to a file name triggers legacy routing"
@@ -84,11 +85,11 @@ def test_a_geometry_switch_appears_once_boundaries_are_imported(built_db):
         pytest.skip(f"shared test geography not present at {paths.SHARED_GEO_DIR}")
     from geo import boundaries
 
-    without = run_page("pages/overview.py")
+    without = run_page("app_pages/overview.py")
     assert "Map geometry" not in [r.label for r in without.sidebar.radio], "no switch with the tile map alone"
     boundaries.import_boundaries(shared)
     try:
-        at = run_page("pages/overview.py", {"geo": "Boundaries"})
+        at = run_page("app_pages/overview.py", {"geo": "Boundaries"})
         assert not at.exception
         switch = next(r for r in at.sidebar.radio if r.label == "Map geometry")
         assert switch.options == ["Tile map", "Boundaries"] and switch.value == "Boundaries"
@@ -100,22 +101,24 @@ def test_a_geometry_switch_appears_once_boundaries_are_imported(built_db):
 
 
 def test_regional_force_table_is_built_when_its_tab_is_opened(built_db):
-    at = run_page("pages/regions.py", {"region": "Wales"})
+    at = run_page("app_pages/regions.py", {"region": "Wales"})
     assert not at.exception
     assert not [d for d in at.dataframe if len(d.value) == 4], "the force table waits for its tab"
     at.session_state["regions_tabs"] = "Force areas in Wales"
     at.run()
     tables = [d.value for d in at.dataframe]
-    assert any(len(t) == 4 and set(t["short_name"]) == {"North Wales", "Gwent", "South Wales", "Dyfed-Powys"} for t in tables)
+    assert any(
+        len(t) == 4 and set(t["short_name"]) == {"North Wales", "Gwent", "South Wales", "Dyfed-Powys"} for t in tables
+    )
 
 
 def test_return_template_follows_the_sidebar_force(built_db):
-    at = run_page("pages/return_templates.py")
+    at = run_page("app_pages/return_templates.py")
     assert not at.exception
     page_force = next(s for s in at.selectbox if s.label == "Force")
     assert page_force.value is None, "no force is pre-chosen when the sidebar has none"
     assert not at.dataframe, "no pre-filled table until a force is chosen"
-    at = run_page("pages/return_templates.py", {"force": "W15000004"})
+    at = run_page("app_pages/return_templates.py", {"force": "W15000004"})
     assert not at.exception
     page_force = next(s for s in at.selectbox if s.label == "Force")
     assert page_force.value == "W15000004"

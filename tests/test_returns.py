@@ -1,5 +1,6 @@
 """Returns: an updated position for one force supersedes the earlier one from its
 as-at date on, keeps the history, and a bad return changes nothing."""
+
 from __future__ import annotations
 
 import csv
@@ -18,9 +19,10 @@ import filelock
 import openpyxl
 import pytest
 
-from dashboard import paths, queries
-from etl import load, pipeline, returns
-from etl.problems import InputError
+import returns
+from core import paths, queries
+from core.problems import InputError
+from etl import load, pipeline
 
 HERTS = "E23000027"
 STREAM = "herts-moj-stalking-service"
@@ -49,8 +51,14 @@ def fact(dimension: str, attribute: str, value: str, **values: str) -> dict[str,
 
 
 def funding(**values: str) -> dict[str, str]:
-    defaults = dict(stream_id=STREAM, service="Dedicated stalking support service (Senior ISAC and two ISACs)",
-                    funder="MoJ victims grant", start_date="2022-04-01", end_date="2026-03-31", status="renewed")
+    defaults = dict(
+        stream_id=STREAM,
+        service="Dedicated stalking support service (Senior ISAC and two ISACs)",
+        funder="MoJ victims grant",
+        start_date="2022-04-01",
+        end_date="2026-03-31",
+        status="renewed",
+    )
     return row("funding", **(defaults | values))
 
 
@@ -72,8 +80,8 @@ def herts_extension(**values: str) -> list[dict[str, str]]:
     return [funding(**values)]
 
 
-def import_file(path: Path, data_dir: Path, db: Path, **kw) -> pipeline.ImportResult:
-    return pipeline.import_return(path.read_bytes(), path.name, data_dir=data_dir, database=db, name=str(path), **kw)
+def import_file(path: Path, data_dir: Path, db: Path, **kw) -> returns.ImportResult:
+    return returns.import_return(path.read_bytes(), path.name, data_dir=data_dir, database=db, name=str(path), **kw)
 
 
 @pytest.fixture
@@ -138,7 +146,9 @@ def test_return_extends_funding_from_its_date_on_and_keeps_history(setup, tmp_pa
         edition = con.execute("SELECT * FROM editions WHERE kind = 'return'").df().iloc[0]
         source = con.execute("SELECT * FROM sources WHERE source_id = ?", [f"return-{sha(path)[:12]}"]).df().iloc[0]
         note = con.execute("SELECT note FROM etl_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]
-        evidence = con.execute("SELECT count(*) FROM evidence WHERE edition_id = ?", [edition["edition_id"]]).fetchone()[0]
+        evidence = con.execute(
+            "SELECT count(*) FROM evidence WHERE edition_id = ?", [edition["edition_id"]]
+        ).fetchone()[0]
     assert edition["edition_id"] == f"return:{sha(path)[:12]}" and edition["sha256"] == sha(path)
     assert edition["pfa_code"] == HERTS and edition["submitted_by"] == SUBMITTER and edition["file_name"] == stored.name
     assert source["title"] == "Return for Hertfordshire as at 2025-05-01" and source["publisher"] == SUBMITTER
@@ -157,15 +167,29 @@ def test_rebuild_from_scratch_reproduces_the_database(setup, tmp_path: Path):
     tables = ["editions", "facts", "funding_stream_history", "sources", "sections"]
     with duckdb.connect(str(db), read_only=True) as a, duckdb.connect(str(fresh), read_only=True) as b:
         for t in tables:
-            assert a.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() == b.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall(), t
+            assert (
+                a.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                == b.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            ), t
 
 
 def test_later_return_supersedes_an_earlier_one_which_stays_in_history(setup, tmp_path: Path):
     data_dir, db = setup
-    import_file(write_return(tmp_path / "a.csv", herts_extension() + [fact("isac_provision", "isac_count", "4")]), data_dir, db)
+    import_file(
+        write_return(tmp_path / "a.csv", herts_extension() + [fact("isac_provision", "isac_count", "4")]), data_dir, db
+    )
     later = dt.date(2025, 9, 1).isoformat()
-    import_file(write_return(tmp_path / "b.csv", [fact("isac_provision", "isac_count", "5", as_at=later),
-                                                  fact("isac_provision", "status", "dedicated service", as_at=later)]), data_dir, db)
+    import_file(
+        write_return(
+            tmp_path / "b.csv",
+            [
+                fact("isac_provision", "isac_count", "5", as_at=later),
+                fact("isac_provision", "status", "dedicated service", as_at=later),
+            ],
+        ),
+        data_dir,
+        db,
+    )
     assert coverage(db, dt.date(2025, 8, 31))["isac_count"] == 4
     assert coverage(db, dt.date(2025, 9, 1))["isac_count"] == 5
     assert coverage(db, dt.date(2025, 1, 1))["isac_count"] == 3
@@ -184,22 +208,25 @@ def test_later_return_supersedes_an_earlier_one_which_stays_in_history(setup, tm
 def test_a_dry_run_shows_the_changes_and_writes_nothing(setup, tmp_path: Path):
     data_dir, db = setup
     path = write_return(tmp_path / "herts.csv", herts_extension())
-    before = sha(db)
+    # Every build holds the writer lock, whose file lives in returns/ (issue 15): the folder
+    # exists from the setup's build on, and the dry run must leave it as it found it.
+    before = sha(db), snapshot(data_dir / "returns")
     proc = subprocess.run(
-        [sys.executable, "-m", "etl", "import-return", str(path), "--dry-run", "--data", str(data_dir), "--out", str(db)],
-        capture_output=True, text=True, cwd=paths.REPO_ROOT,
+        [sys.executable, "-m", "returns", "import", str(path), "--dry-run", "--data", str(data_dir), "--out", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_ROOT,
     )
     assert proc.returncode == 0, proc.stderr
     assert f"funding / {STREAM} / end_date: 2025-03-31 → 2026-03-31" in proc.stdout
     assert proc.stdout.strip().endswith("Dry run: nothing was written.")
-    assert sha(db) == before
-    assert not (data_dir / "returns").exists()
+    assert (sha(db), snapshot(data_dir / "returns")) == before
 
 
 def test_an_xlsx_template_filled_in_is_imported(setup, tmp_path: Path):
     data_dir, db = setup
-    rows = pipeline.template(HERTS, data_dir=data_dir, database=db)
-    book = openpyxl.load_workbook(io.BytesIO(pipeline.template_xlsx(rows, data_dir)))
+    rows = returns.template(HERTS, data_dir=data_dir, database=db)
+    book = openpyxl.load_workbook(io.BytesIO(returns.template_xlsx(rows, data_dir)))
     assert book.sheetnames == ["return", "guidance"]
     assert book["return"].data_validations.dataValidation, "dropdowns for record, dimension, funder and status"
     sheet = book["return"]
@@ -224,7 +251,7 @@ def test_an_xlsx_template_filled_in_is_imported(setup, tmp_path: Path):
 
 def test_prefilled_template_returned_unchanged_changes_no_value(setup, tmp_path: Path):
     data_dir, db = setup
-    rows = pipeline.template(HERTS, data_dir=data_dir, database=db)
+    rows = returns.template(HERTS, data_dir=data_dir, database=db)
     assert {(r["dimension"], r["attribute"]) for r in rows if r["record"] == "fact"} >= set(returns.TEMPLATE_FACTS)
     assert STREAM in [r["stream_id"] for r in rows if r["record"] == "funding"]
     for r in rows:
@@ -239,9 +266,11 @@ def test_committed_templates_are_current():
     blank = returns.template_rows()
     assert (paths.TEMPLATES_DIR / "return_template.csv").read_bytes() == returns.template_csv(blank)
     book = openpyxl.load_workbook(paths.TEMPLATES_DIR / "return_template.xlsx")
-    expected = openpyxl.load_workbook(io.BytesIO(pipeline.template_xlsx(blank)))
+    expected = openpyxl.load_workbook(io.BytesIO(returns.template_xlsx(blank)))
     for name in ("return", "guidance"):
-        assert [[c.value for c in r] for r in book[name].iter_rows()] == [[c.value for c in r] for r in expected[name].iter_rows()]
+        assert [[c.value for c in r] for r in book[name].iter_rows()] == [
+            [c.value for c in r] for r in expected[name].iter_rows()
+        ]
     example = paths.TEMPLATES_DIR / f"return_template_{HERTS}.csv"
     assert example.exists() and (paths.TEMPLATES_DIR / f"return_template_{HERTS}.xlsx").exists()
     assert STREAM in example.read_text(encoding="utf-8-sig")
@@ -250,7 +279,12 @@ def test_committed_templates_are_current():
 def test_cli_template_and_check(setup, tmp_path: Path):
     data_dir, db = setup
     out = tmp_path / "herts.xlsx"
-    run = lambda *args: subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True, cwd=paths.REPO_ROOT)
+
+    def run(*args, module="returns"):
+        return subprocess.run(
+            [sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=paths.REPO_ROOT
+        )
+
     proc = run("template", "Herts", "--data", str(data_dir), "--db", str(db), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert openpyxl.load_workbook(out)["return"]["A2"].value == "Hertfordshire"
@@ -259,7 +293,7 @@ def test_cli_template_and_check(setup, tmp_path: Path):
     proc = run("template", HERTS, "--data", str(data_dir), "--db", str(tmp_path / "missing.duckdb"))
     assert proc.returncode == 1 and "No database" in proc.stderr and "Traceback" not in proc.stderr
     import_file(write_return(tmp_path / "herts.csv", herts_extension()), data_dir, db)
-    proc = run("check", "--data", str(data_dir))
+    proc = run("check", "--data", str(data_dir), module="etl")
     assert proc.returncode == 0, proc.stderr
 
 
@@ -268,30 +302,84 @@ def test_cli_template_and_check(setup, tmp_path: Path):
 
 BAD = {
     "unknown force": (lambda: [funding(force="Gotham City PCC")], "2:force: unknown force 'Gotham City PCC'"),
-    "two forces": (lambda: [fact("isac_provision", "isac_count", "4"), funding(force="Essex")],
-                   "3:force: 'Essex' is E23000028, but line 2 is for E23000027; expected one force per return"),
-    "as_at not a date": (lambda: [funding(as_at="31/05/2025")], "2:as_at: '31/05/2025' is not a date in YYYY-MM-DD form"),
-    "as_at not a real date": (lambda: [funding(as_at="2025-02-30")], "2:as_at: '2025-02-30' is not a real calendar date"),
+    "two forces": (
+        lambda: [fact("isac_provision", "isac_count", "4"), funding(force="Essex")],
+        "3:force: 'Essex' is E23000028, but line 2 is for E23000027; expected one force per return",
+    ),
+    "as_at not a date": (
+        lambda: [funding(as_at="31/05/2025")],
+        "2:as_at: '31/05/2025' is not a date in YYYY-MM-DD form",
+    ),
+    "as_at not a real date": (
+        lambda: [funding(as_at="2025-02-30")],
+        "2:as_at: '2025-02-30' is not a real calendar date",
+    ),
     "end_date not a date": (lambda: [funding(end_date="next March")], "2:end_date: 'next March' is not a date"),
-    "end before start": (lambda: [funding(start_date="2026-04-01")], "2:end_date: 2026-03-31 is before start_date 2026-04-01"),
-    "as_at in the future": (lambda: [funding(as_at=(dt.date.today() + dt.timedelta(days=1)).isoformat())], "2:as_at: {tomorrow} is in the future"),
-    "two as-at dates": (lambda: [fact("isac_provision", "isac_count", "4"), funding(as_at="2025-05-02")],
-                        "3:as_at: '2025-05-02' differs from '2025-05-01' on line 2; expected the same as_at on every row"),
-    "negative headcount": (lambda: [fact("isac_provision", "isac_count", "-1")], "2:value: '-1' is not a whole number; expected an integer of 0 or more"),
-    "non-integer headcount": (lambda: [fact("isac_provision", "isac_count", "2.5")], "2:value: '2.5' is not a whole number"),
-    "unknown funding status": (lambda: [funding(status="probably fine")], "2:status: 'probably fine' is not a defined funding_status"),
-    "unknown isac status": (lambda: [fact("isac_provision", "status", "excellent")], "2:value: 'excellent' is not a defined isac_status"),
+    "end before start": (
+        lambda: [funding(start_date="2026-04-01")],
+        "2:end_date: 2026-03-31 is before start_date 2026-04-01",
+    ),
+    "as_at in the future": (
+        lambda: [funding(as_at=(dt.date.today() + dt.timedelta(days=1)).isoformat())],
+        "2:as_at: {tomorrow} is in the future",
+    ),
+    "two as-at dates": (
+        lambda: [fact("isac_provision", "isac_count", "4"), funding(as_at="2025-05-02")],
+        "3:as_at: '2025-05-02' differs from '2025-05-01' on line 2; expected the same as_at on every row",
+    ),
+    "negative headcount": (
+        lambda: [fact("isac_provision", "isac_count", "-1")],
+        "2:value: '-1' is not a whole number; expected an integer of 0 or more",
+    ),
+    "non-integer headcount": (
+        lambda: [fact("isac_provision", "isac_count", "2.5")],
+        "2:value: '2.5' is not a whole number",
+    ),
+    "unknown funding status": (
+        lambda: [funding(status="probably fine")],
+        "2:status: 'probably fine' is not a defined funding_status",
+    ),
+    "unknown isac status": (
+        lambda: [fact("isac_provision", "status", "excellent")],
+        "2:value: 'excellent' is not a defined isac_status",
+    ),
     "unknown funder": (lambda: [funding(funder="a friend")], "2:funder: 'a friend' is not a defined funder"),
-    "attribute of another dimension": (lambda: [fact("isac_provision", "masip_status", "pilot")], "2:attribute: 'masip_status' is not an attribute of isac_provision"),
-    "two statuses": (lambda: [fact("isac_provision", "status", "dedicated service"), fact("isac_provision", "status", "none stated")],
-                     "3:attribute: second status for this force and date (first on line 2)"),
+    "attribute of another dimension": (
+        lambda: [fact("isac_provision", "masip_status", "pilot")],
+        "2:attribute: 'masip_status' is not an attribute of isac_provision",
+    ),
+    "two statuses": (
+        lambda: [
+            fact("isac_provision", "status", "dedicated service"),
+            fact("isac_provision", "status", "none stated"),
+        ],
+        "3:attribute: second status for this force and date (first on line 2)",
+    ),
     "duplicate fact row": (lambda: [fact("isac_provision", "isac_count", "4")] * 2, "3:value: duplicate of line 2"),
-    "duplicate funding row": (lambda: [funding(), funding()], f"3:stream_id: '{STREAM}' appears twice (first on line 2)"),
-    "another force's stream": (lambda: [funding(stream_id="sy-perpetrator-programme")], "2:stream_id: 'sy-perpetrator-programme' is a funded service of E23000011"),
-    "funding row with a fact value": (lambda: [funding(value="4")], "2:value: a funding row has a value; expected value only on fact rows"),
-    "fact row without attribute": (lambda: [fact("isac_provision", "", "4")], "2:attribute: value is empty; expected a value on a fact row"),
-    "funding row without funder": (lambda: [funding(funder="")], "2:funder: value is empty; expected a value on a funding row"),
-    "unknown record": (lambda: [row("update", value="4")], "2:record: 'update' is not allowed; expected fact or funding"),
+    "duplicate funding row": (
+        lambda: [funding(), funding()],
+        f"3:stream_id: '{STREAM}' appears twice (first on line 2)",
+    ),
+    "another force's stream": (
+        lambda: [funding(stream_id="sy-perpetrator-programme")],
+        "2:stream_id: 'sy-perpetrator-programme' is a funded service of E23000011",
+    ),
+    "funding row with a fact value": (
+        lambda: [funding(value="4")],
+        "2:value: a funding row has a value; expected value only on fact rows",
+    ),
+    "fact row without attribute": (
+        lambda: [fact("isac_provision", "", "4")],
+        "2:attribute: value is empty; expected a value on a fact row",
+    ),
+    "funding row without funder": (
+        lambda: [funding(funder="")],
+        "2:funder: value is empty; expected a value on a funding row",
+    ),
+    "unknown record": (
+        lambda: [row("update", value="4")],
+        "2:record: 'update' is not allowed; expected fact or funding",
+    ),
     "no submitter": (lambda: [funding(submitted_by="")], "2:submitted_by: value is empty"),
     "formula =": (lambda: [funding(service='=HYPERLINK("http://example.com")')], "2:service: value starts with '='"),
     "formula +": (lambda: [funding(submitted_by="+44 20 7946 0000")], "2:submitted_by: value starts with '+'"),
@@ -353,7 +441,9 @@ def test_header_only_file_is_rejected(accepted, tmp_path: Path):
 
 
 def test_wrong_encoding_is_rejected(accepted, tmp_path: Path):
-    path = write_return(tmp_path / "cp1252.csv", herts_extension(submitted_by="Siobhan O\u2019Neill"), encoding="cp1252")
+    path = write_return(
+        tmp_path / "cp1252.csv", herts_extension(submitted_by="Siobhan O\u2019Neill"), encoding="cp1252"
+    )
     problems = expect_rejected(accepted, path, "2:: byte 0x92 is not valid UTF-8")
     assert "Windows-1252" in problems[0]
 
@@ -405,8 +495,10 @@ def test_cli_rejects_with_one_line_per_problem(accepted, tmp_path: Path):
     path = write_return(tmp_path / "bad.csv", [funding(force="Atlantis", end_date="soon")])
     before = sha(db), snapshot(data_dir / "returns")
     proc = subprocess.run(
-        [sys.executable, "-m", "etl", "import-return", str(path), "--data", str(data_dir), "--out", str(db)],
-        capture_output=True, text=True, cwd=paths.REPO_ROOT,
+        [sys.executable, "-m", "returns", "import", str(path), "--data", str(data_dir), "--out", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_ROOT,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
@@ -446,8 +538,11 @@ def test_an_edited_stored_return_stops_the_build(setup, tmp_path: Path):
 
 def cli_import(path: Path, data_dir: Path, db: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "etl", "import-return", str(path), "--data", str(data_dir), "--out", str(db)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.REPO_ROOT,
+        [sys.executable, "-m", "returns", "import", str(path), "--data", str(data_dir), "--out", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=paths.REPO_ROOT,
     )
 
 
@@ -460,9 +555,18 @@ def test_two_imports_at_the_same_moment_both_land_in_order(setup, tmp_path: Path
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
     with duckdb.connect(str(db), read_only=True) as con:
-        editions = con.execute("SELECT sha256, submitted_at, edition_order FROM editions WHERE kind = 'return' ORDER BY edition_order").fetchall()
-        runs = con.execute("SELECT run_id, note FROM etl_runs WHERE note LIKE 'import-return%' ORDER BY run_id").fetchall()
-        last_files = {r[0] for r in con.execute("SELECT sha256 FROM etl_run_files WHERE run_id = (SELECT max(run_id) FROM etl_runs)").fetchall()}
+        editions = con.execute(
+            "SELECT sha256, submitted_at, edition_order FROM editions WHERE kind = 'return' ORDER BY edition_order"
+        ).fetchall()
+        runs = con.execute(
+            "SELECT run_id, note FROM etl_runs WHERE note LIKE 'import-return%' ORDER BY run_id"
+        ).fetchall()
+        last_files = {
+            r[0]
+            for r in con.execute(
+                "SELECT sha256 FROM etl_run_files WHERE run_id = (SELECT max(run_id) FROM etl_runs)"
+            ).fetchall()
+        }
     assert {e[0] for e in editions} == {sha(a), sha(b)}, "neither return is lost"
     assert editions[0][1] < editions[1][1], "same as-at date: the one accepted first comes first"
     # The imports ran one after the other: the second build saw the first's return.
@@ -474,7 +578,7 @@ def test_two_imports_at_the_same_moment_both_land_in_order(setup, tmp_path: Path
 def test_an_import_waits_for_the_lock(setup, tmp_path: Path):
     data_dir, db = setup
     path = write_return(tmp_path / "herts.csv", herts_extension())
-    (data_dir / "returns").mkdir()
+    (data_dir / "returns").mkdir(exist_ok=True)  # every build makes it (it holds the writer lock)
     before = sha(db)
     with filelock.FileLock(str(data_dir / "returns" / returns.LOCK_FILE)):
         proc = cli_import(path, data_dir, db)

@@ -1,5 +1,6 @@
 """The "Submit a return" page: absent without an admin passphrase, closed to a wrong
 one, and with the right one it previews before it writes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,12 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import admin, paths, queries
+from core import paths, queries
 from etl import pipeline
 from tests.test_returns import AT, HERTS, STREAM, csv_bytes, funding, snapshot
+from ui import admin
 
 PASSPHRASE = "correct horse battery staple"
-PAGE = "pages/submit_return.py"
+PAGE = "app_pages/submit_return.py"
 
 
 def app() -> AppTest:
@@ -24,8 +26,11 @@ def app() -> AppTest:
 
 
 def everything_shown(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "text", "code", "error", "success", "warning", "caption", "title", "subheader")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("markdown", "text", "code", "error", "success", "warning", "caption", "title", "subheader")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -55,7 +60,7 @@ def test_admin_check_is_constant_time_and_needs_configuration(monkeypatch):
     monkeypatch.setenv(admin.ENV_VAR, PASSPHRASE)
     assert admin.is_configured() and admin.check(PASSPHRASE)
     assert not admin.check("wrong") and not admin.check("") and not admin.check(None)
-    source = (paths.REPO_ROOT / "dashboard/admin.py").read_text(encoding="utf-8")
+    source = (paths.REPO_ROOT / "ui/admin.py").read_text(encoding="utf-8")
     assert "hmac.compare_digest" in source and "==" not in source.split("def check", 1)[1]
 
 
@@ -121,15 +126,18 @@ def test_bad_upload_shows_its_problems_and_writes_nothing(passphrase, sandbox):
 
 def test_upload_previews_then_imports_on_confirm(passphrase, sandbox):
     data_dir, db = sandbox
+    before = snapshot(data_dir / "returns")  # the sandbox's build made the folder (it holds the writer lock)
     at = unlocked(app())
-    at.get("file_uploader")[0].set_value(("herts.csv", csv_bytes([funding(submitted_by="<b>Jane</b> ![x](http://example.com/x.png)")]), "text/csv"))
+    at.get("file_uploader")[0].set_value(
+        ("herts.csv", csv_bytes([funding(submitted_by="<b>Jane</b> ![x](http://example.com/x.png)")]), "text/csv")
+    )
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     changes = at.dataframe[0].value
     row = changes[(changes["item"] == f"{STREAM} / end_date")].iloc[0]
     assert (row["current"], row["in this return"]) == ("2025-03-31", "2026-03-31")
     assert "<b>Jane</b>" in at.text[0].value, "submitted text is shown as plain text"
-    assert not (data_dir / "returns").exists(), "the preview writes nothing"
+    assert snapshot(data_dir / "returns") == before, "the preview writes nothing"
 
     [confirm] = [b for b in at.button if b.label == "Confirm and import"]
     confirm.click().run()

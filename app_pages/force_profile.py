@@ -1,0 +1,218 @@
+"""Force profile: everything the sources say about one force area, each statement with its quote."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from charts import palette
+from core import rules
+from core.text import long_date
+from exports import briefing
+from ui import cached_queries as data
+from ui import evidence_view, notices, state
+from ui.evidence_view import md_escape
+from ui.widgets import briefing_download
+
+MAIN_DIMENSIONS = tuple(
+    (dimension, palette.MAP_DIMENSIONS[theme.key], words) for dimension, theme, words in rules.THEME_DIMENSIONS
+)
+ATTRIBUTE_LABELS = rules.ATTRIBUTE_LABELS
+
+filters = state.current()
+forces = data.forces().set_index("pfa_code")
+code = filters.force
+
+if not code or code not in forces.index:
+    st.title("Force profile")
+    st.info("Choose a force area in the sidebar, or click one on the Overview map.", icon=":material/touch_app:")
+    for region, group in data.forces().sort_values("short_name").groupby("region", sort=False):
+        st.markdown(f"**{md_escape(region)}**")
+        cols = st.columns(6)
+        for i, row in enumerate(group.itertuples()):
+            cols[i % 6].button(
+                row.short_name, key=f"pick_{row.pfa_code}", on_click=state.select_force, args=(row.pfa_code,)
+            )
+    st.stop()
+
+force = forces.loc[code]
+as_at = filters.as_at
+coverage_all = data.coverage(as_at)
+mine = coverage_all.set_index("pfa_code").loc[code]
+facts = data.facts(as_at, pfa_code=code)
+streams = data.funding_streams(as_at, pfa_code=code)
+
+st.title(force["short_name"])
+st.caption(f"{force['force_name']} police force area · {force['region']} · ONS code {code}")
+if force["commissioner_body"] == "City of London Corporation":
+    st.info(
+        "**The City of London has no Police and Crime Commissioner.** The City of London Corporation, "
+        "through its Police Authority Board, is the police authority and commissions services; the APCC "
+        'response quotes "City of London" directly. Figures here are the Corporation\'s evidence.',
+        icon=":material/account_balance:",
+    )
+else:
+    st.markdown(
+        f"Commissioning body: **{md_escape(force['commissioner_name'])}** ({md_escape(force['commissioner_body'])})."
+    )
+notices.data_age(filters)
+
+
+def fact_lines(rows: pd.DataFrame) -> None:
+    """The non-status facts of a dimension as short labelled lines."""
+    for attribute, group in rows.groupby("attribute", sort=False):
+        if attribute in ("status", "masip_status"):
+            continue
+        values = []
+        for r in group.itertuples():
+            value = md_escape(r.value)
+            if isinstance(r.value_wording, str) and r.value_wording and r.value_wording != r.value:
+                value += f" (“{md_escape(r.value_wording)}”)"
+            values.append(value)
+        st.markdown(f"**{ATTRIBUTE_LABELS.get(attribute, attribute)}:** " + "; ".join(dict.fromkeys(values)))
+
+
+def status_line(dim: palette.MapDimension, value: str) -> None:
+    st.markdown(f"### {dim.symbol(value)} {md_escape(value.capitalize())}")
+
+
+st.header("Provision")
+for dimension, dim, words in MAIN_DIMENSIONS:
+    rows = facts[facts["dimension"] == dimension]
+    with st.container(border=True):
+        left, right = st.columns([2, 3], gap="large")
+        with left:
+            st.markdown(f"**{dim.label}**")
+            status_line(dim, mine[dim.column])
+            if dimension == "isac_provision" and pd.notna(mine["isac_count"]):
+                st.metric("ISACs or stalking advocate posts stated", int(mine["isac_count"]))
+            if rows.empty:
+                evidence_view.not_reported(force["short_name"], words)
+            else:
+                fact_lines(rows)
+        with right:
+            if len(rows):
+                n = rows["quote"].nunique()
+                st.caption(f"Evidence: {n} quote{'s' if n != 1 else ''}")
+                evidence_view.quotes(rows, show=3)
+
+st.header("Funding")
+with st.container(border=True):
+    status_line(palette.FUNDING, mine["funding_risk"])
+    if streams.empty and facts[facts["dimension"] == "funding"].empty:
+        evidence_view.not_reported(force["short_name"], "funding")
+    for row in streams.itertuples():
+        has_start, has_end = pd.notna(row.start_date), pd.notna(row.end_date)
+        if has_start and has_end:
+            period = f"{long_date(row.start_date)} to {long_date(row.end_date)}"
+        elif has_end:
+            period = f"start not stated, ends {long_date(row.end_date)}"
+        elif has_start:
+            period = f"from {long_date(row.start_date)}, no end date stated"
+        else:
+            period = "no start or end date stated"
+        derived = " (end worked out from the source's words)" if row.end_derived and has_end else ""
+        st.markdown(
+            f"**{md_escape(row.service)}** · {md_escape(row.funder)} · {md_escape(period)}{derived} · *{md_escape(row.status)}*"
+        )
+        if isinstance(row.end_wording, str) and row.end_wording:
+            st.caption(f"End date in the source's words: “{md_escape(row.end_wording)}”")
+        evidence_view.quote(streams.loc[row.Index])
+    statements = facts[facts["dimension"] == "funding"]
+    if len(statements):
+        st.markdown("**Other statements on funding**")
+        evidence_view.quotes(statements)
+
+other = facts[~facts["dimension"].isin([d for d, _, _ in MAIN_DIMENSIONS] + ["funding"])]
+st.header("Collaboration, information sharing and oversight")
+if other.empty:
+    evidence_view.not_reported(
+        force["short_name"], "co-commissioning, information sharing, collaboration, governance or training"
+    )
+else:
+    cols = st.columns(2)
+    for i, (label, group) in enumerate(other.groupby("dimension_label", sort=True)):
+        with cols[i % 2].container(border=True):
+            st.markdown(f"**{md_escape(label)}**")
+            evidence_view.quotes(group)
+    shown = set(other["dimension"]) | {d for d, _, _ in MAIN_DIMENSIONS} | {"funding"}
+    dimensions = data.dimensions()
+    silent = sorted(dimensions.loc[~dimensions["dimension"].isin(shown), "label"])
+    if silent:
+        st.caption("Not reported in the sources: " + ", ".join(silent) + ". Not reported is not the same as none.")
+
+st.header(f"Beside {force['region']} and England and Wales")
+region_cov = coverage_all[coverage_all["region"] == force["region"]]
+mine_status = {  # what this force's own row says for each measure, in words
+    "isac": mine["isac_status"],
+    "programme": mine["perpetrator_programme_status"],
+    "masip": mine["masip_status"],
+    "funding_at_risk": mine["funding_risk"],
+}
+rows = [
+    {
+        "Measure": measure.label,
+        force["short_name"]: mine_status[key],
+        force["region"]: f"{int(measure.test(region_cov).sum())} of {len(region_cov)}",
+        "England and Wales": f"{int(measure.test(coverage_all).sum())} of {len(coverage_all)}",
+    }
+    for key, measure in rules.MEASURES.items()
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True)
+st.caption(
+    f"Force areas as at {long_date(as_at)}. Source: APCC response, 19 December 2024. The region and "
+    "England and Wales columns count force areas that report each measure; a force area that was not "
+    "reported is not counted, which does not mean it lacks the measure."
+)
+
+neighbours = data.neighbours(code)
+if len(neighbours):
+    st.subheader("Neighbouring force areas")
+    cols = st.columns(min(len(neighbours), 6))
+    for i, row in enumerate(neighbours.itertuples()):
+        cols[i % len(cols)].button(
+            row.short_name,
+            key=f"nb_{row.pfa_code}",
+            on_click=state.select_force,
+            args=(row.pfa_code,),
+            icon=":material/arrow_forward:",
+        )
+
+history = data.history(code)
+st.subheader("Briefing pack")
+briefing_download(briefing.resolve_scope(force=code), as_at, key="profile_pack")
+
+st.subheader("History of this profile")
+editions = history["edition_id"].nunique()
+if editions <= 1:
+    st.caption(
+        "One edition so far: the APCC response of 19 December 2024. Later returns from the "
+        "commissioner's office will appear here, with what changed, when and on whose return."
+    )
+# The table is made only while the expander is open (opening it reruns the page).
+with st.expander(
+    f"Every statement ever recorded for {force['short_name']} "
+    f"({len(history)} rows, {editions} edition{'s' if editions != 1 else ''})",
+    key="expander_history",
+    on_change="rerun",
+) as section:
+    if section.open:
+        st.dataframe(
+            history.rename(
+                columns={
+                    "as_at": "As at",
+                    "kind": "Edition",
+                    "submitted_by": "From",
+                    "dimension": "Dimension",
+                    "attribute": "Attribute",
+                    "value": "Value",
+                    "valid_from": "Valid from",
+                    "quote": "Evidence",
+                }
+            ),
+            hide_index=True,
+            column_config={
+                "As at": st.column_config.DateColumn(format="D MMM YYYY"),
+                "Valid from": st.column_config.DateColumn(format="D MMM YYYY"),
+            },
+        )

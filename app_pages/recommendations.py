@@ -1,0 +1,121 @@
+"""Recommendations 15, 16 and 25: what they ask of commissioners, and the evidence from each force area."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts.chart_text import ChartText
+from core.text import long_date
+from ui import cached_queries as data
+from ui import evidence_view, notices, state
+from ui.evidence_view import md_escape
+from ui.widgets import table_block
+
+ASKS = {
+    "15": (
+        "Review specialist services for stalking victims, including ISACs",
+        "Review whether the right specialist services have been commissioned to support stalking victims, "
+        "including trained independent stalking advocate caseworkers (ISACs); provide them where they do not "
+        "exist, and consider collaborating across force boundaries. Directed to PCCs and mayoral equivalents.",
+    ),
+    "16": (
+        "Embed collaboration and information sharing in commissioning",
+        "Review commissioning arrangements so they embed collaborative working and information sharing between "
+        "policing and the services that support stalking victims. Directed to PCCs and chief constables.",
+    ),
+    "25": (
+        "Improve the multi-agency response to stalking perpetrators",
+        "Explore how the force works with healthcare, the CPS, probation and other partners to manage stalking "
+        "perpetrators; whether to collaborate with other forces; and how MAPPA is used for stalking offenders. "
+        "Directed to PCCs and chief constables.",
+    ),
+}
+
+filters = state.current()
+facts = data.facts(filters.as_at, regions=filters.region_list)
+dims = data.dimensions()
+forces = data.forces()
+if filters.regions:
+    forces = forces[forces["region"].isin(filters.regions)]
+timeline = data.timeline()
+
+st.title("Recommendations 15, 16 and 25")
+st.caption(
+    f"What the super-complaint asked of Police and Crime Commissioners, and the evidence each force area gave. Showing {filters.geography}."
+)
+notices.data_age(filters)
+
+cols = st.columns(3)
+cols[0].metric(
+    "Accepted by", "43 of 43 PCCs", help="All 43 PCCs and equivalents accepted Recommendations 15, 16 and 25."
+)
+cols[1].metric(
+    "Response due (Rec 27)",
+    "22 Nov 2024",
+    help="Recommendation 27: respond to HMICFRS, the IOPC and the College of Policing within 56 days of publication, through the APCC.",
+)
+cols[2].metric("Recommendations 15, 16, 25 due", "27 Mar 2025")
+accepted = timeline[timeline["kind"].isin(["response", "deadline"])]
+if len(accepted):
+    with st.expander("The sources for these dates"):
+        for row in accepted.itertuples():
+            st.markdown(f"**{long_date(row.date)}: {md_escape(row.event)}**")
+            evidence_view.quote(accepted.loc[row.Index])
+
+rec_of = dims.set_index("dimension")["recommendation"].to_dict()
+facts = facts.assign(recommendation=facts["dimension"].map(rec_of))
+summary = forces[["pfa_code", "short_name", "region"]].copy()
+for rec in ASKS:
+    quoted = facts[facts["recommendation"] == rec].groupby("pfa_code")["quote"].nunique()
+    summary[f"Rec {rec}"] = summary["pfa_code"].map(quoted).fillna(0).astype(int)
+
+# Only the open tab's content is made (choosing a tab reruns the page): all four at once
+# were several hundred elements, most of the page's run time and of the browser's work.
+tabs = st.tabs(
+    [f"Recommendation {rec}" for rec in ASKS] + ["All three, by force area"],
+    key="recommendation_tabs",
+    on_change="rerun",
+)
+for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
+    with tab:
+        if not tab.open:
+            continue
+        st.subheader(headline)
+        st.markdown(f"*{md_escape(ask)}* Deadline: **27 March 2025**.")
+        labels = dims[dims["recommendation"] == rec]["label"].tolist()
+        st.caption("Evidence counted here: " + ", ".join(labels) + ".")
+        by_force = dict(tuple(facts[facts["recommendation"] == rec].groupby("pfa_code")))
+        with_evidence = summary[summary[f"Rec {rec}"] > 0]
+        silent = summary[summary[f"Rec {rec}"] == 0]
+        st.metric("Force areas with evidence on this recommendation", f"{len(with_evidence)} of {len(summary)}")
+        for row in with_evidence.sort_values("short_name").itertuples():
+            rows = by_force[row.pfa_code]
+            n = rows["quote"].nunique()
+            with st.expander(f"{row.short_name}: {n} quote{'s' if n != 1 else ''}"):
+                evidence_view.quotes(rows, label_column="dimension_label")
+        if len(silent):
+            st.markdown(
+                f"**Reported nothing on this recommendation in the sources ({len(silent)}):** "
+                + md_escape(", ".join(silent.sort_values("short_name")["short_name"]))
+                + "."
+            )
+            st.caption(
+                "Not reported is not the same as not acting on it: the APCC response quotes forces as illustrations."
+            )
+
+with tabs[-1]:
+    if tabs[-1].open:
+        text = ChartText(
+            title="Evidence bearing on each recommendation, by force area",
+            subtitle=f"Number of distinct quotes per force area; {filters.geography}; as at {long_date(filters.as_at)}",
+            data_date=filters.source_date,
+            notes=("0 means not reported in the sources, not that nothing was done.",),
+        )
+        table_block(
+            summary.drop(columns="pfa_code").rename(columns={"short_name": "Force area", "region": "Region"}),
+            text,
+            key="recs_summary",
+            filters=filters.describe(),
+            as_at=filters.as_at,
+            column_config={f"Rec {r}": st.column_config.NumberColumn(format="%d") for r in ASKS},
+        )

@@ -1,0 +1,300 @@
+"""The coverage map as a plotly figure (no Streamlit import, so exports and tests can use it).
+
+One `go.Choropleth` trace draws every force with the geometry embedded once and a
+stepped colour scale (one step per status, in legend order). A `go.Scattergeo`
+text trace writes each force's label and status symbol on it, so the status never
+depends on colour alone; `not reported` is light grey with a "?". The legend
+lists each status with its count. The base map is hidden and nothing is fetched
+from the network except the empty base-map topology that plotly's geo subplot
+always requests: pass PLOTLY_CONFIG to st.plotly_chart so that request goes to
+the app's own static/ folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import os
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.figure_cache import cached_figure
+from charts.palette import MAP_DIMENSIONS, NOT_REPORTED, MapDimension
+from core import paths
+from geo.boundaries import GEOMETRIES, current_attribution, feature_bounds, label_points, load_geometry
+
+# For st.plotly_chart(config=...). topojsonURL is relative to the page, so it
+# also works behind a server.baseUrlPath; static/ holds world_110m.json and
+# world_50m.json with empty layers, which is all a hidden base map needs.
+PLOTLY_CONFIG = {
+    "topojsonURL": "app/static/",
+    "displaylogo": False,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    "toImageButtonOptions": {"format": "png", "filename": "stalking-services-map", "scale": 2},
+}
+
+TEXT_DARK = "#0B0C0C"
+TEXT_LIGHT = "#FFFFFF"
+OUTLINE = "#FFFFFF"
+SELECTED_OUTLINE = "#0B0C0C"
+NOTE_GREY = "#505A5F"
+KEY_FIGURE_LABELS = {
+    "isac_count": "ISAC posts",
+    "next_funding_end": "Next funding end",
+    "earliest_funding_end": "Earliest funding end",
+    "funded_services": "Funded services",
+}
+TILE_NOTE = "One hexagon per police force area, all the same size;<br>positions are approximate, not geographic."
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_colour(fill: str) -> str:
+    """Dark or white text, whichever contrasts more with the fill (WCAG contrast ratio)."""
+    lum = _luminance(fill)
+    on_dark = (1.05) / (lum + 0.05)
+    on_light = (lum + 0.05) / (_luminance(TEXT_DARK) + 0.05)
+    return TEXT_LIGHT if on_dark > on_light else TEXT_DARK
+
+
+def _key_figure(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "not stated"
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _statuses(coverage: pd.DataFrame, dim: MapDimension) -> pd.Series:
+    status = coverage[dim.column].astype("object").where(coverage[dim.column].notna(), NOT_REPORTED)
+    unknown = sorted(set(status) - set(dim.order))
+    if unknown:
+        raise ValueError(f"{dim.column}: values not in the {dim.key!r} legend: {unknown}")
+    return status
+
+
+def status_counts(coverage: pd.DataFrame, dimension_key: str) -> dict[str, int]:
+    """{status: number of forces} in legend order, zeros included."""
+    dim = MAP_DIMENSIONS[dimension_key]
+    counts = _statuses(coverage, dim).value_counts()
+    return {s: int(counts.get(s, 0)) for s in dim.order}
+
+
+def legend_label(dim: MapDimension, status: str, count: int) -> str:
+    return f"{dim.symbol(status)} {status} ({count})"
+
+
+def _view(bounds: dict[str, tuple[float, float, float, float]], codes) -> dict:
+    """Lon/lat ranges framing the given forces, with a 3% margin.
+
+    plotly's own fitbounds="locations" framed these shapes at about half the
+    available height, pinned to the top (plotly.js 3.8, seen in Chromium), so the
+    view is computed here: with explicit ranges and scale 1 the shapes fill the frame.
+    """
+    boxes = [bounds[c] for c in codes if c in bounds] or list(bounds.values())
+    minx, miny = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    maxx, maxy = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    padx, pady = (maxx - minx) * 0.03 or 0.01, (maxy - miny) * 0.03 or 0.01
+    return {
+        "lon": [round(minx - padx, 5), round(maxx + padx, 5)],
+        "lat": [round(miny - pady, 5), round(maxy + pady, 5)],
+        "center": {"lon": round((minx + maxx) / 2, 5), "lat": round((miny + maxy) / 2, 5)},
+        "key": hashlib.sha1(",".join(sorted(map(str, codes))).encode()).hexdigest()[:10],
+    }
+
+
+def _geometry_files(
+    coverage: pd.DataFrame, dimension_key: str, geometry: str = "tiles", selected: str | None = None, height: int = 620
+) -> tuple:
+    """The versions of the files a map of this geometry is drawn from (part of the figure cache key)."""
+    files = (
+        (paths.TILES_CSV, paths.FORCES_CSV)
+        if geometry == "tiles"
+        else (paths.BOUNDARIES_GEOJSON, paths.BOUNDARIES_META)
+    )
+    versions = []
+    for path in files:
+        try:
+            st = os.stat(path)
+            versions.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
+        except OSError:
+            versions.append((str(path), None))
+    return tuple(versions)
+
+
+@cached_figure(extra=_geometry_files)
+def coverage_map(
+    coverage: pd.DataFrame, dimension_key: str, geometry: str = "tiles", selected: str | None = None, height: int = 620
+) -> go.Figure:
+    """A map of one coverage dimension: one coloured shape per force, labelled with its status symbol.
+
+    coverage: rows of core.queries.coverage() (one per force; a region filter
+    simply leaves forces out and the map zooms to the rest). dimension_key: a key
+    of charts.palette.MAP_DIMENSIONS. geometry: "tiles" (default, always
+    available) or "boundaries" (after `python -m geo import FILE`). selected: a
+    pfa_code drawn with a thick dark outline.
+    """
+    if dimension_key not in MAP_DIMENSIONS:
+        raise ValueError(f"unknown map dimension {dimension_key!r}; expected one of {', '.join(MAP_DIMENSIONS)}")
+    if geometry not in GEOMETRIES:
+        raise ValueError(f"unknown geometry {geometry!r}; expected one of {', '.join(GEOMETRIES)}")
+    dim = MAP_DIMENSIONS[dimension_key]
+    geojson = load_geometry(geometry)
+    points = label_points(geometry)
+    tiles = geometry == "tiles"
+
+    df = coverage.reset_index(drop=True).copy()
+    df["_status"] = _statuses(df, dim)
+    # The selected force goes last so its thick outline is drawn over its neighbours'.
+    df["_selected"] = df["pfa_code"] == selected
+    df = df.sort_values(["_selected", "pfa_code"], kind="stable").reset_index(drop=True)
+    n = len(dim.order)
+    z = [dim.order.index(s) for s in df["_status"]]
+    colorscale = []
+    for i, status in enumerate(dim.order):
+        colorscale += [[i / n, dim.colour(status)], [(i + 1) / n, dim.colour(status)]]
+    names = df["short_name"] if "short_name" in df else df["force_name"]
+    key_label = KEY_FIGURE_LABELS.get(dim.key_figure, dim.key_figure.replace("_", " ").capitalize())
+    show_key = dim.key_figure != dim.column
+    customdata = [
+        [name, f"{dim.symbol(s)} {s}", _key_figure(k) if show_key else "", int(q) if pd.notna(q) else 0]
+        for name, s, k, q in zip(names, df["_status"], df[dim.key_figure], df["evidence_quotes"])
+    ]
+    hover = (
+        "<b>%{customdata[0]}</b><br>"
+        f"{dim.label}: %{{customdata[1]}}<br>"
+        + (f"{key_label}: %{{customdata[2]}}<br>" if show_key else "")
+        + "Evidence quotes: %{customdata[3]}<extra></extra>"
+    )
+    normal_width = 1.5 if tiles else 0.6
+    fig = go.Figure()
+    fig.add_trace(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="properties.pfa_code",
+            locations=df["pfa_code"].tolist(),
+            z=z,
+            zmin=-0.5,
+            zmax=n - 0.5,
+            colorscale=colorscale,
+            showscale=False,
+            marker={
+                "line": {
+                    "color": [SELECTED_OUTLINE if s else OUTLINE for s in df["_selected"]],
+                    "width": [4 if s else normal_width for s in df["_selected"]],
+                }
+            },
+            customdata=customdata,
+            hovertemplate=hover,
+            # A click selects a force; the others fade a little but stay legible.
+            unselected={"marker": {"opacity": 0.6}},
+            name=dim.label,
+            showlegend=False,
+        )
+    )
+
+    # Status symbols (and, on tiles, the force label) so colour is never the only cue.
+    # One text trace per text colour, so a click selection (which fades unselected
+    # points) can be told to leave the labels as they are.
+    placed = df[df["pfa_code"].isin(points.keys())]
+    ink = [text_colour(dim.colour(s)) for s in placed["_status"]]
+    symbols = [dim.symbol(s) for s in placed["_status"]]
+    text = [f"{lab}<br>{sym}" for lab, sym in zip(placed["label"], symbols)] if tiles else symbols
+    for colour in sorted(set(ink)):
+        rows = [i for i, c in enumerate(ink) if c == colour]
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[points[placed["pfa_code"].iloc[i]][0] for i in rows],
+                lat=[points[placed["pfa_code"].iloc[i]][1] for i in rows],
+                text=[text[i] for i in rows],
+                mode="text",
+                textfont={"size": 12 if tiles else 11, "color": colour},
+                selected={"textfont": {"color": colour}},
+                unselected={"textfont": {"color": colour}},
+                hoverinfo="skip",
+                showlegend=False,
+                name="labels",
+            )
+        )
+
+    # Legend: one marker-only entry per status, with its count; no data of its own.
+    counts = df["_status"].value_counts()
+    for status in dim.order:
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[None],
+                lat=[None],
+                mode="markers",
+                marker={
+                    "symbol": "square",
+                    "size": 15,
+                    "color": dim.colour(status),
+                    "line": {"color": "#6F777B", "width": 1},
+                },
+                name=legend_label(dim, status, int(counts.get(status, 0))),
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
+
+    # Two short lines, so the note fits a narrow column (annotations do not wrap).
+    note = TILE_NOTE if tiles else current_attribution().replace(" Contains OS data", "<br>Contains OS data")
+    view = _view(feature_bounds(geometry), df["pfa_code"])
+    fig.update_layout(
+        height=height,
+        margin={"l": 0, "r": 0, "t": 8, "b": 40},
+        paper_bgcolor="white",
+        # Keeps the user's zoom and pan across reruns (a new dimension or selection);
+        # a different geometry or set of forces (region filter) starts a fresh view.
+        uirevision=f"coverage-map-{geometry}-{view['key']}",
+        geo={
+            "visible": False,
+            "fitbounds": False,
+            "lonaxis": {"range": view["lon"]},
+            "lataxis": {"range": view["lat"]},
+            "center": view["center"],
+            "projection": {"type": "equirectangular" if tiles else "mercator", "scale": 1},
+            "bgcolor": "rgba(0,0,0,0)",
+            "domain": {"x": [0, 1], "y": [0, 1]},
+        },
+        # Above the map, wrapping to the width: it never covers a force, whatever
+        # the container width or region filter.
+        legend={
+            "title": {"text": f"<b>{dim.label}</b> (number of forces)", "side": "top"},
+            "orientation": "h",
+            "x": 0.0,
+            "y": 1.0,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "itemclick": False,
+            "itemdoubleclick": False,
+            "font": {"size": 13},
+        },
+        hoverlabel={"bgcolor": "white", "font": {"color": TEXT_DARK}},
+        annotations=[
+            {
+                "text": note,
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "yshift": -6,
+                "font": {"size": 11, "color": NOTE_GREY},
+                "align": "left",
+            }
+        ],
+        dragmode="pan",
+    )
+    return fig

@@ -1,0 +1,40 @@
+"""A problem found in an input file, reported as ``file:row:column: message``.
+
+Every stage collects problems instead of raising on the first one, so a person
+fixing a file sees every mistake in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.paths import REPO_ROOT
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    row: int  # line number in the file (the header is line 1); 0 for the whole file
+    column: str  # column name, or "" for the whole row or file
+    message: str  # what was wrong, then what was expected
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}:{self.column}: {self.message}"
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the repository when it lies inside it, else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+class InputError(Exception):
+    """Raised with every problem found, once a stage cannot go on."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))

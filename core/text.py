@@ -1,0 +1,70 @@
+"""Words and dates as the dashboard writes them: long dates, ages, slugs and name keys.
+
+Used by charts, exports, the ETL and the pages, so a date or an age reads the
+same wherever it appears. No Streamlit, no SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from functools import lru_cache
+
+
+def long_date(d: dt.date) -> str:
+    """'19 December 2024'."""
+    return f"{d.day} {d:%B %Y}"
+
+
+def short_date(d: dt.date) -> str:
+    """'19 Dec 2024'."""
+    return f"{d.day} {d:%b %Y}"
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole calendar months from `earlier` to `later` (0 when less than a month)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - (1 if later.day < earlier.day else 0)
+
+
+def age_text(as_at: dt.date, today: dt.date | None = None) -> str:
+    """'1 year 11 months old': how old information dated as_at is today."""
+    today = today or dt.date.today()
+    months = max(months_between(as_at, today), 0)
+    if months < 1:
+        return f"{(today - as_at).days} days old"
+    years, rest = divmod(months, 12)
+    parts = ([f"{years} year{'s' * (years != 1)}"] if years else []) + (
+        [f"{rest} month{'s' * (rest != 1)}"] if rest else []
+    )
+    return " ".join(parts) + " old"
+
+
+def data_as_at_line(data_date: dt.date, today: dt.date | None = None) -> str:
+    """'Data as at 19 December 2024 (1 year 11 months old on 1 December 2026).'"""
+    today = today or dt.date.today()
+    return f"Data as at {long_date(data_date)} ({age_text(data_date, today)} on {long_date(today)})."
+
+
+def slug(text: str, max_length: int = 60) -> str:
+    """'3 of 4 force areas in Wales…' -> '3-of-4-force-areas-in-wales'. ASCII, lower case, no trailing dash."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(words) > max_length:
+        words = words[:max_length].rsplit("-", 1)[0] if "-" in words[:max_length] else words[:max_length]
+    return words.strip("-") or "export"
+
+
+def file_stem(title: str, as_at: dt.date | None) -> str:
+    """File name without extension: a slug of the title and the as-at date."""
+    stem = slug(title)
+    return f"{stem}-{as_at.isoformat()}" if as_at else stem
+
+
+@lru_cache(maxsize=65_536)
+def alias_key(name: str) -> str:
+    """The form of a force name used for matching: case, '&', hyphens and 'the' do not matter."""
+    key = name.lower().replace("&", " and ").replace("-", " ").replace(",", " ").replace(".", " ")
+    key = re.sub(r"\s+", " ", key).strip()
+    return key[4:] if key.startswith("the ") else key

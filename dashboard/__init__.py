@@ -1,1 +1,0 @@
-"""Shared code for the dashboard: paths, data access, state, charts."""

@@ -1,0 +1,114 @@
+-- Positions as at a date. A later edition (source document or return) replaces
+-- an earlier one for the same force and dimension from its as-at date on;
+-- within an edition, a fact with a later valid_from replaces an earlier value
+-- of the same attribute. Nothing is deleted: superseded rows stay in the tables.
+
+CREATE MACRO latest_editions_at(d) AS TABLE
+-- For each force and dimension, the newest edition with as_at <= d that says anything
+-- about it. Funded services belong to the funding dimension, with funding statements,
+-- so a return that restates either replaces both.
+SELECT pfa_code, dimension, max(edition_order) AS top_edition
+FROM (
+    SELECT f.pfa_code, f.dimension, e.edition_order
+    FROM facts f JOIN editions e USING (edition_id)
+    WHERE e.as_at <= CAST(d AS DATE) AND f.valid_from <= CAST(d AS DATE)
+    UNION ALL
+    SELECT s.pfa_code, 'funding', e.edition_order
+    FROM funding_stream_history s JOIN editions e USING (edition_id)
+    WHERE e.as_at <= CAST(d AS DATE) AND s.valid_from <= CAST(d AS DATE)
+)
+GROUP BY pfa_code, dimension;
+
+CREATE MACRO facts_at(d) AS TABLE
+WITH latest_edition AS (
+    SELECT f.*, e.edition_order, e.kind AS edition_kind
+    FROM facts f JOIN editions e USING (edition_id)
+    JOIN latest_editions_at(d) top ON top.pfa_code = f.pfa_code AND top.dimension = f.dimension
+                                   AND top.top_edition = e.edition_order
+    WHERE f.valid_from <= CAST(d AS DATE)
+), latest_value AS (
+    SELECT *, max(valid_from) OVER (PARTITION BY pfa_code, dimension, attribute) AS top_valid FROM latest_edition
+)
+SELECT * EXCLUDE (top_valid, edition_order) FROM latest_value WHERE valid_from = top_valid;
+
+CREATE MACRO funding_streams_at(d) AS TABLE
+WITH latest_edition AS (
+    SELECT s.*, e.edition_order, e.kind AS edition_kind
+    FROM funding_stream_history s JOIN editions e USING (edition_id)
+    JOIN latest_editions_at(d) top ON top.pfa_code = s.pfa_code AND top.dimension = 'funding'
+                                   AND top.top_edition = e.edition_order
+    WHERE s.valid_from <= CAST(d AS DATE)
+), latest_value AS (
+    SELECT *, max(valid_from) OVER (PARTITION BY pfa_code, stream_id) AS top_valid FROM latest_edition
+)
+SELECT * EXCLUDE (top_valid, edition_order) FROM latest_value WHERE valid_from = top_valid;
+
+CREATE MACRO coverage_at(d) AS TABLE
+WITH f AS (
+    SELECT pfa_code,
+        any_value(value) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'status') AS isac_status,
+        max(value_number) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'isac_count') AS isac_count,
+        any_value(value) FILTER (WHERE dimension = 'perpetrator_programme' AND attribute = 'status') AS perpetrator_programme_status,
+        any_value(value) FILTER (WHERE dimension = 'multi_agency' AND attribute = 'masip_status') AS masip_status,
+        count(*) FILTER (WHERE dimension = 'funding') AS funding_statements,
+        count(*) FILTER (WHERE dimension = 'funding' AND attribute = 'risk_statement') AS funding_risk_statements,
+        count(DISTINCT quote) AS fact_quotes
+    FROM facts_at(d) GROUP BY pfa_code
+), s AS (
+    SELECT pfa_code,
+        count(*) AS funded_services,
+        min(end_date) AS earliest_funding_end,
+        min(end_date) FILTER (WHERE end_date >= CAST(d AS DATE)) AS next_funding_end,
+        count(*) FILTER (WHERE end_date >= CAST(d AS DATE)
+                           AND end_date <= CAST(CAST(d AS DATE) + to_months((SELECT CAST(value AS INTEGER) FROM rules WHERE name = 'at_risk_window_months')) AS DATE)) AS services_ending_within_6_months,
+        count(*) FILTER (WHERE end_date < CAST(d AS DATE)) AS services_past_end_date,
+        count(*) FILTER (WHERE status = 'at risk') AS services_stated_at_risk,
+        count(DISTINCT quote) AS funding_quotes
+    FROM funding_streams_at(d) GROUP BY pfa_code
+), risk AS (
+    SELECT fo.pfa_code,
+        CASE
+            WHEN coalesce(s.funded_services, 0) = 0 AND coalesce(f.funding_statements, 0) = 0 THEN 'not reported'
+            WHEN s.services_ending_within_6_months > 0 THEN 'ends within 6 months'
+            WHEN s.services_past_end_date > 0 THEN 'end date passed'
+            WHEN s.services_stated_at_risk > 0 OR f.funding_risk_statements > 0 THEN 'at risk, no date'
+            WHEN s.next_funding_end IS NOT NULL THEN 'later end date'
+            ELSE 'no end date reported'
+        END AS funding_risk
+    FROM forces fo LEFT JOIN f USING (pfa_code) LEFT JOIN s USING (pfa_code)
+)
+SELECT
+    fo.pfa_code, fo.force_name, fo.short_name, fo.label, fo.region, fo.commissioner_body,
+    coalesce(f.isac_status, 'not reported') AS isac_status,
+    f.isac_count,
+    coalesce(f.perpetrator_programme_status, 'not reported') AS perpetrator_programme_status,
+    coalesce(f.masip_status, 'not reported') AS masip_status,
+    s.earliest_funding_end,
+    s.next_funding_end,
+    risk.funding_risk,
+    risk.funding_risk IN ('ends within 6 months', 'end date passed', 'at risk, no date') AS funding_at_risk,
+    coalesce(s.funded_services, 0) AS funded_services,
+    coalesce(s.services_ending_within_6_months, 0) AS services_ending_within_6_months,
+    coalesce(f.fact_quotes, 0) + coalesce(s.funding_quotes, 0) AS evidence_quotes,
+    CAST(d AS DATE) AS as_at
+FROM forces fo LEFT JOIN f USING (pfa_code) LEFT JOIN s USING (pfa_code) JOIN risk USING (pfa_code)
+ORDER BY fo.pfa_code;
+
+CREATE VIEW force_coverage AS SELECT * FROM coverage_at(current_date);
+
+CREATE VIEW funding_streams AS
+SELECT pfa_code, stream_id, service, funder, funder_wording, start_date, start_wording, start_derived,
+       end_date, end_wording, end_derived, status, quote, source_id, section, source_date, edition_id, valid_from
+FROM funding_streams_at(current_date);
+
+CREATE VIEW evidence AS
+SELECT pfa_code, dimension, quote, source_id, section, source_date, edition_id,
+       min(valid_from) AS valid_from, string_agg(record_id, ';' ORDER BY record_id) AS record_ids
+FROM (
+    SELECT pfa_code, dimension, quote, source_id, section, source_date, edition_id, valid_from, fact_id AS record_id FROM facts
+    UNION ALL
+    SELECT pfa_code, 'funding', quote, source_id, section, source_date, edition_id, valid_from, stream_id FROM funding_stream_history
+    UNION ALL
+    SELECT NULL, 'national_timeline', quote, source_id, section, source_date, 'source:' || source_id, date, event_id FROM timeline
+)
+GROUP BY ALL;

@@ -1,0 +1,370 @@
+"""What a briefing pack says: its charts, tables, cited evidence and sources, gathered once.
+
+Everything comes through core.queries; nothing here writes SQL or files. The
+Word document (exports.word) and the zip (exports.briefing) are made from the
+`Briefing` this module gathers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import figures, palette
+from charts.chart_text import ChartText
+from core import headlines, queries
+from core.rules import CLIFF_EDGE, NOT_REPORTED, PROVISION_MEASURES
+from core.rules import PROVIDED as PROVISION
+from core.text import data_as_at_line, long_date, slug
+from exports.common import LICENCE, NOT_REPORTED_NOTE, ExportInfo
+from exports.scope import Scope
+from exports.sentences import area_sentences, count_of, force_sentences
+
+
+@dataclass
+class Chart:
+    """One chart of a pack: its figure, its words and a short file name."""
+
+    name: str  # file stem inside charts/, e.g. "01-isac-provision"
+    fig: go.Figure
+    text: ChartText
+
+
+def _status_chart(
+    cov: pd.DataFrame, dim: palette.MapDimension, place: str, label: str, as_at: dt.date, data_date: dt.date
+) -> tuple[go.Figure, ChartText]:
+    n = len(cov)
+    counts = cov[dim.column].value_counts()
+    if dim is palette.FUNDING:
+        k = int(cov["funding_at_risk"].sum())
+        title = f"{k} of {n} force areas in {place} have stalking funding at risk"
+        notes = (
+            "At risk: a funded service ends within six months after the as-at date, its end date has passed, "
+            "or the source says funding is at risk.",
+            NOT_REPORTED_NOTE,
+        )
+    else:
+        key = {palette.ISAC.key: "isac", palette.PROGRAMME.key: "programme", palette.MASIP.key: "masip"}[dim.key]
+        k = sum(int(counts.get(s, 0)) for s in PROVISION[key])
+        what = {
+            "isac": "ISACs or a stalking service",
+            "programme": "a commissioned perpetrator programme",
+            "masip": "a running MASIP or stalking clinic",
+        }[key]
+        title = f"{k} of {n} force areas in {place} report {what}"
+        notes = (NOT_REPORTED_NOTE,)
+    measure = dim.label if dim.label.split()[0].isupper() else dim.label[0].lower() + dim.label[1:]
+    text = ChartText(title, f"Force areas by {measure}, {label}, as at {long_date(as_at)}", data_date, notes=notes)
+    return figures.status_bar(cov, dim, text), text
+
+
+def _timeline_chart(
+    streams: pd.DataFrame, place: str, label: str, as_at: dt.date, data_date: dt.date
+) -> tuple[go.Figure, ChartText] | None:
+    dated = streams[streams["end_date"].notna()]
+    if dated.empty:
+        return None
+    ends = pd.to_datetime(dated["end_date"]).dt.date
+    upcoming = sorted(e for e in ends if e >= as_at)
+    if upcoming:
+        title = f"Next stated end of stalking funding in {place}: {long_date(upcoming[0])}"
+    else:
+        title = f"All stated ends of stalking funding in {place} are before {long_date(as_at)}"
+    j = int((ends <= CLIFF_EDGE).sum())
+    notes = (
+        (f"{j} of {len(dated)} stated end dates fall on or before {long_date(CLIFF_EDGE)}.",) if len(dated) > 1 else ()
+    )
+    text = ChartText(
+        title,
+        f"Funded services from start (where known) to stated end date, {label}, as at {long_date(as_at)}",
+        data_date,
+        notes=(*notes, "Dotted bars: start not stated; drawn as the 90 days before the end."),
+    )
+    return figures.funding_timeline(streams, as_at, text, CLIFF_EDGE), text
+
+
+def _quarter_chart(
+    streams: pd.DataFrame, place: str, label: str, as_at: dt.date, data_date: dt.date
+) -> tuple[go.Figure, ChartText] | None:
+    dated = streams[streams["end_date"].notna()]
+    if len(dated) < 2:
+        return None
+    quarters = pd.PeriodIndex(pd.to_datetime(dated["end_date"]), freq="Q")
+    top = pd.Series(1, index=quarters).groupby(level=0).sum().sort_values(ascending=False, kind="stable")
+    q, c = top.index[0], int(top.iloc[0])
+    title = f"{c} of {len(dated)} stated funding end dates in {place} fall in {q.year} Q{q.quarter}"
+    text = ChartText(
+        title, f"Funded services by the quarter of their stated end date, {label}, as at {long_date(as_at)}", data_date
+    )
+    return figures.ending_per_quarter(streams, text), text
+
+
+def _grid_chart(
+    cov: pd.DataFrame, region_order: list[str], as_at: dt.date, data_date: dt.date
+) -> tuple[go.Figure, ChartText]:
+    shares = headlines.region_shares(cov, region_order, list(PROVISION_MEASURES))
+    n = len(cov)
+    a, b, c = (
+        int(cov[d.column].isin(PROVISION[k]).sum())
+        for k, d in (("isac", palette.ISAC), ("programme", palette.PROGRAMME), ("masip", palette.MASIP))
+    )
+    title = f"ISACs or a stalking service are reported in {a} of {n} force areas"
+    text = ChartText(
+        title,
+        f"Share of force areas in each region reporting each provision, as at {long_date(as_at)}",
+        data_date,
+        notes=(
+            f"Across England and Wales: perpetrator programmes in {b} of {n} force areas, "
+            f"MASIP or stalking clinics in {c}.",
+            NOT_REPORTED_NOTE,
+        ),
+    )
+    return figures.region_grid(shares, text), text
+
+
+def build_charts(
+    scope: Scope,
+    cov_scope: pd.DataFrame,
+    cov_region: pd.DataFrame,
+    streams: pd.DataFrame,
+    as_at: dt.date,
+    data_date: dt.date,
+    region_order: list[str],
+) -> list[Chart]:
+    made: list[tuple[str, tuple[go.Figure, ChartText] | None]] = []
+    if scope.kind == "force":
+        region_place = (
+            scope.region if scope.region in {"London", "Wales", "Yorkshire and The Humber"} else f"the {scope.region}"
+        )
+        made.append(
+            (
+                "isac-provision-in-region",
+                _status_chart(cov_region, palette.ISAC, region_place, scope.region, as_at, data_date),
+            )
+        )
+        made.append(("funding-timeline", _timeline_chart(streams, scope.place, scope.label, as_at, data_date)))
+    else:
+        if scope.kind == "all":
+            made.append(("provision-by-region", _grid_chart(cov_scope, region_order, as_at, data_date)))
+        for dim in (palette.ISAC, palette.PROGRAMME, palette.MASIP, palette.FUNDING):
+            made.append((dim.label, _status_chart(cov_scope, dim, scope.place, scope.label, as_at, data_date)))
+        made.append(("funding-timeline", _timeline_chart(streams, scope.place, scope.label, as_at, data_date)))
+        if scope.kind == "all":
+            made.append(
+                ("funding-ends-per-quarter", _quarter_chart(streams, scope.place, scope.label, as_at, data_date))
+            )
+    out = []
+    for name, pair in made:
+        if pair is not None:
+            out.append(Chart(f"{len(out) + 1:02d}-{slug(name, 40)}", pair[0], pair[1]))
+    return out
+
+
+def pack_filename(scope: Scope, as_at: dt.date) -> str:
+    return f"briefing-{scope.slug}-{as_at.isoformat()}.zip"
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _date_text(value: object) -> str:
+    return long_date(pd.Timestamp(value).date()) if pd.notna(value) else ""
+
+
+def forces_table(cov: pd.DataFrame) -> pd.DataFrame:
+    """The force areas concerned, for the Word document and the data files."""
+
+    def next_end(row: pd.Series) -> str:
+        if pd.notna(row["next_funding_end"]):
+            return pd.Timestamp(row["next_funding_end"]).date().isoformat()
+        if row["funding_risk"] == NOT_REPORTED:
+            return NOT_REPORTED
+        if row["funding_risk"] == "end date passed" and pd.notna(row["earliest_funding_end"]):
+            return f"passed ({pd.Timestamp(row['earliest_funding_end']).date().isoformat()})"
+        return "no date stated"
+
+    return pd.DataFrame(
+        {
+            "Force area": cov["short_name"],
+            "ONS code": cov["pfa_code"],
+            "Region": cov["region"],
+            "ISAC provision": cov["isac_status"],
+            "ISACs stated": cov["isac_count"],
+            "Perpetrator programme": cov["perpetrator_programme_status"],
+            "MASIP or stalking clinic": cov["masip_status"],
+            "Funding risk": cov["funding_risk"],
+            "Next funding end": cov.apply(next_end, axis=1) if len(cov) else pd.Series(dtype=object),
+            "Funded services": cov["funded_services"],
+            "Quotes": cov["evidence_quotes"],
+        }
+    ).reset_index(drop=True)
+
+
+def streams_table(streams: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Force area": streams["short_name"],
+            "ONS code": streams["pfa_code"],
+            "Service": streams["service"],
+            "Funder": streams["funder"],
+            "Funder (source's words)": streams["funder_wording"],
+            "Start": streams["start_date"],
+            "Start (source's words)": streams["start_wording"],
+            "End": streams["end_date"],
+            "End (source's words)": streams["end_wording"],
+            "Status": streams["status"],
+            "Quote": streams["quote"],
+            "Document": streams["source_title"],
+            "Section": streams["section"],
+            "Document date": streams["source_date"],
+        }
+    ).reset_index(drop=True)
+
+
+def group_evidence(ev: pd.DataFrame) -> pd.DataFrame:
+    """One row per force and quote; a quote cited for several themes lists them all."""
+    if ev.empty:
+        return ev.assign(themes=pd.Series(dtype=object))
+    keys = [
+        "pfa_code",
+        "short_name",
+        "region",
+        "quote",
+        "source_id",
+        "source_title",
+        "publisher",
+        "section",
+        "source_date",
+    ]
+    grouped = (
+        ev.groupby(keys, sort=False, dropna=False)
+        .agg(
+            themes=("dimension_label", lambda s: "; ".join(dict.fromkeys(s))),
+            record_ids=("record_ids", lambda s: ";".join(s)),
+        )
+        .reset_index()
+    )
+    return grouped
+
+
+def evidence_table(ev: pd.DataFrame) -> pd.DataFrame:
+    g = group_evidence(ev)
+    return pd.DataFrame(
+        {
+            "Force area": g["short_name"],
+            "ONS code": g["pfa_code"],
+            "Themes": g["themes"],
+            "Quote": g["quote"],
+            "Document": g["source_title"],
+            "Publisher": g["publisher"],
+            "Section": g["section"],
+            "Document date": g["source_date"],
+            "Records": g["record_ids"],
+        }
+    ).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the pack's content
+
+
+@dataclass
+class Briefing:
+    """Everything a pack says, gathered from the database once."""
+
+    scope: Scope
+    as_at: dt.date
+    data_date: dt.date
+    today: dt.date
+    coverage: pd.DataFrame
+    streams: pd.DataFrame
+    evidence: pd.DataFrame
+    sources: pd.DataFrame  # the documents cited, main source first
+    sentences: list[str]
+    charts: list[Chart]
+
+    @property
+    def title(self) -> str:
+        return f"Stalking services in {self.scope.place}: briefing"
+
+    @property
+    def stem(self) -> str:
+        return pack_filename(self.scope, self.as_at).removesuffix(".zip")
+
+    @property
+    def scope_line(self) -> str:
+        n = len(self.coverage)
+        if self.scope.kind == "force":
+            return f"Scope: {self.scope.name} police force area ({self.scope.code}), in {self.scope.region}."
+        names = ", ".join(self.coverage["short_name"])
+        if self.scope.kind == "all":
+            return f"Scope: all {n} police force areas of England and Wales."
+        return f"Scope: the {n} police force areas in {self.scope.place}: {names}."
+
+    @property
+    def age_line(self) -> str:
+        return f"Position as at {long_date(self.as_at)}. {data_as_at_line(self.data_date, self.today)}"
+
+    def source_text(self) -> str:
+        parts = [
+            f"{r.publisher}, {r.title} ({long_date(pd.Timestamp(r.published).date())})"
+            for r in self.sources.itertuples()
+        ]
+        return "; ".join(parts) + f". {LICENCE}"
+
+    def info(self, title: str) -> ExportInfo:
+        return ExportInfo(
+            title=title,
+            source=self.source_text(),
+            data_date=self.data_date,
+            subtitle=self.scope_line.removeprefix("Scope: "),
+            notes=(NOT_REPORTED_NOTE,),
+            filters=self.scope.filters(self.as_at),
+            as_at=self.as_at,
+        )
+
+
+def _cited_sources(all_sources: pd.DataFrame, ev: pd.DataFrame, main_date: dt.date) -> pd.DataFrame:
+    cited = set(ev["source_id"]) if len(ev) else set()
+    published = pd.to_datetime(all_sources["published"]).dt.date
+    main = all_sources[published == main_date]
+    used = all_sources[all_sources["source_id"].isin(cited) & ~all_sources["source_id"].isin(main["source_id"])]
+    return pd.concat([main, used]).drop_duplicates("source_id").reset_index(drop=True)
+
+
+def gather(
+    scope: Scope, as_at: dt.date | None = None, *, db: queries.Database | None = None, today: dt.date | None = None
+) -> Briefing:
+    """Read everything the pack needs through core.queries."""
+    main_date = queries.source_date(db)
+    as_at = as_at or main_date
+    today = today or dt.date.today()
+    data_date = queries.data_date(as_at, db) or as_at
+    region_order = queries.regions(db)
+    order = {r: i for i, r in enumerate(region_order)}
+    cov_all = queries.coverage(as_at, db=db)
+    cov_all = cov_all.assign(_r=cov_all["region"].map(order)).sort_values(["_r", "pfa_code"]).drop(columns="_r")
+    if scope.kind == "force":
+        cov = cov_all[cov_all["pfa_code"] == scope.code].reset_index(drop=True)
+        cov_region = cov_all[cov_all["region"] == scope.region].reset_index(drop=True)
+    elif scope.kind == "region":
+        cov = cov_region = cov_all[cov_all["region"] == scope.code].reset_index(drop=True)
+    else:
+        cov = cov_region = cov_all.reset_index(drop=True)
+    streams = queries.funding_streams(as_at, regions=scope.regions, pfa_code=scope.pfa_code, db=db)
+    ev = queries.evidence_at(as_at, regions=scope.regions, pfa_code=scope.pfa_code, db=db)
+    sources = _cited_sources(queries.sources(db), ev, main_date)
+    if scope.kind == "force":
+        sentences = force_sentences(cov.iloc[0], streams, as_at) if len(cov) else []
+    else:
+        sentences = area_sentences(cov, streams, scope, as_at)
+    grouped = group_evidence(ev)
+    if len(grouped):
+        sentences.append(
+            f"These figures rest on {count_of(len(grouped), 'quote')} from "
+            f"{count_of(grouped['source_id'].nunique(), 'document')}; each is cited under Evidence below."
+        )
+    chart_list = build_charts(scope, cov, cov_region, streams, as_at, data_date, region_order)
+    return Briefing(scope, as_at, data_date, today, cov, streams, ev, sources, sentences, chart_list)

@@ -1,0 +1,40 @@
+"""Checking a submitted return: its rows against the schema, the dictionary and what is accepted.
+
+The rules are etl.validate's (`check_return`), the same the build applies to
+every stored return, so a return accepted here is accepted again by every
+rebuild. On top: a file already imported, and another force's funded service,
+are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from core import paths
+from core.problems import InputError
+from etl import pipeline, validate
+from etl.read import Table
+from returns.reading import read_return
+
+
+def check_upload(
+    raw: bytes,
+    file_name: str,
+    *,
+    data_dir: Path = paths.DATA_DIR,
+    today: dt.date | None = None,
+    name: str | None = None,
+) -> tuple[validate.Return, Table, validate.Ledger]:
+    """The return in a submitted file, checked; raises InputError listing every problem. Writes nothing."""
+    table = read_return(raw, file_name, name=name)
+    if table.problems:  # a file that cannot be read needs no reference data to say so
+        raise InputError(table.problems)
+    tables = pipeline.read_inputs(data_dir)
+    ref = pipeline.validate_inputs(tables)
+    ret = validate.check_return(table, ref, today=today or dt.date.today())
+    _, ledger = pipeline.read_returns(data_dir, tables, ref)
+    problems = validate.check_against(ret, ledger)
+    if problems:
+        raise InputError(problems)
+    return ret, table, ledger

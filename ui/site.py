@@ -1,0 +1,34 @@
+"""The dashboard's pages, declared once. app.py builds st.navigation from this list
+and the tests walk it, so a page cannot exist without being reachable and tested.
+
+The page scripts live in app_pages/, not pages/: Streamlit reads a folder named
+pages/ as its legacy multipage convention, which on a freshly started server
+sent the first visitor of a deep link to the wrong page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    script: str  # path from the repository root
+    title: str
+    url_path: str
+    icon: str
+    admin_only: bool = False  # shown only when an admin passphrase is configured
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("app_pages/overview.py", "Overview", "coverage-map", ":material/map:"),
+    PageSpec("app_pages/funding.py", "Funding cliff edge", "funding-cliff-edge", ":material/event_busy:"),
+    PageSpec("app_pages/force_profile.py", "Force profile", "force-profile", ":material/local_police:"),
+    PageSpec("app_pages/regions.py", "Regional comparison", "regional-comparison", ":material/compare:"),
+    PageSpec("app_pages/recommendations.py", "Recommendations", "recommendations-15-16-25", ":material/checklist:"),
+    PageSpec("app_pages/data_methods.py", "Data and methods", "data-and-methods", ":material/menu_book:"),
+    PageSpec("app_pages/return_templates.py", "Return templates", "return-templates", ":material/download:"),
+    PageSpec(
+        "app_pages/submit_return.py", "Submit a return", "submit-return", ":material/upload_file:", admin_only=True
+    ),
+)
