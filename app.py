@@ -34,6 +34,6 @@ except queries.DatabaseMissing as err:
 
 with st.sidebar:
     st.caption(MAIN_SOURCE + ". Illustrative evidence: a force not quoted is *not reported*, not *none*.")
-    st.caption(data_as_at_line(filters.source_date))
+    st.caption(data_as_at_line(filters.data_date))
 
 navigation.run()

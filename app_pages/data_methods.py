@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.chart_text import ChartText
-from core import paths
+from core import paths, rules
 from core.text import long_date
 from ui import cached_queries as data
 from ui import state
@@ -40,9 +40,28 @@ st.markdown(
     "2. **Checked automatically**: every quote is found word for word in its document, under the section named; "
     "every force name resolves to one ONS code; every value is one the data dictionary defines.\n"
     "3. **Classified with written rules**: the meaning of each status (for example *dedicated service* or "
-    "*within wider services*) is in the data dictionary below, and each judgement call carries a curator's note.\n"
+    "*ISACs within wider services*) is in the data dictionary below, and each judgement call carries a curator's note.\n"
     "4. **Built into a database** by `python -m etl build`, which stops with a list of problems, writing nothing, "
     "if any input is wrong. Later returns from commissioners' offices are added as new editions; nothing is overwritten."
+)
+
+st.header("Reading the figures at a date")
+st.markdown(
+    "Every position is read at the date chosen in the sidebar (it opens at the newest report). The rules are "
+    "defined once, in `core/rules.py`, and every page, chart, export and briefing pack uses them:\n"
+    f"- **Last reported.** Each status is shown with the date it was last reported: the document's date, or a "
+    f"return's as-at date. A report is **current** when it was made in the {rules.CURRENT_WITHIN_MONTHS} months "
+    f"before the date shown, and **dated** otherwise: dated statuses are marked {rules.DATED_MARK}, hatched on the "
+    'map, and counted apart in every headline ("7 of 43 — 0 reported in the last 12 months, 36 not reported").\n'
+    f"- **At risk.** {rules.AT_RISK_DEFINITION}\n"
+    "- **Funding ended, renewal not reported.** Every funded service reported for the force (or for a theme) has "
+    "an end date before the date shown, and no later return says it was renewed. A programme or service whose only "
+    "funding has ended is not counted as running at that date.\n"
+    '- **Derived dates** (worked out from words such as "one-year pilot") are marked as derived wherever they are '
+    "shown, never called stated.\n"
+    "- **ISAC and ISA.** The 2024 sources say *independent stalking advocate caseworker* (ISAC). Since 2 February "
+    "2026 the *independent stalking advocate* (ISA) is a role specified under the Victims and Prisoners Act 2024, "
+    "with statutory guidance: ISAC in the sources and ISA today name the same role (see the glossary below)."
 )
 
 st.header("Definitions")
@@ -57,7 +76,7 @@ st.header("Known limitations")
 st.markdown(
     f"- **Illustrative, not a census.** The APCC response quotes some commissioners on each theme. A force area not "
     "quoted is *not reported*, which is not the same as having no service.\n"
-    f"- **Dated.** The evidence is as at {long_date(filters.source_date)} or earlier. Funding decisions for 2025/26 were "
+    f"- **Dated.** The APCC's evidence is as at {long_date(filters.source_date)} or earlier. Funding decisions for 2025/26 were "
     "shared with commissioners on 2 December 2024, after most responses were written; later changes appear only where "
     "a commissioner's office has submitted a return.\n"
     "- **Quotes are shortened in the source.** The APCC response itself abridges submissions with (...); the dashboard "
@@ -105,8 +124,8 @@ for name, frame in downloads.items():
                 frame,
                 ChartText(
                     title=name,
-                    subtitle=f"England and Wales, as at {long_date(filters.as_at)}",
-                    data_date=filters.source_date,
+                    subtitle=f"England and Wales, positions {filters.viewed}",
+                    data_date=filters.data_date,
                 ),
                 key=f"download_{name}",
                 filters={"As at": f"{filters.as_at:%Y-%m-%d}"},

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from charts import palette
-from core import rules
+from core import coverage as coverage_rules
+from core import headlines, rules
 from core.text import long_date
 from exports import briefing
 from ui import cached_queries as data
@@ -72,8 +73,20 @@ def fact_lines(rows: pd.DataFrame) -> None:
         st.markdown(f"**{ATTRIBUTE_LABELS.get(attribute, attribute)}:** " + "; ".join(dict.fromkeys(values)))
 
 
-def status_line(dim: palette.MapDimension, value: str) -> None:
-    st.markdown(f"### {dim.symbol(value)} {md_escape(value.capitalize())}")
+def status_line(dim: palette.MapDimension) -> None:
+    """The theme's status at the date shown, and when it was last reported (marked when dated)."""
+    value = mine[dim.column]
+    st.markdown(f"### {dim.symbol(value)} {md_escape(value[0].upper() + value[1:])}")
+    reported_on, current = mine[dim.theme.reported_on], bool(mine[dim.theme.current_column])
+    if value == rules.NOT_REPORTED or pd.isna(reported_on):
+        return
+    words = f"Last reported {long_date(pd.Timestamp(reported_on).date())}"
+    if not current:
+        words += f" {rules.DATED_MARK}: more than 12 months before {long_date(as_at)}"
+    reported = mine.get(dim.column + "_reported")
+    if value == rules.FUNDING_ENDED and isinstance(reported, str):
+        words += f". Reported as “{reported}”; every funded service for it has an end date that has passed."
+    st.markdown(f"**{md_escape(words)}**" if not current else md_escape(words))
 
 
 st.header("Provision")
@@ -83,9 +96,11 @@ for dimension, dim, words in MAIN_DIMENSIONS:
         left, right = st.columns([2, 3], gap="large")
         with left:
             st.markdown(f"**{dim.label}**")
-            status_line(dim, mine[dim.column])
+            status_line(dim)
             if dimension == "isac_provision" and pd.notna(mine["isac_count"]):
-                st.metric("ISACs or stalking advocate posts stated", int(mine["isac_count"]))
+                st.metric("ISACs stated", int(mine["isac_count"]))
+            if dimension == "isac_provision" and pd.notna(mine["dedicated_stalking_posts"]):
+                st.metric("Dedicated stalking posts (not called ISACs)", int(mine["dedicated_stalking_posts"]))
             if rows.empty:
                 evidence_view.not_reported(force["short_name"], words)
             else:
@@ -98,24 +113,17 @@ for dimension, dim, words in MAIN_DIMENSIONS:
 
 st.header("Funding")
 with st.container(border=True):
-    status_line(palette.FUNDING, mine["funding_risk"])
+    status_line(palette.FUNDING)
     if streams.empty and facts[facts["dimension"] == "funding"].empty:
         evidence_view.not_reported(force["short_name"], "funding")
     for row in streams.itertuples():
-        has_start, has_end = pd.notna(row.start_date), pd.notna(row.end_date)
-        if has_start and has_end:
-            period = f"{long_date(row.start_date)} to {long_date(row.end_date)}"
-        elif has_end:
-            period = f"start not stated, ends {long_date(row.end_date)}"
-        elif has_start:
-            period = f"from {long_date(row.start_date)}, no end date stated"
-        else:
-            period = "no start or end date stated"
-        derived = " (end worked out from the source's words)" if row.end_derived and has_end else ""
+        start = f"from {long_date(row.start_date)}, " if pd.notna(row.start_date) else "start not stated, "
+        when = coverage_rules.service_when(row.state, row.end_date, bool(row.end_derived), row.end_wording)
         st.markdown(
-            f"**{md_escape(row.service)}** · {md_escape(row.funder)} · {md_escape(period)}{derived} · *{md_escape(row.status)}*"
+            f"**{md_escape(row.service)}** · {md_escape(row.funder)} · {md_escape(start + when)} · "
+            f"*as reported: {md_escape(row.status)}*"
         )
-        if isinstance(row.end_wording, str) and row.end_wording:
+        if isinstance(row.end_wording, str) and row.end_wording and not row.end_derived:
             st.caption(f"End date in the source's words: “{md_escape(row.end_wording)}”")
         evidence_view.quote(streams.loc[row.Index])
     statements = facts[facts["dimension"] == "funding"]
@@ -143,26 +151,22 @@ else:
 
 st.header(f"Beside {force['region']} and England and Wales")
 region_cov = coverage_all[coverage_all["region"] == force["region"]]
-mine_status = {  # what this force's own row says for each measure, in words
-    "isac": mine["isac_status"],
-    "programme": mine["perpetrator_programme_status"],
-    "masip": mine["masip_status"],
-    "funding_at_risk": mine["funding_risk"],
-}
 rows = [
     {
         "Measure": measure.label,
-        force["short_name"]: mine_status[key],
-        force["region"]: f"{int(measure.test(region_cov).sum())} of {len(region_cov)}",
-        "England and Wales": f"{int(measure.test(coverage_all).sum())} of {len(coverage_all)}",
+        force["short_name"]: headlines.last_reported(
+            mine[measure.theme.column], mine[measure.theme.reported_on], dated=not mine[measure.theme.current_column]
+        ),
+        force["region"]: headlines.count(region_cov, key).line,
+        "England and Wales": headlines.count(coverage_all, key).line,
     }
     for key, measure in rules.MEASURES.items()
 ]
 st.dataframe(pd.DataFrame(rows), hide_index=True)
 st.caption(
-    f"Force areas as at {long_date(as_at)}. Source: APCC response, 19 December 2024. The region and "
-    "England and Wales columns count force areas that report each measure; a force area that was not "
-    "reported is not counted, which does not mean it lacks the measure."
+    f"Force areas, positions {filters.viewed}. The region and England and Wales columns count force areas "
+    "that report each measure, how many of them reported it in the last 12 months, and how many are not "
+    "reported; a force area that was not reported is not counted, which does not mean it lacks the measure."
 )
 
 neighbours = data.neighbours(code)

@@ -1,29 +1,29 @@
-"""Funding cliff edge: when each funded stalking service's money runs out, and who funds it."""
+"""Funding cliff edge: when each funded stalking service's money runs out, who funds it, and
+which force areas have funding at risk at the date shown (one meaning of "at risk": core.rules)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 import charts
 from charts.chart_text import ChartText
+from core import coverage as coverage_rules
+from core import headlines, rules
 from core.text import long_date
 from ui import cached_queries as data
 from ui import evidence_view, notices, state
 from ui.evidence_view import md_escape
 from ui.widgets import chart_block, table_downloads
 
-CLIFF_EDGE = dt.date(2025, 3, 31)
-
 filters = state.current()
 as_at = filters.as_at
+coverage = data.coverage(as_at, filters.region_list)
 streams = data.funding_streams(as_at, filters.region_list)
-six_months = (pd.Timestamp(as_at) + pd.DateOffset(months=6)).date()
-today = dt.date.today()
-# Date columns arrive as pandas timestamps; compare like with like.
-AS_AT, SIX_MONTHS, TODAY, CLIFF = (pd.Timestamp(d) for d in (as_at, six_months, today, CLIFF_EDGE))
+facts = data.facts(as_at, regions=filters.region_list)
+h = headlines.headlines(coverage)
+window_end = rules.window_end(as_at)
+cliff = pd.Timestamp(rules.CLIFF_EDGE)
 
 st.title("Funding cliff edge")
 st.caption(
@@ -32,54 +32,69 @@ st.caption(
 notices.data_age(filters)
 
 dated = streams[streams["end_date"].notna()]
-passed_today = dated[dated["end_date"] < TODAY]
-if len(passed_today) and len(passed_today) == len(dated):
+ended = streams[streams["state"] == rules.SERVICE_ENDED]
+if len(dated) and len(ended) == len(dated):
     st.warning(
-        f"Every stated end date below has passed by today ({long_date(today)}). The source, dated "
-        f"{long_date(filters.source_date)}, cannot say whether these services were renewed; check with the "
-        "commissioner's office, or see a force's profile for any later return.",
+        f"Every end date below has passed by {long_date(as_at)}, and no later return reports a renewal: each "
+        "reads 'ended — renewal not reported'. The sources cannot say whether these services were renewed; "
+        "check with the commissioner's office, or see a force's profile for any later return.",
         icon=":material/history:",
     )
-elif len(passed_today):
+elif len(ended):
     st.warning(
-        f"{len(passed_today)} of {len(dated)} stated end dates have passed by today ({long_date(today)}); "
-        "the source cannot say whether those services were renewed.",
+        f"{len(ended)} of {len(dated)} end dates have passed by {long_date(as_at)}; the sources cannot say "
+        "whether those services were renewed.",
         icon=":material/history:",
     )
 
-ending_soon = dated[(dated["end_date"] >= AS_AT) & (dated["end_date"] <= SIX_MONTHS)]
-by_cliff = dated[dated["end_date"] <= CLIFF]
 cols = st.columns(3)
-cols[0].metric("Funded services with a stated end date", f"{len(dated)} of {len(streams)}")
+cols[0].metric(
+    "Funding at risk",
+    str(h.funding_at_risk),
+    delta=h.funding_at_risk.detail,
+    delta_color="off",
+    delta_arrow="off",
+    help=rules.AT_RISK_DEFINITION,
+)
 cols[1].metric(
-    "Ending by 31 March 2025",
-    len(by_cliff),
-    help="The end of the 2024/25 financial year: the cliff edge most sources name.",
+    "Funding ended, renewal not reported",
+    str(h.funding_ended),
+    delta=h.funding_ended.detail,
+    delta_color="off",
+    delta_arrow="off",
+    help="Force areas whose every reported funded service has an end date before the date shown, with no later return.",
 )
 cols[2].metric(
-    f"Ending within 6 months of {as_at:%-d %b %Y}",
-    len(ending_soon),
-    help=f"End dates from {long_date(as_at)} to {long_date(six_months)}.",
+    f"Services ending by {long_date(rules.CLIFF_EDGE)}",
+    f"{int((dated['end_date'] <= cliff).sum())} of {len(dated)}",
+    help="Funded services with an end date on or before the end of the 2024/25 financial year, "
+    "the cliff edge most sources name, of those with an end date.",
 )
 
 if dated.empty:
-    st.info("No funded service in the chosen regions has a stated end date.")
+    st.info("No funded service in the chosen regions has an end date.")
 else:
-    forces_ending = ending_soon["short_name"].nunique()
+    by_cliff = int((dated["end_date"] <= cliff).sum())
     text = ChartText(
-        title=(f"{len(by_cliff)} of {len(dated)} dated stalking services were funded only to 31 March 2025 or earlier"),
-        subtitle=(
-            f"Funded stalking services by start (where stated) and end date, coloured by funder; "
-            f"{filters.geography}; as at {long_date(as_at)}"
+        title=f"{by_cliff} of {len(dated)} stalking services with an end date were funded only to "
+        f"{long_date(rules.CLIFF_EDGE)} or earlier",
+        subtitle=f"Funded stalking services by start (where stated) and end date, coloured by funder; "
+        f"{filters.geography}; positions {filters.viewed}",
+        data_date=filters.data_date,
+        notes=(
+            "Dotted bars: start not stated (bar drawn 3 months long). End dates derived from the source's words "
+            "(not stated) are marked in the table.",
         ),
-        data_date=filters.source_date,
-        notes=("Dotted bars: start not stated (bar drawn 3 months long). Derived dates are flagged in the table.",),
     )
     timeline_tab, quarter_tab = st.tabs(["Timeline", "Ending by quarter"], key="funding_view", on_change="rerun")
-    fig = charts.funding_timeline(dated, as_at, text, CLIFF_EDGE)
+    fig = charts.funding_timeline(dated, as_at, text, rules.CLIFF_EDGE)
     table = dated.assign(
-        derived=lambda d: d["end_derived"].map({True: "derived", False: "stated"}),
-    )[["short_name", "service", "funder", "start_date", "end_date", "end_wording", "derived", "status"]]
+        derived=lambda d: d["end_derived"].map({True: "derived, not stated", False: "stated"}),
+        when=[
+            coverage_rules.service_when(s, e, bool(d), w)
+            for s, e, d, w in zip(dated["state"], dated["end_date"], dated["end_derived"], dated["end_wording"])
+        ],
+    )[["short_name", "service", "funder", "start_date", "end_date", "end_wording", "derived", "when", "status"]]
     with timeline_tab:
         chart_block(
             fig,
@@ -96,17 +111,18 @@ else:
                 "end_date": st.column_config.DateColumn("End", format="D MMM YYYY"),
                 "end_wording": "Source's words for the end",
                 "derived": "End date",
-                "status": "Status",
+                "when": f"At {long_date(as_at)}",
+                "status": "Status as reported",
             },
         )
     with quarter_tab:
         if quarter_tab.open:  # built only when the tab is opened
             per_quarter_text = ChartText(
-                title=f"Most dated funding ended in the quarter to {long_date(CLIFF_EDGE)}"
-                if len(by_cliff) * 2 > len(dated)
-                else "Stated funding end dates by quarter",
-                subtitle=f"Funded stalking services by quarter of stated end date; {filters.geography}",
-                data_date=filters.source_date,
+                title=f"Most dated funding ended in the quarter to {long_date(rules.CLIFF_EDGE)}"
+                if by_cliff * 2 > len(dated)
+                else "Funding end dates by quarter",
+                subtitle=f"Funded stalking services by quarter of their end date; {filters.geography}",
+                data_date=filters.data_date,
             )
             quarters = dated.assign(quarter=pd.PeriodIndex(pd.to_datetime(dated["end_date"]), freq="Q").astype(str))
             chart_block(
@@ -120,68 +136,105 @@ else:
                 as_at=filters.as_at,
             )
 
-st.subheader("Services at risk, with the evidence")
-at_risk = streams[
-    (streams["status"] == "at risk") | (streams["end_date"].notna() & (streams["end_date"] <= SIX_MONTHS))
-].copy()
+st.subheader("Force areas with funding at risk, with the evidence")
+at_risk_forces = coverage[coverage["funding_at_risk"]]
 st.caption(
-    f"Services the source says are at risk, or whose stated end date is on or before {long_date(six_months)} "
-    f"(six months after the as-at date). {len(at_risk)} services in {at_risk['short_name'].nunique()} force areas."
+    f"{rules.AT_RISK_DEFINITION} {h.funding_at_risk.line} force areas, positions {filters.viewed} "
+    f"(the window runs to {long_date(window_end)})."
 )
-if at_risk.empty:
-    st.info("None in the chosen regions.")
-else:
-    at_risk["when"] = [
-        "ended before the as-at date"
-        if pd.notna(e) and e < AS_AT
-        else ("no end date stated" if pd.isna(e) else "ends within 6 months")
-        for e in at_risk["end_date"]
-    ]
-    risk_text = ChartText(
-        title=f"{len(at_risk)} funded stalking services at risk",
-        subtitle=f"Services stated at risk or ending within six months of {long_date(as_at)}; {filters.geography}",
-        data_date=filters.source_date,
-    )
-    # A list, not a grid: the evidence is read in full. The same rows download as CSV and XLSX.
-    for row in at_risk.itertuples():
-        end = long_date(row.end_date) if pd.notna(row.end_date) else "no end date stated"
-        derived = f" (from “{md_escape(row.end_wording)}”)" if row.end_derived and pd.notna(row.end_date) else ""
-        with st.container(border=True):  # one markdown element per service: quicker for the browser to draw
-            st.markdown(
-                f"**{md_escape(row.short_name)}: {md_escape(row.service)}** · {md_escape(row.funder)} · "
-                f"ends {md_escape(end)}{derived} · *{md_escape(row.status)}*, {md_escape(row.when)}\n\n"
-                + evidence_view.quote_markdown(at_risk.loc[row.Index])
+risk_statements = facts[(facts["dimension"] == "funding") & (facts["attribute"] == "risk_statement")]
+rows = []
+if at_risk_forces.empty:
+    st.info("None in the chosen regions at this date.")
+for force in at_risk_forces.sort_values("short_name").itertuples():
+    mine = streams[(streams["pfa_code"] == force.pfa_code) & streams["at_risk"]]
+    said = risk_statements[risk_statements["pfa_code"] == force.pfa_code]
+    reported = headlines.last_reported(force.funding_risk, force.funding_reported_on, dated=not force.funding_current)
+    lines = [f"**{md_escape(force.short_name)}** · {md_escape(reported)}"]
+    for row in mine.itertuples():
+        when = coverage_rules.service_when(row.state, row.end_date, bool(row.end_derived), row.end_wording)
+        lines.append(
+            f"- {md_escape(row.service)} · {md_escape(row.funder)} · {md_escape(when)}\n\n"
+            + "  "
+            + evidence_view.quote_markdown(mine.loc[row.Index])
+        )
+        rows.append(
+            (
+                force.short_name,
+                row.service,
+                row.funder,
+                row.end_date,
+                when,
+                row.quote,
+                row.source_title,
+                row.section,
+                row.source_date,
             )
+        )
+    for row in said.itertuples():
+        lines.append("- Funding statement: " + evidence_view.quote_markdown(said.loc[row.Index]))
+        rows.append(
+            (
+                force.short_name,
+                "Funding statement",
+                "",
+                pd.NaT,
+                md_escape(row.value),
+                row.quote,
+                row.source_title,
+                row.section,
+                row.source_date,
+            )
+        )
+    with st.container(border=True):  # one markdown element per force: quicker for the browser to draw
+        st.markdown("\n\n".join(lines))
+if rows:
+    risk_text = ChartText(
+        title=f"{h.funding_at_risk} force areas with stalking funding at risk",
+        subtitle=f"{rules.AT_RISK_DEFINITION} {filters.geography}; positions {filters.viewed}",
+        data_date=filters.data_date,
+    )
     with st.container(horizontal=True, key="funding_at_risk_downloads"):
         table_downloads(
-            at_risk[
-                [
-                    "short_name",
-                    "service",
-                    "funder",
-                    "end_date",
-                    "end_wording",
-                    "end_derived",
-                    "when",
-                    "status",
-                    "quote",
-                    "source_title",
-                    "section",
-                    "source_date",
-                ]
-            ],
+            pd.DataFrame(
+                rows,
+                columns=[
+                    "Force area",
+                    "Service",
+                    "Funder",
+                    "End date",
+                    f"At {long_date(as_at)}",
+                    "Quote",
+                    "Document",
+                    "Section",
+                    "Document date",
+                ],
+            ),
             risk_text,
             key="funding_at_risk",
             filters=filters.describe(),
             as_at=filters.as_at,
         )
 
-undated = streams[streams["end_date"].isna()]
+if len(ended):
+    with st.expander(f"{len(ended)} funded services ended by {long_date(as_at)}, renewal not reported"):
+        st.markdown(
+            "\n".join(
+                f"- **{md_escape(row.short_name)}**: {md_escape(row.service)} ({md_escape(row.funder)}), "
+                + md_escape(
+                    coverage_rules.service_when(row.state, row.end_date, bool(row.end_derived), row.end_wording)
+                )
+                for row in ended.itertuples()
+            )
+        )
+
+undated = streams[streams["end_date"].isna() & (streams["state"] != rules.SERVICE_ENDED)]
 if len(undated):
     with st.expander(f"{len(undated)} funded services with no end date stated"):
         st.markdown(
             "\n".join(
-                f"- **{md_escape(row.short_name)}**: {md_escape(row.service)} ({md_escape(row.funder)}, {md_escape(row.status)})"
+                f"- **{md_escape(row.short_name)}**: {md_escape(row.service)} ({md_escape(row.funder)}, "
+                f"{md_escape(row.status)} as reported)"
                 for row in undated.itertuples()
             )
         )

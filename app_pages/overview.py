@@ -6,8 +6,7 @@ import streamlit as st
 
 import charts
 from charts.chart_text import ChartText
-from core import headlines
-from core.text import long_date
+from core import headlines, rules
 from exports import briefing
 from ui import cached_queries as data
 from ui import notices, state
@@ -27,52 +26,54 @@ st.caption(
 )
 notices.data_age(filters)
 
-cols = st.columns(3)
-cols[0].metric(
-    "Dedicated stalking service",
-    f"{h.dedicated} of {h.total}",
-    help="Force areas reporting a stalking-specific service, unit or post.",
-)
-cols[1].metric(
-    "ISACs within wider services",
-    f"{h.within_wider} of {h.total}",
-    help="Stalking support delivered within wider victim or domestic abuse services.",
-)
-cols[2].metric(
-    "Not reported on victim support",
-    f"{h.isac_not_reported} of {h.total}",
-    help="Not quoted on this in the source. Not the same as no provision.",
-)
-cols = st.columns(3)
-cols[0].metric("Perpetrator programme reported", f"{h.programme} of {h.total}")
-cols[1].metric(
-    "MASIP or stalking clinic running",
-    f"{h.masip} of {h.total}",
-    help="Established or pilot multi-agency stalking intervention programmes, clinics or panels.",
-)
-cols[2].metric(
-    "Funding ending within 6 months",
-    f"{h.ending_within_6_months} of {h.total}",
-    help=f"Force areas with a funded stalking service whose stated end date falls within six months after {long_date(filters.as_at)}.",
-)
 
-counts = coverage[dim.column].value_counts()
-not_reported = int(counts.get("not reported", 0))
-FINDINGS = {  # the chart's headline: the first status in legend order, in words
-    "isac": "report a dedicated stalking service",
-    "programme": "report a commissioned stalking perpetrator programme",
-    "masip": "report an established MASIP or stalking clinic",
-    "funding": f"had stalking funding ending within six months of {long_date(filters.as_at)}",
-}
-first = dim.order[0]
+def headline(column, label: str, count: headlines.Count, help: str) -> None:
+    """A headline count with, beside it, how many were reported in the last 12 months and how many not at all."""
+    column.metric(label, str(count), delta=count.detail, delta_color="off", delta_arrow="off", help=help)
+
+
+cols = st.columns(3)
+headline(
+    cols[0],
+    "Dedicated service or ISACs in wider services",
+    h.isac,
+    "Force areas reporting a stalking-specific service, or ISACs within wider victim or domestic abuse services.",
+)
+headline(
+    cols[1],
+    "Dedicated stalking service",
+    h.dedicated,
+    "Force areas reporting a stalking-specific service, unit or post.",
+)
+headline(
+    cols[2],
+    "Stalking support in wider services, no ISACs stated",
+    h.support_within_wider,
+    "A wider victim or domestic abuse service supports stalking victims, but the source names no ISAC.",
+)
+cols = st.columns(3)
+headline(
+    cols[0],
+    "Perpetrator programme commissioned",
+    h.programme,
+    "A stalking perpetrator intervention commissioned or running, whose funding has not all ended.",
+)
+headline(
+    cols[1],
+    "MASIP or stalking clinic running",
+    h.masip,
+    "Established or pilot multi-agency stalking intervention programmes, clinics or panels.",
+)
+headline(cols[2], "Funding at risk", h.funding_at_risk, rules.AT_RISK_DEFINITION)
+
 text = ChartText(
-    title=(
-        f"{counts.get(first, 0)} of {len(coverage)} force areas {FINDINGS[dim.key]}"
-        + (f"; {not_reported} are not reported" if not_reported else "")
+    title=headlines.finding(coverage, dim.key),
+    subtitle=f"Force areas by {dim.label}, {filters.geography}, positions {filters.viewed}",
+    data_date=filters.data_date,
+    notes=(
+        "Not reported means the source does not quote the force area on this; it is not the same as none.",
+        f"{rules.DATED_MARK} and hatching: last reported more than 12 months before the date shown.",
     ),
-    subtitle=f"Force areas by {dim.label}, {filters.geography}, as at {long_date(filters.as_at)}",
-    data_date=filters.source_date,
-    notes=("Not reported means the source does not quote the force area on this; it is not the same as none.",),
 )
 st.subheader(f"Map: {dim.label}")
 # The counts chart and the table behind the map are built only when their tab is opened.
@@ -82,12 +83,13 @@ with map_tab:
     state.open_profile_if_requested()
     st.caption(
         "Click a force area to open its profile, or choose one in the sidebar. "
-        "Grey areas marked ? are not reported in the source, which is not the same as no provision."
+        "Grey areas marked ? are not reported in the source, which is not the same as no provision. "
+        f"Hatched areas marked {rules.DATED_MARK} were last reported more than 12 months before the date shown."
     )
     map_text = ChartText(
         text.title,
-        f"{dim.label} by police force area, {filters.geography}, as at {long_date(filters.as_at)}",
-        filters.source_date,
+        f"{dim.label} by police force area, {filters.geography}, positions {filters.viewed}",
+        filters.data_date,
         notes=text.notes,
     )
     with st.container(horizontal=True, key="overview_map_downloads"):
@@ -101,8 +103,20 @@ with map_tab:
 with counts_tab:
     if counts_tab.open:
         fig = charts.status_bar(coverage, dim, text)
-        table = coverage[["short_name", "region", dim.column, "evidence_quotes"]].rename(
-            columns={"short_name": "Force area", "region": "Region", dim.column: dim.label, "evidence_quotes": "Quotes"}
+        table = coverage.assign(
+            last_reported=[
+                headlines.last_reported(s, r, dated=not c)
+                for s, r, c in zip(
+                    coverage[dim.column], coverage[dim.theme.reported_on], coverage[dim.theme.current_column]
+                )
+            ]
+        )[["short_name", "region", "last_reported", "evidence_quotes"]].rename(
+            columns={
+                "short_name": "Force area",
+                "region": "Region",
+                "last_reported": dim.label,
+                "evidence_quotes": "Quotes",
+            }
         )
         chart_block(fig, table, text, key="overview_status", filters=filters.describe(), as_at=filters.as_at)
 

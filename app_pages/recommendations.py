@@ -47,7 +47,10 @@ notices.data_age(filters)
 
 cols = st.columns(3)
 cols[0].metric(
-    "Accepted by", "43 of 43 PCCs", help="All 43 PCCs and equivalents accepted Recommendations 15, 16 and 25."
+    "Accepted by",
+    "All 43 commissioning bodies",
+    help="All 43 PCCs and their equivalents (mayors, MOPAC, and the City of London Corporation, which has no PCC) "
+    "accepted Recommendations 15, 16 and 25.",
 )
 cols[1].metric(
     "Response due (Rec 27)",
@@ -107,8 +110,8 @@ with tabs[-1]:
     if tabs[-1].open:
         text = ChartText(
             title="Evidence bearing on each recommendation, by force area",
-            subtitle=f"Number of distinct quotes per force area; {filters.geography}; as at {long_date(filters.as_at)}",
-            data_date=filters.source_date,
+            subtitle=f"Number of distinct quotes per force area; {filters.geography}; positions {filters.viewed}",
+            data_date=filters.data_date,
             notes=("0 means not reported in the sources, not that nothing was done.",),
         )
         table_block(

@@ -9,7 +9,6 @@ import charts
 from charts import palette
 from charts.chart_text import ChartText
 from core import headlines, rules
-from core.text import long_date
 from ui import cached_queries as data
 from ui import notices, state
 from ui.widgets import chart_block, table_block
@@ -24,15 +23,29 @@ notices.data_age(filters)
 
 shares = headlines.region_shares(coverage, regions, with_total=True)
 
+
+def status_column(frame: pd.DataFrame, dim: palette.MapDimension) -> list[str]:
+    """'● dedicated service — last reported 19 Dec 2024 ◷': symbol, status and the date it was reported."""
+    return [
+        f"{dim.symbol(v)} {headlines.last_reported(v, r, dated=not c)}"
+        for v, r, c in zip(frame[dim.column], frame[dim.theme.reported_on], frame[dim.theme.current_column])
+    ]
+
+
 best = shares[(shares["dimension"] == rules.MEASURES["isac"].label) & (shares["region"] != "England and Wales")]
 top = best.sort_values(["share", "total"], ascending=False).iloc[0]
+everywhere = {key: headlines.count(coverage, key) for key in rules.MEASURES}
 text = ChartText(
-    title=f"{top['region']} has the highest share of force areas reporting ISAC provision ({top['count']} of {top['total']})",
-    subtitle=f"Share of force areas in each region reporting each measure, with counts; England and Wales; as at {long_date(filters.as_at)}",
-    data_date=filters.source_date,
+    title=f"{top['region']} has the highest share of force areas reporting ISAC provision "
+    f"({top['count']} of {top['total']} — {top['current']} reported in the last 12 months, "
+    f"{top['not_reported']} not reported)",
+    subtitle=f"Share of force areas in each region reporting each measure, with counts; England and Wales; "
+    f"positions {filters.viewed}",
+    data_date=filters.data_date,
     notes=(
         "Darker cells: a larger share of the region's force areas. Not reported is not the same as none: "
         "a low share may mean a region's forces were not quoted.",
+        "England and Wales: " + "; ".join(f"{rules.MEASURES[k].label} {c.line}" for k, c in everywhere.items()) + ".",
     ),
 )
 fig = charts.region_grid(shares, text, highlight=list(filters.regions))
@@ -59,11 +72,14 @@ with forces_tab:
         table = shown.assign(
             # Text, not numbers: an empty cell must read "not stated", never "None".
             isac_count=[str(int(v)) if pd.notna(v) else "not stated" for v in shown["isac_count"]],
-            next_funding_end=[f"{v:%Y-%m-%d}" if pd.notna(v) else "—" for v in shown["next_funding_end"]],
-            isac=[f"{palette.ISAC.symbol(v)} {v}" for v in shown["isac_status"]],
-            programme=[f"{palette.PROGRAMME.symbol(v)} {v}" for v in shown["perpetrator_programme_status"]],
-            masip=[f"{palette.MASIP.symbol(v)} {v}" for v in shown["masip_status"]],
-            funding=[f"{palette.FUNDING.symbol(v)} {v}" for v in shown["funding_risk"]],
+            next_funding_end=[
+                (f"{v:%Y-%m-%d}" + (" (derived)" if d else "")) if pd.notna(v) else "—"
+                for v, d in zip(shown["next_funding_end"], shown["next_funding_end_derived"])
+            ],
+            isac=status_column(shown, palette.ISAC),
+            programme=status_column(shown, palette.PROGRAMME),
+            masip=status_column(shown, palette.MASIP),
+            funding=status_column(shown, palette.FUNDING),
         )[
             [
                 "short_name",
@@ -79,8 +95,8 @@ with forces_tab:
         ]
         forces_text = ChartText(
             title=f"{len(shown)} force areas in {filters.geography}",
-            subtitle=f"Reported provision by force area, as at {long_date(filters.as_at)}",
-            data_date=filters.source_date,
+            subtitle=f"Reported provision by force area, positions {filters.viewed}",
+            data_date=filters.data_date,
         )
         table_block(
             table,
@@ -97,7 +113,9 @@ with forces_tab:
                 "masip": "MASIP or clinic",
                 "funding": "Funding risk",
                 "next_funding_end": st.column_config.TextColumn(
-                    "Next funding end", help="On or after the as-at date; — when none is stated."
+                    "Next funding end",
+                    help="The next end date on or after the date shown; '(derived)' when worked out from the "
+                    "source's words, not stated; — when none is given.",
                 ),
                 "evidence_quotes": st.column_config.ProgressColumn(
                     "Quotes", format="%d", min_value=0, max_value=int(max(coverage["evidence_quotes"].max(), 1))

@@ -24,28 +24,57 @@ from core.text import long_date
 
 @cached_figure()
 def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartText) -> go.Figure:
-    """Forces per status for one dimension, one bar per status, symbol in the label."""
-    counts = coverage[dim.column].value_counts()
-    values = [counts.get(v, 0) for v in dim.order]
+    """Forces per status for one theme, one bar per status with its symbol in the label.
+
+    Each bar is split: solid for reports made in the 12 months before the date shown,
+    hatched for older ones (dated), so the age of the evidence is never colour alone."""
+    statuses = coverage[dim.column]
+    current_column = dim.theme.current_column
+    current = (
+        coverage[current_column].astype(bool) if current_column in coverage else pd.Series(True, index=coverage.index)
+    )
+    # Not reported has no date: it is one dotted bar of its own.
+    recent = [int(((statuses == v) & (current | (v == palette.NOT_REPORTED))).sum()) for v in dim.order]
+    older = [int(((statuses == v) & ~current).sum()) if v != palette.NOT_REPORTED else 0 for v in dim.order]
+    totals = [a + b for a, b in zip(recent, older)]
     labels = [f"{dim.symbol(v)} {v}" for v in dim.order]
-    fig = go.Figure(
+    colours = [dim.colour(v) for v in dim.order]
+    fig = go.Figure()
+    fig.add_trace(
         go.Bar(
-            x=values,
+            x=recent,
             y=labels,
             orientation="h",
+            name="Reported in the last 12 months",
             marker=dict(
-                color=[dim.colour(v) for v in dim.order],
-                pattern=dict(shape=["/" if v == palette.NOT_REPORTED else "" for v in dim.order]),
+                color=colours,
+                line=dict(color=colours, width=1),
+                pattern=dict(shape=["." if v == palette.NOT_REPORTED else "" for v in dim.order], fgcolor="#505A5F"),
             ),
-            text=values,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x} force areas<extra></extra>",
+            hovertemplate="%{y}: %{x} force areas reported in the last 12 months<extra></extra>",
         )
     )
+    fig.add_trace(
+        go.Bar(
+            x=older,
+            y=labels,
+            orientation="h",
+            name=f"{palette.DATED_SYMBOL} Last reported earlier (hatched)",
+            marker=dict(
+                color=colours,
+                line=dict(color=colours, width=1),
+                pattern=dict(shape="/", fgcolor="#0B0C0C", fgopacity=0.45, solidity=0.35),
+            ),
+            text=totals,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x} force areas last reported more than 12 months before<extra></extra>",
+        )
+    )
+    fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", title=None, automargin=False)
-    fig.update_xaxes(title="Force areas", rangemode="tozero")
-    return finish(fig, text, height=380, left=label_margin(labels, 7.2))
+    fig.update_xaxes(title="Force areas", rangemode="tozero", tick0=0, dtick=max(1, -(-max(totals, default=1) // 8)))
+    return finish(fig, text, height=400, left=label_margin(labels, 7.2))
 
 
 @cached_figure()

@@ -16,14 +16,17 @@ import datetime as dt
 import hashlib
 import math
 import os
+from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
+import shapely.geometry
 
 from charts.figure_cache import cached_figure
-from charts.palette import MAP_DIMENSIONS, NOT_REPORTED, MapDimension
+from charts.palette import DATED_HATCH, DATED_SYMBOL, MAP_DIMENSIONS, NOT_REPORTED, MapDimension
 from core import paths
 from geo.boundaries import GEOMETRIES, current_attribution, feature_bounds, label_points, load_geometry
+from geo.tiles import CELL_DEG
 
 # For st.plotly_chart(config=...). topojsonURL is relative to the page, so it
 # also works behind a server.baseUrlPath; static/ holds world_110m.json and
@@ -47,6 +50,7 @@ KEY_FIGURE_LABELS = {
     "earliest_funding_end": "Earliest funding end",
     "funded_services": "Funded services",
 }
+HATCH_STEP_DEG = CELL_DEG / 5  # spacing of the hatching on a tile: five lines across
 TILE_NOTE = "One hexagon per police force area, all the same size;<br>positions are approximate, not geographic."
 
 
@@ -80,6 +84,64 @@ def _statuses(coverage: pd.DataFrame, dim: MapDimension) -> pd.Series:
     if unknown:
         raise ValueError(f"{dim.column}: values not in the {dim.key!r} legend: {unknown}")
     return status
+
+
+def _dated(df: pd.DataFrame, dim: MapDimension) -> pd.Series:
+    """True for forces whose status on this theme was last reported more than 12 months before the date shown."""
+    column = dim.theme.current_column
+    if column not in df:
+        return pd.Series(False, index=df.index)
+    return (df["_status"] != NOT_REPORTED) & ~df[column].astype(bool)
+
+
+def _reported_on(df: pd.DataFrame, dim: MapDimension) -> list:
+    column = dim.theme.reported_on
+    return list(df[column]) if column in df else [None] * len(df)
+
+
+def _reported_words(status: str, reported_on, dated: bool) -> str:
+    """The hover's 'Last reported' line (with its trailing line break), empty when not reported."""
+    if status == NOT_REPORTED or reported_on is None or pd.isna(reported_on):
+        return ""
+    when = pd.Timestamp(reported_on)
+    text = f"Last reported {when.day} {when:%B %Y}"
+    if dated:
+        text += f" {DATED_SYMBOL} (more than 12 months before the date shown)"
+    return text + "<br>"
+
+
+@lru_cache(maxsize=512)
+def _hatch_lines(geometry: str, stamp: tuple, code: str) -> tuple[list, list]:
+    """Diagonal lines across one force's shape, clipped to it: (lons, lats) with None between lines."""
+    feature = next(f for f in load_geometry(geometry)["features"] if f["properties"]["pfa_code"] == code)
+    shape = shapely.geometry.shape(feature["geometry"]).buffer(0)
+    minx, miny, maxx, maxy = shape.bounds
+    step = HATCH_STEP_DEG if geometry == "tiles" else max(0.04, min(maxx - minx, maxy - miny) / 6)
+    lons: list = []
+    lats: list = []
+    offset = minx - (maxy - miny)
+    while offset < maxx:
+        line = shapely.geometry.LineString([(offset, miny), (offset + (maxy - miny), maxy)])
+        piece = line.intersection(shape)
+        for part in getattr(piece, "geoms", [piece]):
+            if part.is_empty or part.geom_type != "LineString":
+                continue
+            xs, ys = part.xy
+            lons += [round(x, 4) for x in xs] + [None]
+            lats += [round(y, 4) for y in ys] + [None]
+        offset += step
+    return lons, lats
+
+
+def _hatching(geometry: str, codes: tuple[str, ...]) -> tuple[list, list]:
+    stamp = _geometry_files(None, "", geometry)
+    lons: list = []
+    lats: list = []
+    for code in codes:
+        a, b = _hatch_lines(geometry, stamp, code)
+        lons += a
+        lats += b
+    return lons, lats
 
 
 def status_counts(coverage: pd.DataFrame, dimension_key: str) -> dict[str, int]:
@@ -165,15 +227,24 @@ def coverage_map(
     names = df["short_name"] if "short_name" in df else df["force_name"]
     key_label = KEY_FIGURE_LABELS.get(dim.key_figure, dim.key_figure.replace("_", " ").capitalize())
     show_key = dim.key_figure != dim.column
+    dated = _dated(df, dim)
     customdata = [
-        [name, f"{dim.symbol(s)} {s}", _key_figure(k) if show_key else "", int(q) if pd.notna(q) else 0]
-        for name, s, k, q in zip(names, df["_status"], df[dim.key_figure], df["evidence_quotes"])
+        [
+            name,
+            f"{dim.symbol(s)} {s}",
+            _key_figure(k) if show_key else "",
+            int(q) if pd.notna(q) else 0,
+            _reported_words(s, r, d),
+        ]
+        for name, s, k, q, r, d in zip(
+            names, df["_status"], df[dim.key_figure], df["evidence_quotes"], _reported_on(df, dim), dated
+        )
     ]
     hover = (
         "<b>%{customdata[0]}</b><br>"
         f"{dim.label}: %{{customdata[1]}}<br>"
         + (f"{key_label}: %{{customdata[2]}}<br>" if show_key else "")
-        + "Evidence quotes: %{customdata[3]}<extra></extra>"
+        + "%{customdata[4]}Evidence quotes: %{customdata[3]}<extra></extra>"
     )
     normal_width = 1.5 if tiles else 0.6
     fig = go.Figure()
@@ -207,7 +278,9 @@ def coverage_map(
     # points) can be told to leave the labels as they are.
     placed = df[df["pfa_code"].isin(points.keys())]
     ink = [text_colour(dim.colour(s)) for s in placed["_status"]]
-    symbols = [dim.symbol(s) for s in placed["_status"]]
+    symbols = [
+        dim.symbol(s) + (f" {DATED_SYMBOL}" if d else "") for s, d in zip(placed["_status"], dated[placed.index])
+    ]
     text = [f"{lab}<br>{sym}" for lab, sym in zip(placed["label"], symbols)] if tiles else symbols
     for colour in sorted(set(ink)):
         rows = [i for i, c in enumerate(ink) if c == colour]
@@ -226,6 +299,22 @@ def coverage_map(
             )
         )
 
+    # Dated reports (more than 12 months before the date shown): hatched, and marked ◷ above.
+    hatched = df.loc[dated, "pfa_code"].tolist()
+    if hatched:
+        lon, lat = _hatching(geometry, tuple(hatched))
+        fig.add_trace(
+            go.Scattergeo(
+                lon=lon,
+                lat=lat,
+                mode="lines",
+                line={"color": DATED_HATCH, "width": 1},
+                hoverinfo="skip",
+                showlegend=False,
+                name="dated",
+            )
+        )
+
     # Legend: one marker-only entry per status, with its count; no data of its own.
     counts = df["_status"].value_counts()
     for status in dim.order:
@@ -241,6 +330,19 @@ def coverage_map(
                     "line": {"color": "#6F777B", "width": 1},
                 },
                 name=legend_label(dim, status, int(counts.get(status, 0))),
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
+
+    if hatched:
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[None],
+                lat=[None],
+                mode="markers",
+                marker={"symbol": "square-open", "size": 15, "color": TEXT_DARK, "line": {"width": 1}},
+                name=f"{DATED_SYMBOL} hatched: last reported more than 12 months before the date shown ({len(hatched)})",
                 hoverinfo="skip",
                 showlegend=True,
             )

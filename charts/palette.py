@@ -66,19 +66,27 @@ def _styled(theme: rules.Theme, *styles: tuple[str, str]) -> MapDimension:
     return MapDimension(theme, {**dict(zip(statuses, styles)), NOT_REPORTED: (NOT_REPORTED_GREY, "?")})
 
 
+# Tints for a seventh category: the palette has six colours, and a symbol tells these apart.
+LIGHT_TURQUOISE = "#8FD0CA"
+PALE_BLUE = "#A9C4DE"
+ENDED = (DARK_GREY, "■")  # funding ended, renewal not reported: the same on every theme
+
 ISAC = _styled(
     rules.ISAC,
     (DARK_BLUE, "●"),
     (TURQUOISE, "◐"),
+    (LIGHT_TURQUOISE, "◑"),
+    ENDED,
     (LIGHT_PURPLE, "◔"),
     (ORANGE, "◇"),
     (DARK_PINK, "✕"),
 )
-PROGRAMME = _styled(rules.PROGRAMME, (DARK_BLUE, "●"), (TURQUOISE, "◐"), (DARK_PINK, "✕"))
+PROGRAMME = _styled(rules.PROGRAMME, (DARK_BLUE, "●"), ENDED, (TURQUOISE, "◐"), (DARK_PINK, "✕"))
 MASIP = _styled(
     rules.MASIP,
     (DARK_BLUE, "●"),
     (TURQUOISE, "◑"),
+    ENDED,
     (LIGHT_PURPLE, "◐"),
     (ORANGE, "◔"),
     (DARK_PINK, "✕"),
@@ -86,11 +94,18 @@ MASIP = _styled(
 FUNDING = _styled(
     rules.FUNDING,
     (ORANGE, "▲"),
-    (DARK_PINK, "■"),
     (LIGHT_PURPLE, "◆"),
     (TURQUOISE, "◐"),
     (DARK_BLUE, "●"),
+    ENDED,
+    (DARK_PINK, "✕"),
+    (PALE_BLUE, "○"),
 )
+
+# A report more than 12 months before the date shown (core.rules.is_current): hatched on the
+# map and marked with this symbol wherever the status is written, so it never rests on colour.
+DATED_SYMBOL = rules.DATED_MARK
+DATED_HATCH = "rgba(11, 12, 12, 0.55)"
 
 MAP_DIMENSIONS: dict[str, MapDimension] = {d.key: d for d in (ISAC, PROGRAMME, MASIP, FUNDING)}
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core import coverage as coverage_rules
 from core import paths
 from core.text import alias_key
 
@@ -223,10 +224,15 @@ def editions(db: Database | None = None) -> pd.DataFrame:
 
 
 def coverage(as_at: dt.date, regions: list[str] | None = None, db: Database | None = None) -> pd.DataFrame:
-    """One row per force: statuses, counts and funding risk as at a date."""
+    """One row per force: each theme's status at the date, when it was last reported and whether
+    that is current, and the funding status (core.coverage reads what was reported by core.rules)."""
     where, params = _regions_clause(regions)
     sql = f"SELECT * FROM coverage_at(?) WHERE {where} ORDER BY pfa_code"  # noqa: S608 - placeholders only
-    return _db(db).df(sql, [as_at, *params])
+    raw = _db(db).df(sql, [as_at, *params])
+    streams = _db(db).df(
+        "SELECT pfa_code, provision, end_date, end_derived, status FROM funding_streams_at(?)", [as_at]
+    )
+    return coverage_rules.classify(raw, streams, as_at)
 
 
 def facts(
@@ -252,11 +258,11 @@ def facts(
 def funding_streams(
     as_at: dt.date, regions: list[str] | None = None, pfa_code: str | None = None, db: Database | None = None
 ) -> pd.DataFrame:
-    """Funded services in force at a date, with force names; one row per service."""
+    """Funded services in force at a date, with force names and their state at the date; one row per service."""
     where, params = _regions_clause(regions, "fo.region")
     force_clause = "s.pfa_code = ?" if pfa_code else "TRUE"
     force_params = [pfa_code] if pfa_code else []
-    return _db(db).df(
+    frame = _db(db).df(
         f"""SELECT s.*, fo.short_name, fo.region, src.title AS source_title, src.short_title AS source_short_title
             FROM funding_streams_at(?) s
             JOIN forces fo USING (pfa_code)
@@ -265,6 +271,7 @@ def funding_streams(
             ORDER BY s.end_date NULLS LAST, fo.short_name, s.service""",  # noqa: S608 - placeholders only
         [as_at, *force_params, *params],
     )
+    return coverage_rules.streams_at(frame, as_at)
 
 
 def evidence(pfa_code: str, db: Database | None = None) -> pd.DataFrame:

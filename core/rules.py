@@ -2,9 +2,11 @@
 the cliff edge, the six-month window, the order of every status and the labels
 shown for each measure and attribute, keyed by stable keys.
 
-Every page, chart, export, query and the database build use these definitions
-(the build writes them to the `rules` table, which the SQL views read), so a
-number means the same wherever it appears. No Streamlit, no SQL, no pandas.
+The database holds what was reported and when (`coverage_at(d)`, `funding_streams_at(d)`);
+how that reads at a date (a funding end passed, at risk, a report more than a year old)
+is decided here, applied by core/coverage.py, and used by every page, chart, export and
+briefing pack, so a number means the same wherever it appears. The build also writes
+the rules to the database's `rules` table. No Streamlit, no SQL, no pandas.
 """
 
 from __future__ import annotations
@@ -16,16 +18,26 @@ from dataclasses import dataclass
 from typing import Any
 
 NOT_REPORTED = "not reported"
+# A provision whose every reported funded service has ended, with no later report of a renewal:
+# not counted as running at that date (the same words on every theme).
+FUNDING_ENDED = "funding ended, renewal not reported"
 
 # The end of the 2024/25 financial year: the date most stalking funding in the source ran to.
 CLIFF_EDGE = dt.date(2025, 3, 31)
 # "Ending soon": a dated funding end within this many months after the viewed date.
 AT_RISK_WINDOW_MONTHS = 6
 AT_RISK_WINDOW_WORDS = "six months"
+# A report is *current* at a viewed date when it was made within this many months before
+# it; otherwise it is *dated*: shown with its date, hatched on the map, counted apart.
+CURRENT_WITHIN_MONTHS = 12
+CURRENT_WORDS = "in the last 12 months"
+# The mark written beside a dated status wherever it is shown (and hatching on the map).
+DATED_MARK = "◷"
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later (the month's last day when it has no such day)."""
+    """The same day `months` calendar months later (or earlier, for negative months;
+    the month's last day when it has no such day)."""
     month0 = d.month - 1 + months
     year, month = d.year + month0 // 12, month0 % 12 + 1
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
@@ -36,20 +48,93 @@ def window_end(as_at: dt.date) -> dt.date:
     return add_months(as_at, AT_RISK_WINDOW_MONTHS)
 
 
+def is_current(reported_on: dt.date | None, viewed: dt.date) -> bool:
+    """True when a report made on `reported_on` is current at `viewed` (made in the 12 months before it)."""
+    return reported_on is not None and add_months(viewed, -CURRENT_WITHIN_MONTHS) <= reported_on <= viewed
+
+
+# ---------------------------------------------------------------- funded services at a date
+
+SERVICE_ENDED = "ended"
+SERVICE_ENDS_SOON = "ends within 6 months"
+SERVICE_AT_RISK = "at risk"
+SERVICE_LATER_END = "later end date"
+SERVICE_NO_END = "no end date"
+# The states of a funded service that count as "at risk".
+SERVICE_STATES_AT_RISK = (SERVICE_ENDS_SOON, SERVICE_AT_RISK)
+
+
+def service_state(end_date: dt.date | None, status: str, as_at: dt.date) -> str:
+    """How one funded service stands at `as_at`.
+
+    Ended: its end date has passed (or a return says it ended): never "at risk" or
+    "ends within 6 months" once the date is past. Ends within 6 months: a dated end in the
+    window after `as_at`. At risk: the source says so and gives no end date that has passed.
+    """
+    if status == "ended" or (end_date is not None and end_date < as_at):
+        return SERVICE_ENDED
+    if end_date is not None and end_date <= window_end(as_at):
+        return SERVICE_ENDS_SOON
+    if status == "at risk":
+        return SERVICE_AT_RISK
+    return SERVICE_LATER_END if end_date is not None else SERVICE_NO_END
+
+
+def funding_risk(states: list[str], risk_statements: int, constraint_statements: int, statements: int) -> str:
+    """A force's funding status at a date, from its funded services' states and its funding statements.
+
+    "At risk" means one thing everywhere: a funded service ends within six months after the
+    date, or the source says funding is at risk (a service or a statement) and no end date
+    it gives has passed. A passed end is "funding ended, renewal not reported", not at risk.
+    """
+    all_ended = bool(states) and all(s == SERVICE_ENDED for s in states)
+    if SERVICE_ENDS_SOON in states:
+        return "ends within 6 months"
+    # A risk statement is about the force's funding; once every funded service it reported has
+    # ended, that risk has passed with them (Kent, Thames Valley, West Midlands after March 2025).
+    if SERVICE_AT_RISK in states or (risk_statements and not all_ended):
+        return "at risk, no date"
+    if SERVICE_LATER_END in states:
+        return "later end date"
+    if SERVICE_NO_END in states:
+        return "no end date reported"
+    if all_ended:
+        return FUNDING_ENDED
+    if constraint_statements:
+        return "funding constraint stated"
+    if statements:
+        return "statements only"
+    return NOT_REPORTED
+
+
+def provision_status(status: str, provided: tuple[str, ...], states: list[str]) -> str:
+    """A theme's status at a date: a provision whose every funded service (of that theme) has ended
+    is not counted as running: it reads FUNDING_ENDED. Statuses with no funded service stay as reported."""
+    if status in provided and states and all(s == SERVICE_ENDED for s in states):
+        return FUNDING_ENDED
+    return status
+
+
 @dataclass(frozen=True)
 class Theme:
     """One theme a force area is classified on, with its statuses in legend order."""
 
     key: str  # stable key, used in URLs and code
     label: str  # shown to people
-    column: str  # the column of coverage_at() holding the status
+    column: str  # the column of the coverage frame holding the status
     statuses: tuple[str, ...]  # every status, in legend order; not reported last
     provided: tuple[str, ...]  # the statuses that count as having the provision (or, for funding, at risk)
     key_figure: str  # the column whose value matters most for this theme (map hover)
+    dimension: str  # the fact dimension behind it
+    reported_on: str  # the column holding the date it was last reported
 
     @property
     def order(self) -> list[str]:
         return list(self.statuses)
+
+    @property
+    def current_column(self) -> str:
+        return self.reported_on.replace("_reported_on", "_current")
 
 
 ISAC = Theme(
@@ -58,30 +143,38 @@ ISAC = Theme(
     "isac_status",
     (
         "dedicated service",
-        "within wider services",
+        "ISACs within wider services",
+        "stalking support within wider services",
+        FUNDING_ENDED,
         "training or champions only",
         "model not stated",
         "none stated",
         NOT_REPORTED,
     ),
-    ("dedicated service", "within wider services"),
+    ("dedicated service", "ISACs within wider services"),
     "isac_count",
+    "isac_provision",
+    "isac_reported_on",
 )
 PROGRAMME = Theme(
     "programme",
     "Perpetrator programme",
     "perpetrator_programme_status",
-    ("commissioned", "developing", "none stated", NOT_REPORTED),
+    ("commissioned", FUNDING_ENDED, "developing", "none stated", NOT_REPORTED),
     ("commissioned",),
     "perpetrator_programme_status",
+    "perpetrator_programme",
+    "programme_reported_on",
 )
 MASIP = Theme(
     "masip",
     "MASIP or stalking clinic",
     "masip_status",
-    ("established", "pilot", "developing", "exploring", "none stated", NOT_REPORTED),
+    ("established", "pilot", FUNDING_ENDED, "developing", "exploring", "none stated", NOT_REPORTED),
     ("established", "pilot"),
     "masip_status",
+    "multi_agency",
+    "masip_reported_on",
 )
 FUNDING = Theme(
     "funding",
@@ -89,22 +182,31 @@ FUNDING = Theme(
     "funding_risk",
     (
         "ends within 6 months",
-        "end date passed",
         "at risk, no date",
         "later end date",
         "no end date reported",
+        FUNDING_ENDED,
+        "funding constraint stated",
+        "statements only",
         NOT_REPORTED,
     ),
-    ("ends within 6 months", "end date passed", "at risk, no date"),
+    ("ends within 6 months", "at risk, no date"),
     "next_funding_end",
+    "funding",
+    "funding_reported_on",
 )
 THEMES: dict[str, Theme] = {t.key: t for t in (ISAC, PROGRAMME, MASIP, FUNDING)}
 PROVISION_THEMES = (ISAC, PROGRAMME, MASIP)
 
 # What counts as provision, per theme key.
 PROVIDED: dict[str, tuple[str, ...]] = {t.key: t.provided for t in PROVISION_THEMES}
-# The funding_risk statuses that count as "funding at risk".
+# The funding_risk statuses that count as "funding at risk": the one meaning of "at risk".
 FUNDING_AT_RISK = FUNDING.provided
+AT_RISK_DEFINITION = (
+    f"At risk: a funded stalking service ends within {AT_RISK_WINDOW_WORDS} after the date shown, or the source "
+    "says funding is at risk and no end date it gives has passed. A passed end date is 'funding ended, "
+    "renewal not reported', not at risk."
+)
 
 
 @dataclass(frozen=True)
@@ -113,20 +215,27 @@ class Measure:
 
     key: str
     label: str
+    theme: Theme
     test: Callable[[Any], Any]  # coverage frame -> boolean series, one value per force area
 
 
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
-        Measure("isac", "Dedicated service or ISACs in wider services", lambda c: c["isac_status"].isin(ISAC.provided)),
+        Measure(
+            "isac",
+            "Dedicated service or ISACs in wider services",
+            ISAC,
+            lambda c: c["isac_status"].isin(ISAC.provided),
+        ),
         Measure(
             "programme",
             "Perpetrator programme commissioned",
+            PROGRAMME,
             lambda c: c["perpetrator_programme_status"].isin(PROGRAMME.provided),
         ),
-        Measure("masip", "MASIP or stalking clinic running", lambda c: c["masip_status"].isin(MASIP.provided)),
-        Measure("funding_at_risk", "Funding at risk", lambda c: c["funding_at_risk"].astype(bool)),
+        Measure("masip", "MASIP or stalking clinic running", MASIP, lambda c: c["masip_status"].isin(MASIP.provided)),
+        Measure("funding_at_risk", "Funding at risk", FUNDING, lambda c: c["funding_at_risk"].astype(bool)),
     )
 }
 PROVISION_MEASURES = ("isac", "programme", "masip")
@@ -154,6 +263,10 @@ THEME_DIMENSIONS = (
     ("perpetrator_programme", PROGRAMME, "perpetrator programmes"),
     ("multi_agency", MASIP, "multi-agency arrangements"),
 )
+ATTRIBUTE_LABELS["dedicated_stalking_posts"] = "Dedicated stalking posts (not called ISACs)"
+ATTRIBUTE_LABELS["apcc_grouping"] = "The APCC's grouping"
+ATTRIBUTE_LABELS["constraint_statement"] = "Funding constraint"
+ATTRIBUTE_LABELS["risk_statement"] = "Funding risk"
 
 
 def as_table() -> list[tuple[str, str, str]]:

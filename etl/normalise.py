@@ -161,13 +161,14 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
     )
     out["facts"]["value_number"] = out["facts"]["value_number"].astype("Int64")
 
-    t = tables["curated/funding_streams.csv"]
+    t = t_streams = tables["curated/funding_streams.csv"]
     out["funding_stream_history"] = pd.DataFrame(
         {
             "stream_id": text(t, "stream_id"),
             "pfa_code": forces_of(t),
             "force_as_named": text(t, "force"),
             "service": text(t, "service"),
+            "provision": text(t, "provision"),
             "funder": text(t, "funder"),
             "funder_wording": text(t, "funder_wording", empty_is_none=True),
             "start_date": _dates(t.column("start_date")),
@@ -187,6 +188,7 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             "pfa_code",
             "force_as_named",
             "service",
+            "provision",
             "funder",
             "funder_wording",
             "start_date",
@@ -213,6 +215,7 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             "date": _dates(t.column("date")),
             "date_wording": text(t, "date_wording", empty_is_none=True),
             "date_derived": yes(t, "date_derived"),
+            "date_precision": text(t, "date_precision"),
             "kind": text(t, "kind"),
             "event": text(t, "event"),
             "actor": text(t, "actor"),
@@ -224,6 +227,7 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             "date",
             "date_wording",
             "date_derived",
+            "date_precision",
             "kind",
             "event",
             "actor",
@@ -262,7 +266,8 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
     )
     if returns:
         short_names = {r["pfa_code"]: r["short_name"] for r in forces}
-        for name, rows in normalise_returns(returns, ref, short_names).items():
+        provision = dict(zip(t_streams.column("stream_id"), t_streams.column("provision")))
+        for name, rows in normalise_returns(returns, ref, short_names, provision).items():
             frame = _frame(rows, list(out[name].columns))
             out[name] = pd.concat([out[name], frame], ignore_index=True)
         out["facts"]["value_number"] = out["facts"]["value_number"].astype("Int64")
@@ -270,13 +275,18 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
     return out
 
 
-def normalise_returns(returns: Sequence[Return], ref: Reference, short_names: dict[str, str]) -> dict[str, list[dict]]:
+def normalise_returns(
+    returns: Sequence[Return], ref: Reference, short_names: dict[str, str], provision: dict[str, str] | None = None
+) -> dict[str, list[dict]]:
     """Rows of the accepted returns (etl.validate.Return), typed like the curated ones.
 
     A return has no document to quote: every row cites the return's evidence note
     (or who submitted it and when), and the return is registered as a source with
     one section, so every join on sources and sections works for it as for a document.
+    A funded service keeps the theme (`provision`) it was curated with; a new one from a
+    return has none until the return format asks for it.
     """
+    provision = dict(provision or {})
     facts, streams, editions, sources, sections = [], [], [], [], []
     for r in returns:
         quote = r.quote()
@@ -310,6 +320,7 @@ def normalise_returns(returns: Sequence[Return], ref: Reference, short_names: di
                     "stream_id": s["stream_id"],
                     "force_as_named": s["force_as_named"],
                     "service": s["service"],
+                    "provision": provision.get(s["stream_id"]),
                     "funder": s["funder"],
                     "funder_wording": None,
                     "start_date": _date(s["start_date"]),

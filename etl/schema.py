@@ -231,6 +231,12 @@ FUNDING_STREAMS = FileSchema(
         Column("stream_id", "id"),
         Column("force", "force"),
         Column("service", "text", max_length=160, meaning="The funded service or post."),
+        Column(
+            "provision",
+            "dimension",
+            meaning="The theme the service provides (isac_provision, perpetrator_programme, multi_agency, awareness_training, …): "
+            "when every funded service of a theme has ended, the theme is no longer counted as running.",
+        ),
         Column("funder", "enum:funder"),
         Column("funder_wording", "text", required=False, max_length=200),
         Column("start_date", "date", required=False),
@@ -255,6 +261,11 @@ TIMELINE = FileSchema(
         Column("date", "date"),
         Column("date_wording", "text", required=False, max_length=200),
         Column("date_derived", "yesno"),
+        Column(
+            "date_precision",
+            "enum:date_precision",
+            meaning="How exactly the source dates the event: day, month, year, or 'by date' (on or before it).",
+        ),
         Column("kind", "enum:event_kind"),
         Column("event", "text", max_length=300),
         Column("actor", "text", max_length=160),

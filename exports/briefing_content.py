@@ -15,9 +15,9 @@ import plotly.graph_objects as go
 
 from charts import figures, palette
 from charts.chart_text import ChartText
-from core import headlines, queries
+from core import coverage as coverage_rules
+from core import headlines, queries, rules
 from core.rules import CLIFF_EDGE, NOT_REPORTED, PROVISION_MEASURES
-from core.rules import PROVIDED as PROVISION
 from core.text import data_as_at_line, long_date, slug
 from exports.common import LICENCE, NOT_REPORTED_NOTE, ExportInfo
 from exports.scope import Scope
@@ -33,31 +33,27 @@ class Chart:
     text: ChartText
 
 
+def _positions(as_at: dt.date, data_date: dt.date) -> str:
+    """'as at 19 December 2024', or 'at 1 December 2026, last reported up to 19 December 2024'."""
+    if as_at == data_date:
+        return f"as at {long_date(as_at)}"
+    return f"at {long_date(as_at)}, last reported up to {long_date(data_date)}"
+
+
+DATED_NOTE = f"{rules.DATED_MARK} hatched: last reported more than 12 months before the date shown."
+
+
 def _status_chart(
     cov: pd.DataFrame, dim: palette.MapDimension, place: str, label: str, as_at: dt.date, data_date: dt.date
 ) -> tuple[go.Figure, ChartText]:
-    n = len(cov)
-    counts = cov[dim.column].value_counts()
-    if dim is palette.FUNDING:
-        k = int(cov["funding_at_risk"].sum())
-        title = f"{k} of {n} force areas in {place} have stalking funding at risk"
-        notes = (
-            "At risk: a funded service ends within six months after the as-at date, its end date has passed, "
-            "or the source says funding is at risk.",
-            NOT_REPORTED_NOTE,
-        )
-    else:
-        key = {palette.ISAC.key: "isac", palette.PROGRAMME.key: "programme", palette.MASIP.key: "masip"}[dim.key]
-        k = sum(int(counts.get(s, 0)) for s in PROVISION[key])
-        what = {
-            "isac": "ISACs or a stalking service",
-            "programme": "a commissioned perpetrator programme",
-            "masip": "a running MASIP or stalking clinic",
-        }[key]
-        title = f"{k} of {n} force areas in {place} report {what}"
-        notes = (NOT_REPORTED_NOTE,)
+    notes = (rules.AT_RISK_DEFINITION,) if dim is palette.FUNDING else ()
     measure = dim.label if dim.label.split()[0].isupper() else dim.label[0].lower() + dim.label[1:]
-    text = ChartText(title, f"Force areas by {measure}, {label}, as at {long_date(as_at)}", data_date, notes=notes)
+    text = ChartText(
+        headlines.finding(cov, dim.key, place),
+        f"Force areas by {measure}, {label}, positions {_positions(as_at, data_date)}",
+        data_date,
+        notes=(*notes, NOT_REPORTED_NOTE, DATED_NOTE),
+    )
     return figures.status_bar(cov, dim, text), text
 
 
@@ -67,19 +63,25 @@ def _timeline_chart(
     dated = streams[streams["end_date"].notna()]
     if dated.empty:
         return None
-    ends = pd.to_datetime(dated["end_date"]).dt.date
-    upcoming = sorted(e for e in ends if e >= as_at)
-    if upcoming:
-        title = f"Next stated end of stalking funding in {place}: {long_date(upcoming[0])}"
+    upcoming = dated[dated["state"] != rules.SERVICE_ENDED].sort_values("end_date")
+    if len(upcoming):
+        first = upcoming.iloc[0]
+        derived = " (derived)" if first["end_derived"] else ""
+        title = f"Next end of stalking funding in {place}: {long_date(pd.Timestamp(first['end_date']).date())}{derived}"
     else:
-        title = f"All stated ends of stalking funding in {place} are before {long_date(as_at)}"
+        title = f"Every end of stalking funding in {place} has passed by {long_date(as_at)}, with no renewal reported"
+    ends = pd.to_datetime(dated["end_date"]).dt.date
     j = int((ends <= CLIFF_EDGE).sum())
-    notes = (
-        (f"{j} of {len(dated)} stated end dates fall on or before {long_date(CLIFF_EDGE)}.",) if len(dated) > 1 else ()
-    )
+    notes = (f"{j} of {len(dated)} end dates fall on or before {long_date(CLIFF_EDGE)}.",) if len(dated) > 1 else ()
+    derived = int(dated["end_derived"].sum())
+    if derived:
+        notes = (
+            *notes,
+            f"{derived} of the end dates {'is' if derived == 1 else 'are'} derived from the source's words, not stated.",
+        )
     text = ChartText(
         title,
-        f"Funded services from start (where known) to stated end date, {label}, as at {long_date(as_at)}",
+        f"Funded services from start (where known) to end date, {label}, positions {_positions(as_at, data_date)}",
         data_date,
         notes=(*notes, "Dotted bars: start not stated; drawn as the 90 days before the end."),
     )
@@ -95,9 +97,11 @@ def _quarter_chart(
     quarters = pd.PeriodIndex(pd.to_datetime(dated["end_date"]), freq="Q")
     top = pd.Series(1, index=quarters).groupby(level=0).sum().sort_values(ascending=False, kind="stable")
     q, c = top.index[0], int(top.iloc[0])
-    title = f"{c} of {len(dated)} stated funding end dates in {place} fall in {q.year} Q{q.quarter}"
+    title = f"{c} of {len(dated)} funding end dates in {place} fall in {q.year} Q{q.quarter}"
     text = ChartText(
-        title, f"Funded services by the quarter of their stated end date, {label}, as at {long_date(as_at)}", data_date
+        title,
+        f"Funded services by the quarter of their end date, {label}, positions {_positions(as_at, data_date)}",
+        data_date,
     )
     return figures.ending_per_quarter(streams, text), text
 
@@ -106,19 +110,15 @@ def _grid_chart(
     cov: pd.DataFrame, region_order: list[str], as_at: dt.date, data_date: dt.date
 ) -> tuple[go.Figure, ChartText]:
     shares = headlines.region_shares(cov, region_order, list(PROVISION_MEASURES))
-    n = len(cov)
-    a, b, c = (
-        int(cov[d.column].isin(PROVISION[k]).sum())
-        for k, d in (("isac", palette.ISAC), ("programme", palette.PROGRAMME), ("masip", palette.MASIP))
-    )
-    title = f"ISACs or a stalking service are reported in {a} of {n} force areas"
+    isac, programme, masip = (headlines.count(cov, k) for k in ("isac", "programme", "masip"))
+    title = f"ISACs or a stalking service are reported in {isac.line} force areas"
     text = ChartText(
         title,
-        f"Share of force areas in each region reporting each provision, as at {long_date(as_at)}",
+        f"Share of force areas in each region reporting each provision, positions {_positions(as_at, data_date)}",
         data_date,
         notes=(
-            f"Across England and Wales: perpetrator programmes in {b} of {n} force areas, "
-            f"MASIP or stalking clinics in {c}.",
+            f"Across England and Wales: perpetrator programmes in {programme.line}; "
+            f"MASIP or stalking clinics in {masip.line}.",
             NOT_REPORTED_NOTE,
         ),
     )
@@ -175,27 +175,36 @@ def _date_text(value: object) -> str:
 
 
 def forces_table(cov: pd.DataFrame) -> pd.DataFrame:
-    """The force areas concerned, for the Word document and the data files."""
+    """The force areas concerned, for the Word document and the data files: each status with the
+    date it was last reported (marked when more than 12 months before the date shown)."""
 
     def next_end(row: pd.Series) -> str:
         if pd.notna(row["next_funding_end"]):
-            return pd.Timestamp(row["next_funding_end"]).date().isoformat()
+            text = pd.Timestamp(row["next_funding_end"]).date().isoformat()
+            return text + (" (derived)" if row["next_funding_end_derived"] else "")
         if row["funding_risk"] == NOT_REPORTED:
             return NOT_REPORTED
-        if row["funding_risk"] == "end date passed" and pd.notna(row["earliest_funding_end"]):
-            return f"passed ({pd.Timestamp(row['earliest_funding_end']).date().isoformat()})"
+        if pd.notna(row["last_funding_end_passed"]):
+            return f"ended {pd.Timestamp(row['last_funding_end_passed']).date().isoformat()}, renewal not reported"
         return "no date stated"
+
+    def status(theme: rules.Theme) -> list[str]:
+        return [
+            headlines.last_reported(v, r, dated=not c)
+            for v, r, c in zip(cov[theme.column], cov[theme.reported_on], cov[theme.current_column])
+        ]
 
     return pd.DataFrame(
         {
             "Force area": cov["short_name"],
             "ONS code": cov["pfa_code"],
             "Region": cov["region"],
-            "ISAC provision": cov["isac_status"],
+            "ISAC provision": status(rules.ISAC),
             "ISACs stated": cov["isac_count"],
-            "Perpetrator programme": cov["perpetrator_programme_status"],
-            "MASIP or stalking clinic": cov["masip_status"],
-            "Funding risk": cov["funding_risk"],
+            "Perpetrator programme": status(rules.PROGRAMME),
+            "MASIP or stalking clinic": status(rules.MASIP),
+            "Funding": status(rules.FUNDING),
+            "Funding at risk": cov["funding_at_risk"].map({True: "yes", False: "no"}),
             "Next funding end": cov.apply(next_end, axis=1) if len(cov) else pd.Series(dtype=object),
             "Funded services": cov["funded_services"],
             "Quotes": cov["evidence_quotes"],
@@ -215,7 +224,16 @@ def streams_table(streams: pd.DataFrame) -> pd.DataFrame:
             "Start (source's words)": streams["start_wording"],
             "End": streams["end_date"],
             "End (source's words)": streams["end_wording"],
-            "Status": streams["status"],
+            "End date": streams["end_derived"]
+            .map({True: "derived, not stated", False: "stated"})
+            .where(streams["end_date"].notna(), ""),
+            "At the date shown": [
+                coverage_rules.service_when(st, e, bool(d), w)
+                for st, e, d, w in zip(
+                    streams["state"], streams["end_date"], streams["end_derived"], streams["end_wording"]
+                )
+            ],
+            "Status as reported": streams["status"],
             "Quote": streams["quote"],
             "Document": streams["source_title"],
             "Section": streams["section"],

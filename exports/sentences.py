@@ -1,7 +1,9 @@
 """Key figures as sentences, for a force, a region or England and Wales.
 
 Used by the Overview ("the key figures in words") and by the briefing packs, so
-the same numbers are said in the same words. Counts follow core.rules.
+the same numbers are said in the same words. Counts and statuses follow
+core.rules, and every count says how many of its force areas reported it in the
+last 12 months before the date shown, and how many are not reported.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from core.rules import NOT_REPORTED, window_end
-from core.rules import PROVIDED as PROVISION
-from core.text import long_date
+from core import headlines, rules
+from core.rules import FUNDING_ENDED, NOT_REPORTED
+from core.text import long_date, short_date
 from exports.scope import Scope
 
 
@@ -32,7 +34,7 @@ def _join(parts: list[str]) -> str:
 
 
 def _others(counts: pd.Series, phrases: dict[str, Callable[[int], str]], skip: tuple[str, ...]) -> str:
-    """'1 reports training or champions only and 2 are not reported' for the statuses not counted."""
+    """'1 reported training or champions only and 2 are not reported' for the statuses not counted."""
     parts = [
         phrases[status](int(counts.get(status, 0)))
         for status in phrases
@@ -41,35 +43,51 @@ def _others(counts: pd.Series, phrases: dict[str, Callable[[int], str]], skip: t
     return _join(parts)
 
 
+_ENDED = {FUNDING_ENDED: lambda c: f"{c} reported one whose funding has all ended, renewal not reported"}
 _ISAC_OTHERS = {
-    "training or champions only": lambda c: f"{c} {_verb(c, 'reports', 'report')} stalking training or champions only",
-    "model not stated": lambda c: (
-        f"{c} {_verb(c, 'reports', 'report')} stalking advocates without saying how they are provided"
+    "stalking support within wider services": lambda c: (
+        f"{c} reported stalking support within wider services with no ISAC stated"
     ),
-    "none stated": lambda c: f"{c} {_verb(c, 'states', 'state')} there is no ISAC or specialist stalking service",
+    FUNDING_ENDED: lambda c: f"{c} reported a service whose funding has all ended, renewal not reported",
+    "training or champions only": lambda c: f"{c} reported stalking training or champions only",
+    "model not stated": lambda c: f"{c} reported stalking advocates without saying how they are provided",
+    "none stated": lambda c: f"{c} indicated there is no ISAC or specialist stalking service",
     NOT_REPORTED: lambda c: f"{c} {_verb(c, 'is', 'are')} not reported",
 }
 _PROGRAMME_OTHERS = {
-    "developing": lambda c: f"{c} {_verb(c, 'is', 'are')} developing one",
-    "none stated": lambda c: f"{c} {_verb(c, 'states', 'state')} there is none",
+    **_ENDED,
+    "developing": lambda c: f"{c} reported developing one",
+    "none stated": lambda c: f"{c} indicated there is none",
     NOT_REPORTED: lambda c: f"{c} {_verb(c, 'is', 'are')} not reported",
 }
 _MASIP_OTHERS = {
-    "developing": lambda c: f"{c} {_verb(c, 'is', 'are')} setting one up",
-    "exploring": lambda c: f"{c} {_verb(c, 'is', 'are')} exploring one",
-    "none stated": lambda c: f"{c} {_verb(c, 'states', 'state')} there is none",
+    **_ENDED,
+    "developing": lambda c: f"{c} reported setting one up",
+    "exploring": lambda c: f"{c} reported exploring one",
+    "none stated": lambda c: f"{c} indicated there is none",
     NOT_REPORTED: lambda c: f"{c} {_verb(c, 'is', 'are')} not reported",
 }
-
 _FUNDING_OTHERS = {
-    "later end date": lambda c: f"{c} {_verb(c, 'reports', 'report')} end dates more than six months away",
-    "no end date reported": lambda c: f"{c} {_verb(c, 'reports', 'report')} funding with no end date or risk stated",
+    "later end date": lambda c: f"{c} reported end dates more than six months away",
+    "no end date reported": lambda c: f"{c} reported funded services with no end date or risk stated",
+    FUNDING_ENDED: lambda c: f"{c} reported funding that has all ended, renewal not reported",
+    "funding constraint stated": lambda c: (
+        f"{c} reported that funding limits or prevents a stalking service or ISACs, with no funded service"
+    ),
+    "statements only": lambda c: f"{c} {_verb(c, 'was', 'were')} quoted on funding but reported no funded service",
     NOT_REPORTED: lambda c: f"{c} {_verb(c, 'is', 'are')} not reported on funding",
 }
 
 
 def _sentence(main: str, others: str) -> str:
     return f"{main}; {others}." if others else f"{main}."
+
+
+def _recent(count: headlines.Count) -> str:
+    """' (0 of them reported in the last 12 months)'."""
+    if not count.count:
+        return ""
+    return f" ({count.current} of {_verb(count.count, 'it', 'them')} reported {rules.CURRENT_WORDS})"
 
 
 def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at: dt.date) -> list[str]:
@@ -79,62 +97,65 @@ def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at
     out = []
 
     isac = cov["isac_status"].value_counts()
-    k = sum(int(isac.get(s, 0)) for s in PROVISION["isac"])
-    detail = _detail(isac, {"dedicated service": "dedicated service", "within wider services": "within wider services"})
+    k = headlines.count(cov, "isac")
+    detail = _detail(
+        isac, {"dedicated service": "dedicated service", "ISACs within wider services": "ISACs within wider services"}
+    )
     out.append(
         _sentence(
-            f"{k} of {where} {_verb(k, 'reports', 'report')} a dedicated stalking service or ISACs "
-            f"within wider services{detail}",
-            _others(isac, _ISAC_OTHERS, PROVISION["isac"]),
+            f"{k.count} of {where} reported a dedicated stalking service or ISACs within wider services{detail}"
+            + _recent(k),
+            _others(isac, _ISAC_OTHERS, rules.ISAC.provided),
         )
     )
     counts = cov["isac_count"].dropna()
     if len(counts):
+        total = int(counts.sum())
         out.append(
-            f"Where a number is stated, {count_of(int(counts.sum()), 'ISAC or dedicated stalking advocate post')} "
-            f"{_verb(int(counts.sum()), 'is', 'are')} reported across {count_of(len(counts), 'force area')}."
+            f"Where a number is stated, {count_of(total, 'ISAC')} {_verb(total, 'is', 'are')} reported across "
+            f"{count_of(len(counts), 'force area')}."
         )
 
     prog = cov["perpetrator_programme_status"].value_counts()
-    k = int(prog.get("commissioned", 0))
+    k = headlines.count(cov, "programme")
     out.append(
         _sentence(
-            f"{k} of {where} {_verb(k, 'reports', 'report')} a commissioned stalking perpetrator programme",
-            _others(prog, _PROGRAMME_OTHERS, PROVISION["programme"]),
+            f"{k.count} of {where} reported a commissioned stalking perpetrator programme" + _recent(k),
+            _others(prog, _PROGRAMME_OTHERS, rules.PROGRAMME.provided),
         )
     )
 
     masip = cov["masip_status"].value_counts()
-    k = sum(int(masip.get(s, 0)) for s in PROVISION["masip"])
+    k = headlines.count(cov, "masip")
     detail = _detail(masip, {"established": "established", "pilot": "pilot"})
     out.append(
         _sentence(
-            f"{k} of {where} {_verb(k, 'reports', 'report')} a multi-agency stalking intervention "
-            f"programme (MASIP), stalking clinic or panel that is running{detail}",
-            _others(masip, _MASIP_OTHERS, PROVISION["masip"]),
+            f"{k.count} of {where} reported a multi-agency stalking intervention "
+            f"programme (MASIP), stalking clinic or panel that is running{detail}" + _recent(k),
+            _others(masip, _MASIP_OTHERS, rules.MASIP.provided),
         )
     )
 
     risk = cov["funding_risk"].value_counts()
-    k = int(cov["funding_at_risk"].sum())
+    k = headlines.count(cov, "funding_at_risk")
     parts = [
         f"{int(risk.get(s, 0))} {label}"
         for s, label in (
             ("ends within 6 months", "with a funded service ending within six months"),
-            ("end date passed", "with a stated end date already passed"),
-            ("at risk, no date", "at risk with no end date stated"),
+            ("at risk, no date", "said to be at risk with no end date that has passed"),
         )
         if risk.get(s, 0)
     ]
-    main = f"As at {long_date(as_at)}, {k} of {where} {_verb(k, 'has', 'have')} stalking funding at risk"
+    main = f"At {long_date(as_at)}, {k.count} of {where} {_verb(k.count, 'has', 'have')} stalking funding at risk"
     main += f" ({_join(parts)})" if parts else ""
-    out.append(_sentence(main, _others(risk, _FUNDING_OTHERS, ())))
+    main += _recent(k)
+    out.append(_sentence(main, _others(risk, _FUNDING_OTHERS, rules.FUNDING_AT_RISK)))
     out.extend(_stream_sentences(streams, scope, as_at))
     return out
 
 
 def _detail(counts: pd.Series, labels: dict[str, str]) -> str:
-    """' (1 dedicated service, 2 within wider services)': the non-zero parts of a total."""
+    """' (1 dedicated service, 2 ISACs within wider services)': the non-zero parts of a total."""
     parts = [f"{int(counts.get(s, 0))} {label}" for s, label in labels.items() if counts.get(s, 0)]
     return f" ({', '.join(parts)})" if parts else ""
 
@@ -144,91 +165,137 @@ def _stream_sentences(streams: pd.DataFrame, scope: Scope, as_at: dt.date) -> li
         return [
             f"No funded stalking services are reported for {scope.place}: not reported, which is not the same as none."
         ]
+    states = streams["state"].value_counts()
     dated = streams[streams["end_date"].notna()]
-    ends = pd.to_datetime(dated["end_date"]).dt.date
-    within = int(((ends >= as_at) & (ends <= window_end(as_at))).sum())
-    out = f"{count_of(len(streams), 'funded stalking service')} {_verb(len(streams), 'is', 'are')} reported for {scope.place}"
+    out = (
+        f"{count_of(len(streams), 'funded stalking service')} {_verb(len(streams), 'is', 'are')} reported for "
+        f"{scope.place}"
+    )
     if len(dated):
+        within = int(states.get(rules.SERVICE_ENDS_SOON, 0))
+        ended = int(states.get(rules.SERVICE_ENDED, 0))
+        derived = int(dated["end_derived"].sum())
         out += (
-            f"; {len(dated)} {_verb(len(dated), 'has', 'have')} a stated end date, and {within} "
-            f"{_verb(within, 'ends', 'end')} within six months after {long_date(as_at)}"
+            f"; {len(dated)} {_verb(len(dated), 'has', 'have')} an end date"
+            + (f" ({derived} derived from the source's words, not stated)" if derived else "")
+            + f", {within} {_verb(within, 'ends', 'end')} within six months after {long_date(as_at)}"
         )
-        if (ends < as_at).any():
-            out += f" ({int((ends < as_at).sum())} already past {_verb(int((ends < as_at).sum()), 'its', 'their')} end date)"
+        if ended:
+            out += f", and {ended} {_verb(ended, 'has', 'have')} ended with no renewal reported"
     return [out + "."]
 
 
 _FORCE_ISAC = {
-    "dedicated service": "{name} reports a dedicated stalking service for victims{count}.",
-    "within wider services": "{name} supports stalking victims within wider victim or domestic abuse services{count}.",
-    "training or champions only": "{name} reports stalking training or champions in wider services, with no ISAC or specialist advocate stated.",
-    "model not stated": "{name} reports stalking advocates, but the source does not say how they are provided{count}.",
+    "dedicated service": "{name} reported a dedicated stalking service for victims{count}.",
+    "ISACs within wider services": "{name} reported ISACs within wider victim or domestic abuse services{count}.",
+    "stalking support within wider services": (
+        "{name} reported stalking support within wider victim or domestic abuse services, with no ISAC stated{posts}."
+    ),
+    FUNDING_ENDED: (
+        "{name} reported stalking support for victims ({reported}), but every funded service for it has an end date "
+        "that has passed, and no renewal is reported."
+    ),
+    "training or champions only": (
+        "{name} reported stalking training or champions in wider services, with no ISAC or specialist advocate stated."
+    ),
+    "model not stated": "{name} reported stalking advocates, but the source does not say how they are provided{count}.",
     "none stated": "The source indicates {name} has no ISAC or specialist stalking service.",
 }
 _FORCE_PROGRAMME = {
-    "commissioned": "{name} reports a commissioned stalking perpetrator programme.",
-    "developing": "{name} reports a stalking perpetrator programme being procured, designed or scoped.",
+    "commissioned": "{name} reported a commissioned stalking perpetrator programme.",
+    FUNDING_ENDED: (
+        "{name} reported a commissioned stalking perpetrator programme whose funding has all ended, renewal not reported."
+    ),
+    "developing": "{name} reported a stalking perpetrator programme being procured, designed or scoped.",
     "none stated": "The source indicates {name} has no stalking perpetrator intervention.",
 }
 _FORCE_MASIP = {
-    "established": "{name} reports an established MASIP, stalking clinic or panel.",
-    "pilot": "{name} reports a MASIP, stalking clinic or panel running as a pilot.",
-    "developing": "{name} reports a MASIP, stalking clinic or panel being set up.",
-    "exploring": "{name} is exploring a MASIP or stalking clinic.",
+    "established": "{name} reported an established MASIP, stalking clinic or panel.",
+    "pilot": "{name} reported a MASIP, stalking clinic or panel running as a pilot.",
+    FUNDING_ENDED: "{name} reported a MASIP, stalking clinic or panel whose funding has all ended, renewal not reported.",
+    "developing": "{name} reported a MASIP, stalking clinic or panel being set up.",
+    "exploring": "{name} reported exploring a MASIP or stalking clinic.",
     "none stated": "The source indicates {name} has no MASIP, stalking clinic or panel.",
 }
 
 
+def _when(row: pd.Series, theme: rules.Theme) -> str:
+    """' (last reported 19 Dec 2024, more than 12 months before 1 December 2026)'."""
+    reported_on = row[theme.reported_on]
+    if pd.isna(reported_on):
+        return ""
+    text = f"last reported {short_date(pd.Timestamp(reported_on).date())}"
+    if not row[theme.current_column]:
+        text += f", more than 12 months before {long_date(pd.Timestamp(row['as_at']).date())}"
+    return f" ({text})"
+
+
 def force_sentences(row: pd.Series, streams: pd.DataFrame, as_at: dt.date) -> list[str]:
-    """Key figures for one force, as sentences."""
+    """Key figures for one force, as sentences, each with the date its status was last reported."""
     name = row["short_name"]
     count = row["isac_count"]
-    count_text = (
-        "" if pd.isna(count) else f", with {count_of(int(count), 'ISAC or dedicated stalking advocate post')} stated"
-    )
+    count_text = "" if pd.isna(count) else f", with {count_of(int(count), 'ISAC')} stated"
+    posts = row.get("dedicated_stalking_posts")
+    posts_text = "" if posts is None or pd.isna(posts) else f" (and {count_of(int(posts), 'dedicated stalking post')})"
 
-    def pick(templates: dict[str, str], status: str, theme: str) -> str:
+    def pick(templates: dict[str, str], theme: rules.Theme, topic: str) -> str:
+        status = row[theme.column]
         if status == NOT_REPORTED or status not in templates:
             return (
-                f"{theme} in {name}: not reported. The sources do not quote {name} on this, "
+                f"{topic} in {name}: not reported. The sources do not quote {name} on this, "
                 "which is not the same as none."
             )
-        return templates[status].format(name=name, count=count_text)
+        sentence = templates[status].format(
+            name=name, count=count_text, posts=posts_text, reported=row.get(theme.column + "_reported", status)
+        )
+        return sentence[:-1] + _when(row, theme) + "."
 
     out = [
-        pick(_FORCE_ISAC, row["isac_status"], "Support for stalking victims"),
-        pick(_FORCE_PROGRAMME, row["perpetrator_programme_status"], "A stalking perpetrator programme"),
-        pick(_FORCE_MASIP, row["masip_status"], "A MASIP or stalking clinic"),
+        pick(_FORCE_ISAC, rules.ISAC, "Support for stalking victims"),
+        pick(_FORCE_PROGRAMME, rules.PROGRAMME, "A stalking perpetrator programme"),
+        pick(_FORCE_MASIP, rules.MASIP, "A MASIP or stalking clinic"),
     ]
     risk = row["funding_risk"]
     nxt = row["next_funding_end"]
     nxt_text = long_date(pd.Timestamp(nxt).date()) if pd.notna(nxt) else None
-    earliest = row["earliest_funding_end"]
+    if nxt_text and row.get("next_funding_end_derived"):
+        nxt_text += " (derived from the source's words, not stated)"
+    last = row.get("last_funding_end_passed")
+    last_text = long_date(pd.Timestamp(last).date()) if last is not None and pd.notna(last) else None
     if risk == "ends within 6 months":
-        out.append(
+        sentence = (
             f"{name} has a funded stalking service ending within six months after {long_date(as_at)}: "
-            f"the next stated end date is {nxt_text}."
-        )
-    elif risk == "end date passed":
-        passed = long_date(pd.Timestamp(earliest).date()) if pd.notna(earliest) else "an earlier date"
-        out.append(
-            f"A funded stalking service in {name} had a stated end date before {long_date(as_at)} "
-            f"({passed}), and no later return reports what happened."
+            f"the next end date is {nxt_text}."
         )
     elif risk == "at risk, no date":
-        out.append(f"{name} reports stalking funding at risk or unconfirmed, with no end date stated.")
+        sentence = f"{name} reported stalking funding at risk or unconfirmed, with no end date that has passed."
+    elif risk == FUNDING_ENDED:
+        sentence = (
+            f"Funding for stalking services in {name} ended {last_text or 'before ' + long_date(as_at)} — "
+            "renewal not reported."
+        )
     elif risk == "later end date":
-        out.append(
-            f"Every stated end date for funded stalking services in {name} is more than six months after "
+        sentence = (
+            f"Every end date for funded stalking services in {name} is more than six months after "
             f"{long_date(as_at)}; the next is {nxt_text}."
         )
     elif risk == "no end date reported":
-        out.append(f"{name} reports funded stalking services with no end date and no risk stated.")
+        sentence = f"{name} reported funded stalking services with no end date and no risk stated."
+    elif risk == "funding constraint stated":
+        sentence = (
+            f"{name} reported that funding limits or prevents a stalking service or ISACs; no funded stalking "
+            "service is reported."
+        )
+    elif risk == "statements only":
+        sentence = f"{name} is quoted on funding, but no funded stalking service, end date or risk is reported."
     else:
-        out.append(
+        sentence = (
             f"Funding for stalking services in {name}: not reported. The sources do not quote {name} on "
             "funding, which is not the same as no funding."
         )
+    if risk != NOT_REPORTED:
+        sentence = sentence[:-1] + _when(row, rules.FUNDING) + "."
+    out.append(sentence)
     if len(streams):
         out.append(
             f"{count_of(len(streams), 'funded stalking service')} {_verb(len(streams), 'is', 'are')} reported for {name}."

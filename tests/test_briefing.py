@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from core import coverage as coverage_rules
 from core import queries
 from core.text import long_date
 from exports import briefing, images, tables
@@ -168,39 +169,57 @@ def test_an_england_and_wales_pack_covers_all_43_forces(built_db, as_at):
 # ---------------------------------------------------------------- sentences
 
 
-def _coverage(statuses: list[str]) -> pd.DataFrame:
+def _coverage(statuses: list[str], as_at: dt.date = dt.date(2024, 12, 19)) -> pd.DataFrame:
+    """A coverage frame for len(statuses) Welsh forces, read at `as_at` by the rules (core.coverage),
+    all reported on 19 December 2024; the first has one funded service ending 31 March 2025."""
     n = len(statuses)
-    return pd.DataFrame(
+    reported = pd.Timestamp("2024-12-19")
+    raw = pd.DataFrame(
         {
             "pfa_code": [f"W1500000{i + 1}" for i in range(n)],
             "short_name": list(WELSH_FORCES.values())[:n],
             "region": ["Wales"] * n,
             "isac_status": statuses,
             "isac_count": pd.array([2, None, None, None][:n], dtype="Int64"),
+            "dedicated_stalking_posts": pd.array([None] * n, dtype="Int64"),
+            "isac_reported_on": [reported if s != "not reported" else pd.NaT for s in statuses],
             "perpetrator_programme_status": ["not reported"] * n,
+            "programme_reported_on": [pd.NaT] * n,
             "masip_status": ["pilot"] + ["not reported"] * (n - 1),
-            "funding_risk": ["ends within 6 months"] + ["not reported"] * (n - 1),
-            "funding_at_risk": [True] + [False] * (n - 1),
-            "next_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
-            "earliest_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
+            "masip_reported_on": [reported] + [pd.NaT] * (n - 1),
             "funded_services": [1] + [0] * (n - 1),
+            "funding_statements": [0] * n,
+            "funding_risk_statements": [0] * n,
+            "funding_constraint_statements": [0] * n,
+            "earliest_funding_end": pd.to_datetime(["2025-03-31"] + [None] * (n - 1)),
+            "funding_reported_on": [reported] + [pd.NaT] * (n - 1),
             "evidence_quotes": [2] + [0] * (n - 1),
+            "as_at": [pd.Timestamp(as_at)] * n,
         }
     )
+    streams = pd.DataFrame(
+        {"pfa_code": ["W15000001"], "provision": ["isac_provision"], "end_date": pd.to_datetime(["2025-03-31"]),
+         "end_derived": [False], "status": ["at risk"]}
+    )
+    return coverage_rules.classify(raw, streams, as_at)
+
+
+NO_STREAMS = pd.DataFrame(columns=["end_date", "state", "end_derived"])
 
 
 def test_area_sentences_count_provision_and_keep_not_reported_apart_from_none():
     scope = briefing.Scope("region", "Wales", "Wales")
-    cov = _coverage(["dedicated service", "dedicated service", "within wider services", "not reported"])
-    out = briefing.area_sentences(cov, pd.DataFrame(columns=["end_date"]), scope, dt.date(2024, 12, 19))
+    cov = _coverage(["dedicated service", "dedicated service", "ISACs within wider services", "not reported"])
+    out = briefing.area_sentences(cov, NO_STREAMS, scope, dt.date(2024, 12, 19))
     assert out[0] == (
-        "3 of the 4 force areas in Wales report a dedicated stalking service or ISACs within wider "
-        "services (2 dedicated service, 1 within wider services); 1 is not reported."
+        "3 of the 4 force areas in Wales reported a dedicated stalking service or ISACs within wider "
+        "services (2 dedicated service, 1 ISACs within wider services) (3 of them reported in the last 12 months); "
+        "1 is not reported."
     )
-    assert any("2 ISAC or dedicated stalking advocate posts are reported across 1 force area" in s for s in out)
+    assert any("2 ISACs are reported across 1 force area" in s for s in out)
     assert any(
         s.startswith(
-            "0 of the 4 force areas in Wales report a commissioned stalking perpetrator programme; 4 are not reported"
+            "0 of the 4 force areas in Wales reported a commissioned stalking perpetrator programme; 4 are not reported"
         )
         for s in out
     )
@@ -212,10 +231,10 @@ def test_area_sentences_count_provision_and_keep_not_reported_apart_from_none():
 def test_area_sentences_name_a_stated_none_as_none():
     scope = briefing.Scope("region", "Wales", "Wales")
     cov = _coverage(["none stated", "not reported"])
-    first = briefing.area_sentences(cov, pd.DataFrame(columns=["end_date"]), scope, dt.date(2024, 12, 19))[0]
+    first = briefing.area_sentences(cov, NO_STREAMS, scope, dt.date(2024, 12, 19))[0]
     assert first == (
-        "0 of the 2 force areas in Wales report a dedicated stalking service or ISACs within wider "
-        "services; 1 states there is no ISAC or specialist stalking service and 1 is not reported."
+        "0 of the 2 force areas in Wales reported a dedicated stalking service or ISACs within wider "
+        "services; 1 indicated there is no ISAC or specialist stalking service and 1 is not reported."
     )
 
 
@@ -224,6 +243,19 @@ def test_force_sentences_say_not_reported_is_not_none():
     out = briefing.force_sentences(row.replace({"funding_risk": "not reported"}), pd.DataFrame(), dt.date(2024, 12, 19))
     assert out[0].startswith("Support for stalking victims in North Wales: not reported")
     assert "not the same as none" in out[0]
+
+
+def test_two_years_on_a_passed_end_reads_ended_and_every_status_says_when_it_was_reported():
+    today = dt.date(2026, 12, 1)
+    cov = _coverage(["dedicated service", "not reported"], as_at=today)
+    first = cov.iloc[0]
+    assert first["funding_risk"] == "funding ended, renewal not reported" and not first["funding_at_risk"]
+    assert first["isac_status"] == "funding ended, renewal not reported", "its only funded service has ended"
+    assert first["isac_status_reported"] == "dedicated service"
+    out = briefing.force_sentences(first, pd.DataFrame(), today)
+    assert "last reported 19 Dec 2024, more than 12 months before 1 December 2026" in out[0]
+    assert any("ended 31 March 2025 — renewal not reported" in s for s in out)
+    assert not any("within six months" in s or "at risk" in s for s in out)
 
 
 # ---------------------------------------------------------------- scope and command line

@@ -7,6 +7,8 @@ The quote checks read the plain-text source documents in ../shared/seeds
 
 from __future__ import annotations
 
+import datetime as dt
+
 import csv
 import re
 from functools import cache
@@ -189,14 +191,22 @@ def test_no_value_outside_the_dictionary(built_db):
     assert not bad_types
     checks = {
         "funding_stream_history": [("funder", "funder"), ("status", "funding_status")],
-        "timeline": [("kind", "event_kind")],
+        "timeline": [("kind", "event_kind"), ("date_precision", "date_precision")],
         "force_coverage": [
             ("isac_status", "isac_status"),
             ("perpetrator_programme_status", "programme_status"),
             ("masip_status", "masip_status"),
-            ("funding_risk", "funding_risk"),
         ],
     }
+    # The statuses worked out at a date (core.rules) are defined in the dictionary too.
+    from core import queries
+
+    db = queries.Database(built_db)
+    for as_at in (queries.source_date(db), dt.date(2025, 6, 1), dt.date(2026, 12, 1)):
+        cov = queries.coverage(as_at, db=db)
+        for column, field in checks["force_coverage"] + [("funding_risk", "funding_risk")]:
+            allowed = set(queries.allowed_values(field, db=db)["value"])
+            assert set(cov[column]) <= allowed, (as_at, column, set(cov[column]) - allowed)
     for table, columns in checks.items():
         for column, field in columns:
             bad = query(
@@ -281,7 +291,7 @@ def test_stream_ending_in_march_2025(built_db, code):
 
 def test_cambridgeshire_post_moves_into_the_idva_service(built_db):
     assert coverage(built_db, CAMBRIDGESHIRE, "2024-12-19")["isac_status"] == "dedicated service"
-    assert coverage(built_db, CAMBRIDGESHIRE, "2025-04-01")["isac_status"] == "within wider services"
+    assert coverage(built_db, CAMBRIDGESHIRE, "2025-04-01")["isac_status"] == "stalking support within wider services"
 
 
 # ---------------------------------------------------------------- silence stays silence

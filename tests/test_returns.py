@@ -122,7 +122,9 @@ def test_return_extends_funding_from_its_date_on_and_keeps_history(setup, tmp_pa
     assert stream_end(db, BEFORE) == dt.date(2025, 3, 31)
     after, before = coverage(db, AT), coverage(db, BEFORE)
     assert after["next_funding_end"].date() == dt.date(2026, 3, 31) and after["funding_risk"] == "later end date"
-    assert before["earliest_funding_end"].date() == dt.date(2025, 3, 31) and before["funding_risk"] == "end date passed"
+    # Before the return, the MoJ funding ended on 31 March 2025 and no renewal was reported.
+    assert before["earliest_funding_end"].date() == dt.date(2025, 3, 31)
+    assert before["last_funding_end_passed"].date() == dt.date(2025, 3, 31)
     # The dashboard's connection follows the rebuilt file without a restart.
     assert coverage(dashboard_db, AT)["next_funding_end"].date() == dt.date(2026, 3, 31)
     # The return's dimensions are replaced; ISAC provision, absent from it, is untouched.

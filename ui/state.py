@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from charts import palette
+from core.text import long_date
 from geo.boundaries import available_geometries
 from ui import cached_queries as data
 
@@ -32,8 +33,10 @@ _OPEN_PROFILE = "_open_profile"
 class Filters:
     regions: tuple[str, ...]  # empty means all of England and Wales
     dimension: palette.MapDimension
-    as_at: dt.date
-    source_date: dt.date
+    as_at: dt.date  # the date the positions are read at
+    source_date: dt.date  # the APCC response's date
+    latest_date: dt.date  # the newest report in the database (a return's as-at date, or the source's)
+    data_date: dt.date  # the newest report on or before as_at: what the figures are "as at"
     force: str | None  # ONS code
     geometry: str  # "tiles" or "boundaries"
 
@@ -53,6 +56,15 @@ class Filters:
     @property
     def as_at_is_source(self) -> bool:
         return self.as_at == self.source_date
+
+    @property
+    def viewed(self) -> str:
+        """'as at 19 December 2024', or, at a later date than the newest report it rests on,
+        'at 1 December 2026, last reported up to 19 December 2024': never a December 2024 status
+        "as at" today."""
+        if self.as_at == self.data_date:
+            return f"as at {long_date(self.as_at)}"
+        return f"at {long_date(self.as_at)}, last reported up to {long_date(self.data_date)}"
 
     def describe(self) -> dict[str, str]:
         """The filters in words, written into exported tables and briefing packs."""
@@ -119,8 +131,12 @@ def open_profile_if_requested() -> None:
 
 
 def sidebar() -> Filters:
-    """Draw the shared controls. Called once per run, by app.py, before the page."""
+    """Draw the shared controls. Called once per run, by app.py, before the page.
+
+    The date opens at the newest report: the source's date while no return exists,
+    the latest return's as-at date once one does."""
     source_date = data.source_date()
+    latest = data.latest_edition_date()
     today = dt.date.today()
     forces = data.forces().sort_values("short_name")
     with st.sidebar:
@@ -134,16 +150,17 @@ def sidebar() -> Filters:
         )
         st.radio("Map shows", list(_BY_LABEL), key="dim", bind="query-params")
         st.date_input(
-            "Funding as at",
-            value=source_date,
+            "Positions as at",
+            value=latest,
             min_value=source_date,
             max_value=today,
             key="as_at",
             bind="query-params",
             format="DD/MM/YYYY",
             help=(
-                f"The date funding end dates are compared with. The source is dated "
-                f"{source_date:%-d %B %Y}; later dates show which end dates have passed."
+                f"The date every position is read at: funding end dates are compared with it, and a report "
+                f"made more than 12 months before it is marked as dated. The APCC response is dated "
+                f"{source_date:%-d %B %Y}; the newest report is dated {latest:%-d %B %Y}."
             ),
         )
         left, right = st.columns(2)
@@ -185,7 +202,8 @@ def sidebar() -> Filters:
 def current() -> Filters:
     """The state as set by the sidebar in this run."""
     source_date = data.source_date()
-    as_at = st.session_state.get("as_at") or source_date
+    latest = data.latest_edition_date()
+    as_at = st.session_state.get("as_at") or latest
     if isinstance(as_at, dt.datetime):
         as_at = as_at.date()
     geometry = {v: k for k, v in _GEOMETRY_LABELS.items()}.get(st.session_state.get("geo"), "tiles")
@@ -194,6 +212,8 @@ def current() -> Filters:
         dimension=_BY_LABEL.get(st.session_state.get("dim"), palette.ISAC),
         as_at=as_at,
         source_date=source_date,
+        latest_date=latest,
+        data_date=data.data_date(as_at) or source_date,
         force=st.session_state.get("force"),
         geometry=geometry,
     )

@@ -24,13 +24,13 @@ CREATE TABLE facts (
     valid_from DATE NOT NULL, edition_id VARCHAR NOT NULL, quote VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
     section VARCHAR NOT NULL, source_date DATE NOT NULL, note VARCHAR);
 CREATE TABLE funding_stream_history (
-    stream_id VARCHAR NOT NULL, pfa_code VARCHAR NOT NULL, force_as_named VARCHAR, service VARCHAR NOT NULL,
+    stream_id VARCHAR NOT NULL, pfa_code VARCHAR NOT NULL, force_as_named VARCHAR, service VARCHAR NOT NULL, provision VARCHAR,
     funder VARCHAR NOT NULL, funder_wording VARCHAR, start_date DATE, start_wording VARCHAR,
     start_derived BOOLEAN NOT NULL, end_date DATE, end_wording VARCHAR, end_derived BOOLEAN NOT NULL,
     status VARCHAR NOT NULL, valid_from DATE NOT NULL, edition_id VARCHAR NOT NULL, quote VARCHAR NOT NULL,
     source_id VARCHAR NOT NULL, section VARCHAR NOT NULL, source_date DATE NOT NULL, note VARCHAR);
 CREATE TABLE timeline (
-    event_id VARCHAR PRIMARY KEY, date DATE NOT NULL, date_wording VARCHAR, date_derived BOOLEAN NOT NULL,
+    event_id VARCHAR PRIMARY KEY, date DATE NOT NULL, date_wording VARCHAR, date_derived BOOLEAN NOT NULL, date_precision VARCHAR NOT NULL,
     kind VARCHAR NOT NULL, event VARCHAR NOT NULL, actor VARCHAR NOT NULL, quote VARCHAR NOT NULL,
     source_id VARCHAR NOT NULL, section VARCHAR NOT NULL, source_date DATE NOT NULL, note VARCHAR);
 CREATE TABLE corrections (date DATE NOT NULL, record_id VARCHAR NOT NULL, change VARCHAR NOT NULL, reason VARCHAR NOT NULL);

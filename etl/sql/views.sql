@@ -44,60 +44,60 @@ WITH latest_edition AS (
 SELECT * EXCLUDE (top_valid, edition_order) FROM latest_value WHERE valid_from = top_valid;
 
 CREATE MACRO coverage_at(d) AS TABLE
+-- One row per force: what was last reported for it on each theme, up to date d, and when.
+-- How that reads at d (a funding end passed, at risk, reported more than a year before) is
+-- decided by the rules of core/rules.py, which the dashboard applies to these columns.
 WITH f AS (
     SELECT pfa_code,
         any_value(value) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'status') AS isac_status,
         max(value_number) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'isac_count') AS isac_count,
+        max(value_number) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'dedicated_stalking_posts') AS dedicated_stalking_posts,
+        any_value(value) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'apcc_grouping') AS apcc_grouping,
+        max(source_date) FILTER (WHERE dimension = 'isac_provision') AS isac_reported_on,
         any_value(value) FILTER (WHERE dimension = 'perpetrator_programme' AND attribute = 'status') AS perpetrator_programme_status,
+        max(source_date) FILTER (WHERE dimension = 'perpetrator_programme') AS programme_reported_on,
         any_value(value) FILTER (WHERE dimension = 'multi_agency' AND attribute = 'masip_status') AS masip_status,
+        max(source_date) FILTER (WHERE dimension = 'multi_agency') AS masip_reported_on,
         count(*) FILTER (WHERE dimension = 'funding') AS funding_statements,
         count(*) FILTER (WHERE dimension = 'funding' AND attribute = 'risk_statement') AS funding_risk_statements,
+        count(*) FILTER (WHERE dimension = 'funding' AND attribute = 'constraint_statement') AS funding_constraint_statements,
+        max(source_date) FILTER (WHERE dimension = 'funding') AS funding_facts_reported_on,
         count(DISTINCT quote) AS fact_quotes
     FROM facts_at(d) GROUP BY pfa_code
 ), s AS (
     SELECT pfa_code,
         count(*) AS funded_services,
         min(end_date) AS earliest_funding_end,
-        min(end_date) FILTER (WHERE end_date >= CAST(d AS DATE)) AS next_funding_end,
-        count(*) FILTER (WHERE end_date >= CAST(d AS DATE)
-                           AND end_date <= CAST(CAST(d AS DATE) + to_months((SELECT CAST(value AS INTEGER) FROM rules WHERE name = 'at_risk_window_months')) AS DATE)) AS services_ending_within_6_months,
-        count(*) FILTER (WHERE end_date < CAST(d AS DATE)) AS services_past_end_date,
-        count(*) FILTER (WHERE status = 'at risk') AS services_stated_at_risk,
+        max(source_date) AS streams_reported_on,
         count(DISTINCT quote) AS funding_quotes
     FROM funding_streams_at(d) GROUP BY pfa_code
-), risk AS (
-    SELECT fo.pfa_code,
-        CASE
-            WHEN coalesce(s.funded_services, 0) = 0 AND coalesce(f.funding_statements, 0) = 0 THEN 'not reported'
-            WHEN s.services_ending_within_6_months > 0 THEN 'ends within 6 months'
-            WHEN s.services_past_end_date > 0 THEN 'end date passed'
-            WHEN s.services_stated_at_risk > 0 OR f.funding_risk_statements > 0 THEN 'at risk, no date'
-            WHEN s.next_funding_end IS NOT NULL THEN 'later end date'
-            ELSE 'no end date reported'
-        END AS funding_risk
-    FROM forces fo LEFT JOIN f USING (pfa_code) LEFT JOIN s USING (pfa_code)
 )
 SELECT
     fo.pfa_code, fo.force_name, fo.short_name, fo.label, fo.region, fo.commissioner_body,
     coalesce(f.isac_status, 'not reported') AS isac_status,
     f.isac_count,
+    f.dedicated_stalking_posts,
+    f.apcc_grouping,
+    f.isac_reported_on,
     coalesce(f.perpetrator_programme_status, 'not reported') AS perpetrator_programme_status,
+    f.programme_reported_on,
     coalesce(f.masip_status, 'not reported') AS masip_status,
-    s.earliest_funding_end,
-    s.next_funding_end,
-    risk.funding_risk,
-    risk.funding_risk IN ('ends within 6 months', 'end date passed', 'at risk, no date') AS funding_at_risk,
+    f.masip_reported_on,
     coalesce(s.funded_services, 0) AS funded_services,
-    coalesce(s.services_ending_within_6_months, 0) AS services_ending_within_6_months,
+    coalesce(f.funding_statements, 0) AS funding_statements,
+    coalesce(f.funding_risk_statements, 0) AS funding_risk_statements,
+    coalesce(f.funding_constraint_statements, 0) AS funding_constraint_statements,
+    s.earliest_funding_end,
+    greatest(f.funding_facts_reported_on, s.streams_reported_on) AS funding_reported_on,
     coalesce(f.fact_quotes, 0) + coalesce(s.funding_quotes, 0) AS evidence_quotes,
     CAST(d AS DATE) AS as_at
-FROM forces fo LEFT JOIN f USING (pfa_code) LEFT JOIN s USING (pfa_code) JOIN risk USING (pfa_code)
+FROM forces fo LEFT JOIN f USING (pfa_code) LEFT JOIN s USING (pfa_code)
 ORDER BY fo.pfa_code;
 
 CREATE VIEW force_coverage AS SELECT * FROM coverage_at(current_date);
 
 CREATE VIEW funding_streams AS
-SELECT pfa_code, stream_id, service, funder, funder_wording, start_date, start_wording, start_derived,
+SELECT pfa_code, stream_id, service, provision, funder, funder_wording, start_date, start_wording, start_derived,
        end_date, end_wording, end_derived, status, quote, source_id, section, source_date, edition_id, valid_from
 FROM funding_streams_at(current_date);
 
