@@ -139,8 +139,8 @@ else:
 st.subheader("Force areas with funding at risk, with the evidence")
 at_risk_forces = coverage[coverage["funding_at_risk"]]
 st.caption(
-    f"{rules.AT_RISK_DEFINITION} {h.funding_at_risk.line} force areas, positions {filters.viewed} "
-    f"(the window runs to {long_date(window_end)})."
+    f"{rules.AT_RISK_DEFINITION} Positions {filters.viewed} (the six-month window runs to {long_date(window_end)}): "
+    f"{h.funding_at_risk.line}."
 )
 risk_statements = facts[(facts["dimension"] == "funding") & (facts["attribute"] == "risk_statement")]
 rows = []

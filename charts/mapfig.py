@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import shapely.geometry
 
 from charts.figure_cache import cached_figure
-from charts.palette import DATED_HATCH, DATED_SYMBOL, MAP_DIMENSIONS, NOT_REPORTED, MapDimension
+from charts.palette import DATED_HATCH, DATED_HATCH_ON_DARK, DATED_SYMBOL, MAP_DIMENSIONS, NOT_REPORTED, MapDimension
 from core import paths
 from geo.boundaries import GEOMETRIES, current_attribution, feature_bounds, label_points, load_geometry
 from geo.tiles import CELL_DEG
@@ -301,14 +301,22 @@ def coverage_map(
 
     # Dated reports (more than 12 months before the date shown): hatched, and marked ◷ above.
     hatched = df.loc[dated, "pfa_code"].tolist()
-    if hatched:
-        lon, lat = _hatching(geometry, tuple(hatched))
+    # Dark lines on light fills, light lines on dark ones, so the hatching shows on every colour.
+    for light in (False, True):
+        codes = tuple(
+            code
+            for code, status in zip(df.loc[dated, "pfa_code"], df.loc[dated, "_status"])
+            if (text_colour(dim.colour(status)) == TEXT_LIGHT) == light
+        )
+        if not codes:
+            continue
+        lon, lat = _hatching(geometry, codes)
         fig.add_trace(
             go.Scattergeo(
                 lon=lon,
                 lat=lat,
                 mode="lines",
-                line={"color": DATED_HATCH, "width": 1},
+                line={"color": DATED_HATCH_ON_DARK if light else DATED_HATCH, "width": 1},
                 hoverinfo="skip",
                 showlegend=False,
                 name="dated",

@@ -106,6 +106,7 @@ FUNDING = _styled(
 # map and marked with this symbol wherever the status is written, so it never rests on colour.
 DATED_SYMBOL = rules.DATED_MARK
 DATED_HATCH = "rgba(11, 12, 12, 0.55)"
+DATED_HATCH_ON_DARK = "rgba(255, 255, 255, 0.7)"
 
 MAP_DIMENSIONS: dict[str, MapDimension] = {d.key: d for d in (ISAC, PROGRAMME, MASIP, FUNDING)}
 

@@ -198,8 +198,13 @@ def _coverage(statuses: list[str], as_at: dt.date = dt.date(2024, 12, 19)) -> pd
         }
     )
     streams = pd.DataFrame(
-        {"pfa_code": ["W15000001"], "provision": ["isac_provision"], "end_date": pd.to_datetime(["2025-03-31"]),
-         "end_derived": [False], "status": ["at risk"]}
+        {
+            "pfa_code": ["W15000001"],
+            "provision": ["isac_provision"],
+            "end_date": pd.to_datetime(["2025-03-31"]),
+            "end_derived": [False],
+            "status": ["at risk"],
+        }
     )
     return coverage_rules.classify(raw, streams, as_at)
 

@@ -7,9 +7,8 @@ The quote checks read the plain-text source documents in ../shared/seeds
 
 from __future__ import annotations
 
-import datetime as dt
-
 import csv
+import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
