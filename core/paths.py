@@ -37,6 +37,15 @@ DATABASE_BACKUP = BUILD_DIR / "stalking.previous.duckdb"
 BOUNDARIES_GEOJSON = BUILD_DIR / "boundaries.geojson"
 # Where the imported boundaries came from (file name, sha256, code field, attribution year).
 BOUNDARIES_META = BUILD_DIR / "boundaries.meta.json"
+# The key that signs return workbooks (made on first use; STALKING_FORM_KEY overrides it).
+FORM_KEY_FILE = BUILD_DIR / "form.key"
+# The returns workflow (rounds, drafts, submissions, reviews, audit log): a SQLAlchemy URL.
+# Default: an SQLite file in the build folder; a postgresql+psycopg://… URL for several processes.
+WORKFLOW_URL = os.environ.get("STALKING_WORKFLOW_URL", f"sqlite:///{BUILD_DIR / 'workflow.sqlite'}")
+# Who may do what in the returns workflow: an access list the admin keeps (git-ignored).
+ACCESS_FILE = Path(os.environ.get("STALKING_ACCESS_FILE", REPO_ROOT / "access.toml"))
+# A public replica: no sign-in, no return pages.
+READ_ONLY = os.environ.get("STALKING_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}
 
 # Source documents the quotes are checked against (outside the repo, optional).
 SEEDS_DIR = Path(os.environ.get("STALKING_SEEDS_DIR", REPO_ROOT.parent / "shared" / "seeds"))

@@ -268,8 +268,9 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
         short_names = {r["pfa_code"]: r["short_name"] for r in forces}
         provision = dict(zip(t_streams.column("stream_id"), t_streams.column("provision")))
         for name, rows in normalise_returns(returns, ref, short_names, provision).items():
-            frame = _frame(rows, list(out[name].columns))
-            out[name] = pd.concat([out[name], frame], ignore_index=True)
+            columns = list(dict.fromkeys([*out[name].columns, *(rows[0] if rows else {})]))
+            curated = out[name].reindex(columns=columns).astype({c: object for c in columns if c not in out[name]})
+            out[name] = pd.concat([curated, _frame(rows, columns)], ignore_index=True)
         out["facts"]["value_number"] = out["facts"]["value_number"].astype("Int64")
     out["editions"]["submitted_at"] = pd.to_datetime(out["editions"]["submitted_at"])
     return out
@@ -311,7 +312,10 @@ def normalise_returns(
                     "value": f["value"],
                     "value_number": int(f["value"]) if value_type == "integer" else None,
                     "value_wording": None,
+                    "item": f.get("item") or None,
                     **common,
+                    "quote": r.quote(row=f),
+                    "note": f.get("note") or None,
                 }
             )
         for s in r.streams:
@@ -320,17 +324,22 @@ def normalise_returns(
                     "stream_id": s["stream_id"],
                     "force_as_named": s["force_as_named"],
                     "service": s["service"],
-                    "provision": provision.get(s["stream_id"]),
+                    "provision": s.get("provision") or provision.get(s["stream_id"]),
+                    "provider": s.get("provider") or None,
+                    "amount": int(s["amount"]) if (s.get("amount") or "").isdigit() else None,
+                    "amount_disclosure": ("shared" if (s.get("amount") or "").isdigit() else (s.get("amount") or None)),
                     "funder": s["funder"],
-                    "funder_wording": None,
+                    "funder_wording": s.get("funder_detail") or None,
                     "start_date": _date(s["start_date"]),
                     "start_wording": None,
                     "start_derived": False,
-                    "end_date": _date(s["end_date"]),
-                    "end_wording": None,
+                    "end_date": _date(s["end_date"]) if s["end_date"] != "ongoing" else None,
+                    "end_wording": "ongoing" if s["end_date"] == "ongoing" else None,
                     "end_derived": False,
                     "status": s["status"],
                     **common,
+                    "quote": r.quote(row=s),
+                    "note": s.get("note") or None,
                 }
             )
         editions.append(
@@ -344,6 +353,9 @@ def normalise_returns(
                 "file_name": r.path.name,
                 "sha256": r.sha256,
                 "note": r.evidence,
+                "signed_off_by": r.signed_off_by,
+                "entered_by": r.entered_by,
+                "round_id": r.round_id,
             }
         )
         sources.append(

@@ -137,6 +137,7 @@ def read_returns(
             continue
         problems += validate.check_against(ret, ledger)
         ret.path, ret.submitted_at, ret.suffix = item.submitted, item.submitted_at, item.submitted.suffix
+        ret.entered_by, ret.round_id = item.entered_by, item.round_id
         ledger.stored[ret.sha256] = item.submitted.name
         ledger.owners.update({s["stream_id"]: ret.pfa_code for s in ret.streams})
         ledger.latest_submitted_at = item.submitted_at

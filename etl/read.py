@@ -158,6 +158,7 @@ class AcceptedFile:
     pfa_code: str
     table: Table  # the rows, named after the submitted file
     entered_by: str | None = None  # who entered it, when not the office itself
+    round_id: str | None = None  # the returns round it answers, if any
 
 
 def stored_stem(submitted_at: dt.datetime, pfa_code: str, sha256: str) -> str:
@@ -276,6 +277,7 @@ def read_accepted_returns(folder: Path) -> tuple[list[AcceptedFile], list[Proble
                 pfa_code=match["pfa"],
                 table=table,
                 entered_by=record.get("entered_by"),
+                round_id=record.get("round_id"),
             )
         )
     accepted.sort(key=lambda a: a.record.name)

@@ -13,6 +13,9 @@ Each column has a kind:
   dimension  a dimension from data/dimensions.csv
   attribute  an attribute from data/attributes.csv (valid for the row's dimension)
   choice:A|B one of the listed words (for values that belong to a file format, not the data)
+  decimal    a number >= 0 with at most two decimal places (FTE posts)
+  amount     a whole number of pounds >= 0, or "prefer not to say" or "not known"
+  date_or_ongoing  a date, or "ongoing" (funding with no end)
 
 The same schema validates the curated data and the returns that update it.
 """
@@ -30,6 +33,7 @@ class Column:
     required: bool = True
     max_length: int | None = None
     meaning: str = ""
+    in_header: bool = True  # False: a file may leave the column out (returns made before it existed)
 
 
 @dataclass(frozen=True)
@@ -294,14 +298,30 @@ RETURN = FileSchema(
             meaning="Who submitted the return (person and office); the same on every row.",
         ),
         Column(
+            "signed_off_by",
+            "text",
+            required=False,
+            max_length=120,
+            in_header=False,
+            meaning="Who signed the return off in the office; the same on every row.",
+        ),
+        Column(
             "evidence",
             "text",
             required=False,
             max_length=QUOTE_MAX,
-            meaning="Optional note or link backing the return; where given on several rows, the same on each.",
+            meaning="Optional link or document reference backing the row's statement; the row cites it as its evidence.",
         ),
         Column("record", "choice:fact|funding", meaning="fact: a fact about a dimension; funding: one funded service."),
         Column("dimension", "dimension", required=False, meaning="Fact rows: the dimension (data/dimensions.csv)."),
+        Column(
+            "item",
+            "id",
+            required=False,
+            max_length=40,
+            in_header=False,
+            meaning="Fact rows: a key shared by the rows that describe one programme, arrangement or recommendation.",
+        ),
         Column(
             "attribute",
             "attribute",
@@ -323,13 +343,60 @@ RETURN = FileSchema(
             meaning="Funding rows: the funded service's key; reuse an existing one to update it, a new one for a new service.",
         ),
         Column("service", "text", required=False, max_length=160, meaning="Funding rows: the funded service or post."),
-        Column("funder", "enum:funder", required=False, meaning="Funding rows: who funds it."),
-        Column("start_date", "date", required=False, meaning="Funding rows: when the funding started, where known."),
         Column(
-            "end_date",
+            "provider",
+            "text",
+            required=False,
+            max_length=160,
+            in_header=False,
+            meaning="Funding rows: the organisation that delivers the service (360Giving: Recipient Org:Name).",
+        ),
+        Column(
+            "provision",
+            "dimension",
+            required=False,
+            in_header=False,
+            meaning="Funding rows: the theme the service provides (isac_provision, perpetrator_programme, multi_agency, …).",
+        ),
+        Column(
+            "funder", "enum:funder", required=False, meaning="Funding rows: who funds it (360Giving: Funding Org:Name)."
+        ),
+        Column(
+            "funder_detail",
+            "text",
+            required=False,
+            max_length=200,
+            in_header=False,
+            meaning="Funding rows: the funder's name when funder is 'other'.",
+        ),
+        Column(
+            "amount",
+            "amount",
+            required=False,
+            in_header=False,
+            meaning="Funding rows: the annual amount in pounds, if the office will share it (360Giving: Amount Awarded); "
+            "or 'prefer not to say' or 'not known'.",
+        ),
+        Column(
+            "start_date",
             "date",
             required=False,
-            meaning="Funding rows: when it ends, where known; not before start_date.",
+            meaning="Funding rows: when the funding started, where known (360Giving: Planned Dates:Start Date).",
+        ),
+        Column(
+            "end_date",
+            "date_or_ongoing",
+            required=False,
+            meaning="Funding rows: when it ends, where known, or 'ongoing'; not before start_date "
+            "(360Giving: Planned Dates:End Date).",
+        ),
+        Column(
+            "note",
+            "text",
+            required=False,
+            max_length=QUOTE_MAX,
+            in_header=False,
+            meaning="Any row: a note on the statement, shown with it.",
         ),
         Column("status", "enum:funding_status", required=False, meaning="Funding rows: the funding's status."),
     ),
@@ -339,8 +406,10 @@ RETURN = FileSchema(
 
 # The parts of a return row, by kind of row.
 RETURN_COLUMNS = tuple(c.name for c in RETURN.columns)
-FACT_COLUMNS = ("dimension", "attribute", "value")
+FACT_COLUMNS = ("dimension", "attribute", "value")  # required on fact rows
+FACT_ONLY = (*FACT_COLUMNS, "item")  # only on fact rows
 FUNDING_COLUMNS = ("stream_id", "service", "funder", "start_date", "end_date", "status")
+FUNDING_ONLY = (*FUNDING_COLUMNS, "provider", "provision", "funder_detail", "amount")  # only on funding rows
 FUNDING_REQUIRED = ("stream_id", "service", "funder", "status")
 # A row with none of these filled in is a template row left blank: it is skipped.
 CONTENT_COLUMNS = ("value",) + FUNDING_COLUMNS
@@ -351,6 +420,8 @@ def requirement(column: str) -> str:
     """When a return's column must be filled in, in words (for the dictionary and the guidance sheet)."""
     if column in ("force", "as_at", "submitted_by", "record"):
         return "yes"
+    if column == "funder_detail":
+        return "when funder is 'other'"
     if column in FACT_COLUMNS:
         return "on fact rows"
     if column in FUNDING_REQUIRED:

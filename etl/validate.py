@@ -22,7 +22,8 @@ from etl.read import Table, stored_stem
 from etl.schema import (
     CONTENT_COLUMNS,
     FACT_COLUMNS,
-    FUNDING_COLUMNS,
+    FACT_ONLY,
+    FUNDING_ONLY,
     FUNDING_REQUIRED,
     ID,
     RETURN,
@@ -80,6 +81,16 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
         return None
     if kind == "date":
         return parse_date(value)[1]
+    if kind == "date_or_ongoing":
+        return None if value == "ongoing" else parse_date(value)[1]
+    if kind == "decimal":
+        if not re.fullmatch(r"\d{1,4}(\.\d{1,2})?", value):
+            return f"'{value}' is not a number of posts; expected a number of 0 or more with at most two decimal places, e.g. 2.5"
+        return None
+    if kind == "amount":
+        if value in ("prefer not to say", "not known") or re.fullmatch(r"\d{1,9}", value):
+            return None
+        return f"'{value}' is not an amount; expected whole pounds (e.g. 45000), 'prefer not to say' or 'not known'"
     if kind == "yesno":
         return None if value in ("yes", "no") else f"'{value}' is not allowed; expected yes or no"
     if kind == "id":
@@ -142,7 +153,7 @@ def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Proble
     problems: list[Problem] = []
     if table.problems:
         return list(table.problems)
-    missing = [c for c in schema.column_names if c not in table.columns]
+    missing = [c.name for c in schema.columns if c.in_header and c.name not in table.columns]
     for col in missing:
         problems.append(
             Problem(table.name, 1, col, "required column is missing; expected header: " + ",".join(schema.column_names))
@@ -160,6 +171,9 @@ def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Proble
     found: list[tuple[int, int, int, Problem]] = []  # (row index, column index, order within the cell, problem)
     columns: dict[str, list[str]] = {}
     for ci, col in enumerate(schema.columns):
+        if col.name not in table.columns:  # a column files may leave out
+            values = columns[col.name] = [""] * len(table.rows)
+            continue
         values = columns[col.name] = table.column(col.name)
         distinct = set(values)
         if "" in distinct:
@@ -219,7 +233,7 @@ def build_reference(tables: dict[str, Table]) -> tuple[Reference, list[Problem]]
     attrs = tables["attributes.csv"]
     for row, line in zip(attrs.rows, attrs.lines):
         vt = row["value_type"]
-        if vt not in ("text", "integer", "date") and not (vt.startswith("enum:") and vt[5:] in ref.allowed):
+        if vt not in ("text", "integer", "decimal", "date") and not (vt.startswith("enum:") and vt[5:] in ref.allowed):
             problems.append(
                 Problem(
                     attrs.name,
@@ -299,7 +313,8 @@ def check_facts(table: Table, ref: Reference) -> list[Problem]:
     reasons: dict[tuple[str, str], str | None] = {}  # a value's type check depends only on the type and the value
     force_keys = {name: ref.forces.resolve(name) or name for name in set(table.column("force"))}
     columns = [table.column(c) for c in ("force", "dimension", "attribute", "value", "valid_from", "source_id")]
-    for line, force, dim, attr, value, valid_from, source_id in zip(table.lines, *columns):
+    items = [r.get("item", "") for r in table.rows]
+    for line, force, dim, attr, value, valid_from, source_id, item in zip(table.lines, *columns, items):
         value_type = ref.attributes.get((dim, attr))
         if dim in ref.dimensions and value_type is None:
             allowed = sorted(a for d, a in ref.attributes if d == dim)
@@ -320,7 +335,7 @@ def check_facts(table: Table, ref: Reference) -> list[Problem]:
                 problems.append(Problem(table.name, line, "value", reasons[checked]))
         if (dim, attr) in ref.single_valued:
             # A force has one status and one count per dimension at any date.
-            key = (force_keys[force], dim, attr, valid_from, source_id)
+            key = (force_keys[force], dim, attr, valid_from, source_id, item)
             if key in singles:
                 problems.append(
                     Problem(
@@ -340,7 +355,7 @@ def check_funding_dates(table: Table) -> list[Problem]:
     problems: list[Problem] = []
     for row, line in zip(table.rows, table.lines):
         start, _ = parse_date(row["start_date"]) if row["start_date"] else (None, None)
-        end, _ = parse_date(row["end_date"]) if row["end_date"] else (None, None)
+        end, _ = parse_date(row["end_date"]) if row["end_date"] and row["end_date"] != "ongoing" else (None, None)
         if start and end and end < start:
             problems.append(
                 Problem(
@@ -405,9 +420,12 @@ class Return:
     as_at: dt.date
     submitted_by: str
     evidence: str | None
-    facts: list[dict[str, str]]  # dimension, attribute, value, force_as_named, line
+    facts: list[dict[str, str]]  # dimension, item, attribute, value, evidence, note, force_as_named, line
     streams: list[dict[str, str]]  # stream_id, service, funder, start_date, end_date, status, force_as_named, line
     rows: int = 0
+    signed_off_by: str | None = None
+    entered_by: str | None = None  # who entered it on the office's behalf (an admin), if not the office
+    round_id: str | None = None  # the returns round it answers, if any
     path: Path | None = None  # where it is stored, once stored
     submitted_at: dt.datetime | None = None  # UTC, once accepted
 
@@ -427,8 +445,11 @@ class Return:
     def dimensions(self) -> list[str]:
         return list(dict.fromkeys(f["dimension"] for f in self.facts))
 
-    def quote(self, submitted_at: dt.datetime | None = None) -> str:
-        """The evidence every row of the return cites: its note, or who submitted it and when."""
+    def quote(self, submitted_at: dt.datetime | None = None, row: dict | None = None) -> str:
+        """The evidence a row of the return cites: the row's own evidence, the return's note,
+        or who submitted it and when."""
+        if row and row.get("evidence"):
+            return row["evidence"]
         if self.evidence:
             return self.evidence
         when = submitted_at or self.submitted_at or dt.datetime.now(dt.UTC)
@@ -462,10 +483,16 @@ def _same_on_every_row(rows, lines, column: str, name: str, *, optional: bool = 
 
 
 def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
-    """Check a return against the schema and dictionary; raise InputError listing every problem."""
+    """Check a return against the schema and dictionary; raise InputError listing every problem.
+
+    The same rules whichever way the return came (CSV, the workbook form, the browser form),
+    and again at every build for every stored return."""
     if table.problems:
         raise InputError(table.problems)
-    filled = [(r, line) for r, line in zip(table.rows, table.lines) if any(r.get(c, "") for c in CONTENT_COLUMNS)]
+    # Columns a file may leave out (added after the first templates) read as empty.
+    absent = [c.name for c in RETURN.columns if not c.in_header and c.name not in table.columns]
+    all_rows = [{**r, **dict.fromkeys(absent, "")} for r in table.rows] if absent else table.rows
+    filled = [(r, line) for r, line in zip(all_rows, table.lines) if any(r.get(c, "") for c in CONTENT_COLUMNS)]
     subset = Table(
         path=table.path,
         name=table.name,
@@ -506,7 +533,7 @@ def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
             )
     for column in ("as_at", "submitted_by"):
         problems += _same_on_every_row(rows, lines, column, name)
-    problems += _same_on_every_row(rows, lines, "evidence", name, optional=True)
+    problems += _same_on_every_row(rows, lines, "signed_off_by", name, optional=True)
     as_at, _ = parse_date(rows[0]["as_at"])
     if as_at and as_at > today:
         problems.append(
@@ -520,13 +547,13 @@ def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
 
     facts: list[tuple[dict, int]] = []
     streams: list[tuple[dict, int]] = []
-    seen_facts: dict[tuple[str, str, str], int] = {}
+    seen_facts: dict[tuple[str, str, str, str], int] = {}
     seen_streams: dict[str, int] = {}
     for row, line in zip(rows, lines):
         record = row["record"]
-        own, other = (FACT_COLUMNS, FUNDING_COLUMNS) if record == "fact" else (FUNDING_REQUIRED, FACT_COLUMNS)
         if record not in ("fact", "funding"):
             continue  # already reported by the schema check
+        own, other = (FACT_COLUMNS, FUNDING_ONLY) if record == "fact" else (FUNDING_REQUIRED, FACT_ONLY)
         for col in own:
             if not row[col]:
                 problems.append(Problem(name, line, col, f"value is empty; expected a value on a {record} row"))
@@ -541,7 +568,7 @@ def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
                     )
                 )
         if record == "fact":
-            key = (row["dimension"], row["attribute"], row["value"])
+            key = (row["dimension"], row["item"], row["attribute"], row["value"])
             if key in seen_facts:
                 problems.append(
                     Problem(
@@ -555,6 +582,12 @@ def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
                 seen_facts[key] = line
                 facts.append((row, line))
         else:
+            if row["funder"] == "other" and not row["funder_detail"]:
+                problems.append(
+                    Problem(
+                        name, line, "funder_detail", "value is empty; expected the funder's name when funder is 'other'"
+                    )
+                )
             sid = row["stream_id"]
             if sid and sid in seen_streams:
                 problems.append(
@@ -570,7 +603,7 @@ def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
                 streams.append((row, line))
 
     # The rules the curated files obey: attribute of its dimension, value of its type,
-    # one status and one count at a time; an end not before its start.
+    # one status and one count at a time (per item); an end not before its start.
     fact_table = Table(
         path=table.path,
         name=name,
@@ -594,7 +627,7 @@ def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
         raise InputError(problems)
 
     first = rows[0]
-    evidence = next((r["evidence"] for r in rows if r["evidence"]), None)
+    evidence = {r["evidence"] for r in rows}
     return Return(
         name=name,
         sha256=table.sha256,
@@ -603,10 +636,16 @@ def check_return(table: Table, ref: Reference, *, today: dt.date) -> Return:
         force_as_named=first["force"],
         as_at=as_at,
         submitted_by=first["submitted_by"],
-        evidence=evidence,
-        facts=[{**{c: r[c] for c in FACT_COLUMNS}, "force_as_named": r["force"], "line": line} for r, line in facts],
+        # The return-wide note: the evidence every row gives, when they all give the same.
+        evidence=evidence.pop() if len(evidence) == 1 and "" not in evidence else None,
+        signed_off_by=next((r["signed_off_by"] for r in rows if r["signed_off_by"]), None),
+        facts=[
+            {**{c: r[c] for c in (*FACT_ONLY, "evidence", "note")}, "force_as_named": r["force"], "line": line}
+            for r, line in facts
+        ],
         streams=[
-            {**{c: r[c] for c in FUNDING_COLUMNS}, "force_as_named": r["force"], "line": line} for r, line in streams
+            {**{c: r[c] for c in (*FUNDING_ONLY, "evidence", "note")}, "force_as_named": r["force"], "line": line}
+            for r, line in streams
         ],
         rows=len(rows),
     )

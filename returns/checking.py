@@ -25,9 +25,13 @@ def check_upload(
     data_dir: Path = paths.DATA_DIR,
     today: dt.date | None = None,
     name: str | None = None,
+    table: Table | None = None,
 ) -> tuple[validate.Return, Table, validate.Ledger]:
-    """The return in a submitted file, checked; raises InputError listing every problem. Writes nothing."""
-    table = read_return(raw, file_name, name=name)
+    """The return in a submitted file, checked; raises InputError listing every problem. Writes nothing.
+
+    `table`: the return's rows when they were read already (from the workbook form or the
+    browser form), so the file's bytes are kept as submitted but not read again."""
+    table = table if table is not None else read_return(raw, file_name, name=name)
     if table.problems:  # a file that cannot be read needs no reference data to say so
         raise InputError(table.problems)
     tables = pipeline.read_inputs(data_dir)

@@ -49,10 +49,11 @@ def preview_return(
     database: Path | None = None,
     today: dt.date | None = None,
     name: str | None = None,
+    table: Table | None = None,
 ) -> tuple[Preview, Table, Ledger]:
     """Check a return and compare it with the current position. Writes nothing; raises InputError."""
     database = database or paths.DATABASE
-    ret, table, ledger = check_upload(raw, file_name, data_dir=data_dir, today=today, name=name)
+    ret, table, ledger = check_upload(raw, file_name, data_dir=data_dir, today=today, name=name, table=table)
     position = current_position(database, ret.pfa_code, ret.as_at)
     notes = []
     if position is None:
@@ -90,10 +91,16 @@ def import_return(
     on_preview: Callable[[Preview], None] | None = None,
     lock_timeout: float = 300,
     entered_by: str | None = None,
+    table: Table | None = None,
+    round_id: str | None = None,
 ) -> ImportResult:
-    """Check a return, show what it changes (on_preview), then store it and rebuild the database."""
+    """Check a return, show what it changes (on_preview), then store it and rebuild the database.
+
+    `table`: the rows, when they come from a form rather than from reading the file;
+    `entered_by`, `round_id`: recorded with the return (an admin entering it on the office's
+    behalf; the round it answers)."""
     database = database or paths.DATABASE
-    args = dict(data_dir=data_dir, database=database, today=today, name=name)
+    args = dict(data_dir=data_dir, database=database, today=today, name=name, table=table)
     preview, _, _ = preview_return(raw, file_name, **args)
     if dry_run:
         if on_preview:
@@ -109,7 +116,7 @@ def import_return(
         submitted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if ledger.latest_submitted_at and submitted_at <= ledger.latest_submitted_at:
             submitted_at = ledger.latest_submitted_at + dt.timedelta(microseconds=1)  # keep the order of acceptance
-        stored = storing.store(raw, table, preview.ret, folder, submitted_at, entered_by=entered_by)
+        stored = storing.store(raw, table, preview.ret, folder, submitted_at, entered_by=entered_by, round_id=round_id)
         try:
             result = pipeline.build_locked(data_dir, database, note=f"import-return {stored.submitted.name}")
         except BaseException:

@@ -33,7 +33,13 @@ def _dumps(value: object) -> bytes:
 
 
 def store(
-    raw: bytes, table: Table, ret: Return, folder: Path, submitted_at: dt.datetime, entered_by: str | None = None
+    raw: bytes,
+    table: Table,
+    ret: Return,
+    folder: Path,
+    submitted_at: dt.datetime,
+    entered_by: str | None = None,
+    round_id: str | None = None,
 ) -> Stored:
     """Write the submitted bytes and the return's record into `folder` (the writer lock must be held).
 
@@ -54,6 +60,7 @@ def store(
         "as_at": ret.as_at.isoformat(),
         "submitted_by": ret.submitted_by,
         "entered_by": entered_by,
+        "round_id": round_id,
         "columns": list(table.columns),
         "rows": [[row.get(c, "") for c in table.columns] for row in table.rows],
         "lines": list(table.lines),

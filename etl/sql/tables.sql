@@ -17,14 +17,16 @@ CREATE TABLE glossary (term VARCHAR PRIMARY KEY, expansion VARCHAR, meaning VARC
 CREATE TABLE editions (
     edition_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, pfa_code VARCHAR, as_at DATE NOT NULL,
     submitted_by VARCHAR, submitted_at TIMESTAMP, file_name VARCHAR, sha256 VARCHAR, note VARCHAR,
+    signed_off_by VARCHAR, entered_by VARCHAR, round_id VARCHAR,
     edition_order INTEGER);
 CREATE TABLE facts (
     fact_id VARCHAR NOT NULL, pfa_code VARCHAR NOT NULL, force_as_named VARCHAR, dimension VARCHAR NOT NULL,
-    attribute VARCHAR NOT NULL, value VARCHAR NOT NULL, value_number BIGINT, value_wording VARCHAR,
+    attribute VARCHAR NOT NULL, value VARCHAR NOT NULL, value_number BIGINT, value_wording VARCHAR, item VARCHAR,
     valid_from DATE NOT NULL, edition_id VARCHAR NOT NULL, quote VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
     section VARCHAR NOT NULL, source_date DATE NOT NULL, note VARCHAR);
 CREATE TABLE funding_stream_history (
-    stream_id VARCHAR NOT NULL, pfa_code VARCHAR NOT NULL, force_as_named VARCHAR, service VARCHAR NOT NULL, provision VARCHAR,
+    stream_id VARCHAR NOT NULL, pfa_code VARCHAR NOT NULL, force_as_named VARCHAR, service VARCHAR NOT NULL, provision VARCHAR, provider VARCHAR,
+    amount BIGINT, amount_disclosure VARCHAR,
     funder VARCHAR NOT NULL, funder_wording VARCHAR, start_date DATE, start_wording VARCHAR,
     start_derived BOOLEAN NOT NULL, end_date DATE, end_wording VARCHAR, end_derived BOOLEAN NOT NULL,
     status VARCHAR NOT NULL, valid_from DATE NOT NULL, edition_id VARCHAR NOT NULL, quote VARCHAR NOT NULL,

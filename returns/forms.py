@@ -1,0 +1,392 @@
+"""A return as an office answers it (etl.questions.Answers), and the rows it becomes.
+
+- `prefill`: the answers as the force's published position gives them, so an office
+  edits only what changed, with each question's previous answer in words;
+- `check_answers`: what a form can tell before the rows exist (a required answer missing);
+- `to_rows`: the answers as rows of the return format, the one format every way in
+  (browser form, workbook, CSV) is checked and stored in;
+- `to_csv`: those rows as the return's CSV.
+
+The browser form (app_pages/office_return.py) and the workbook (returns/workbook.py)
+both go through here, so the same answers make the same stored return.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core.problems import Problem
+from core.text import slug
+from etl.questions import (
+    ADVOCACY,
+    BODY,
+    FUNDING,
+    LISTINGS,
+    MULTI_AGENCY,
+    PROGRAMMES,
+    QUESTIONS,
+    RECOMMENDATION_ITEMS,
+    SECTIONS,
+    Answers,
+    Question,
+    Section,
+)
+from etl.schema import RETURN_COLUMNS
+
+SEVERAL = "; "  # how several choices or names are written in one answer
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a row of the return came from in the form: a question, or a listing's row and column."""
+
+    section: str
+    key: str  # the question key, or the listing key
+    row: int | None = None  # 1-based row of the listing
+    column: str | None = None
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.key
+        return f"{self.key} row {self.row}" + (f" / {self.column}" if self.column else "")
+
+
+def _text(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _answered(answers: Answers, section: Section) -> bool:
+    keys = [q.key for q in section.questions] + ([section.evidence_key] if section.evidence else [])
+    rows = answers.rows.get(section.listing.key, []) if section.listing else []
+    return any(answers.values.get(k) for k in keys) or any(any(r.values()) for r in rows)
+
+
+def filled_rows(answers: Answers, listing_key: str) -> list[dict[str, str]]:
+    """The rows of a listing with anything in them (blank rows of a form are left out)."""
+    return [r for r in answers.rows.get(listing_key, []) if any(_text(v) for v in r.values())]
+
+
+# ---------------------------------------------------------------- checks a form can make
+
+
+def check_answers(answers: Answers) -> list[tuple[Origin, str]]:
+    """Required answers missing, in words, before the rows are made (the rows are checked after)."""
+    problems: list[tuple[Origin, str]] = []
+    for section in SECTIONS:
+        if section.key in ("body", "sign_off") or _answered(answers, section):
+            for q in section.questions:
+                if q.required and not answers.values.get(q.key):
+                    problems.append((Origin(section.key, q.key), f"{q.prompt} — an answer is needed"))
+        if section.listing:
+            for i, row in enumerate(filled_rows(answers, section.listing.key), start=1):
+                for column in section.listing.columns:
+                    if column.required and not _text(row.get(column.key)):
+                        problems.append(
+                            (
+                                Origin(section.key, section.listing.key, i, column.key),
+                                f"{column.prompt} — an answer is needed",
+                            )
+                        )
+                if (
+                    section.listing.key == "funded_services"
+                    and row.get("funder") == "other"
+                    and not _text(row.get("funder_detail"))
+                ):
+                    problems.append(
+                        (Origin(section.key, "funded_services", i, "funder_detail"), "Name the funder when it is Other")
+                    )
+    return problems
+
+
+# ---------------------------------------------------------------- answers -> rows
+
+
+PROGRAMME_STATUS = {"running": "commissioned", "pilot": "commissioned", "planned": "developing", "ended": "ended"}
+ARRANGEMENT_STATUS = {
+    "running": "established",
+    "pilot": "pilot",
+    "being set up": "developing",
+    "exploring": "exploring",
+    "ended": "ended",
+}
+
+
+def _derived(statuses: list[str], mapping: dict[str, str]) -> str | None:
+    """The force's status for a theme from its items', in the mapping's order of precedence."""
+    for item_status, force_status in mapping.items():
+        if item_status in statuses:
+            return force_status
+    return None
+
+
+def new_stream_id(pfa_code: str, service: str, taken: set[str]) -> str:
+    """A key for a new funded service: the force's code and the service's name, made unique."""
+    base = f"{pfa_code.lower()}-{slug(service, 40)}"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    taken.add(key)
+    return key
+
+
+def to_rows(answers: Answers, force_name: str) -> tuple[list[dict[str, str]], list[Origin]]:
+    """The answers as rows of the return format, and where each row came from."""
+    v = {k: _text(x) for k, x in answers.values.items()}
+    common = {
+        "force": force_name,
+        "as_at": v.get("as_at", ""),
+        "submitted_by": v.get("submitted_by", ""),
+        "signed_off_by": v.get("signed_off_by", ""),
+    }
+    rows: list[dict[str, str]] = []
+    origins: list[Origin] = []
+
+    def add(origin: Origin, evidence: str, **values: str) -> None:
+        rows.append(
+            {c: "" for c in RETURN_COLUMNS} | common | values | {"evidence": evidence or v.get("return_evidence", "")}
+        )
+        origins.append(origin)
+
+    def fact(
+        section: Section,
+        key: str,
+        dimension: str,
+        attribute: str,
+        value: str,
+        *,
+        item: str = "",
+        evidence: str = "",
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        add(
+            Origin(section.key, key, row, column),
+            evidence or v.get(section.evidence_key, ""),
+            record="fact",
+            dimension=dimension,
+            item=item,
+            attribute=attribute,
+            value=value,
+        )
+
+    def scalar(section: Section, q: Question) -> None:
+        value = v.get(q.key, "")
+        if not value:
+            return
+        parts = [p.strip() for p in value.split(";")] if q.kind == "choices" or q.attribute == "provider" else [value]
+        for part in dict.fromkeys(p for p in parts if p):
+            fact(section, q.key, q.dimension, q.attribute, part)
+
+    # Stalking advocacy: the model and its figures, when the section is answered.
+    if _answered(answers, ADVOCACY):
+        for q in ADVOCACY.questions:
+            scalar(ADVOCACY, q)
+
+    # Interventions and arrangements: one item per row; the force's status follows from the items'.
+    for section, listing_key, none_key, mapping, status_attribute in (
+        (PROGRAMMES, "programmes", "programmes_none", PROGRAMME_STATUS, "status"),
+        (MULTI_AGENCY, "arrangements", "arrangements_none", ARRANGEMENT_STATUS, "masip_status"),
+    ):
+        listing = LISTINGS[listing_key]
+        items = filled_rows(answers, listing_key)
+        dimension = listing.dimension
+        derived = _derived([_text(r.get("status")) for r in items], mapping)
+        if items and derived:
+            fact(section, listing_key, dimension, status_attribute, derived)
+        elif v.get(none_key):
+            fact(section, none_key, dimension, status_attribute, v[none_key])
+        for i, row in enumerate(items, start=1):
+            item = f"{listing_key[:-1]}-{i}"
+            evidence = _text(row.get("evidence"))
+            for column in listing.columns:
+                value = _text(row.get(column.key))
+                if not value or not column.attribute:
+                    continue
+                parts = (
+                    [p.strip() for p in value.split(";")]
+                    if column.kind == "choices" or column.key == "partners"
+                    else [value]
+                )
+                for part in dict.fromkeys(p for p in parts if p):
+                    joined = SEVERAL.join(parts) if column.key == "partners" else part
+                    fact(
+                        section,
+                        listing_key,
+                        dimension,
+                        column.attribute,
+                        joined,
+                        item=item,
+                        evidence=evidence,
+                        row=i,
+                        column=column.key,
+                    )
+                    if column.key == "partners":
+                        break
+    if _answered(answers, MULTI_AGENCY):
+        scalar(MULTI_AGENCY, QUESTIONS["risk_forums"])
+
+    # Funded services: one funding row each.
+    services = filled_rows(answers, "funded_services")
+    taken = {_text(r.get("stream_id")) for r in services if _text(r.get("stream_id"))}
+    for i, row in enumerate(services, start=1):
+        cells = {c.key: _text(row.get(c.key)) for c in FUNDING.listing.columns}
+        stream_id = cells["stream_id"] or new_stream_id(answers.force, cells["service"], taken)
+        add(
+            Origin(FUNDING.key, "funded_services", i),
+            cells["evidence"],
+            record="funding",
+            stream_id=stream_id,
+            service=cells["service"],
+            provider=cells["provider"],
+            provision=cells["provision"],
+            funder=cells["funder"],
+            funder_detail=cells["funder_detail"],
+            amount=cells["amount"],
+            start_date=cells["start_date"],
+            end_date=cells["end_date"],
+            status=cells["status"],
+            note=cells["note"],
+        )
+    if not services and v.get("funding_none"):
+        words = {
+            "none stated": "No funded stalking service (returned)",
+            "not known": "Not known (returned)",
+            "prefer not to say": "Prefer not to say (returned)",
+        }[v["funding_none"]]
+        fact(FUNDING, "funding_none", "funding", "statement", words)
+
+    # Recommendations: one item each.
+    for rec in RECOMMENDATION_ITEMS:
+        for part, attribute in (("status", "status"), ("date", "completed_on"), ("outcome", "outcome")):
+            value = v.get(f"rec{rec}_{part}", "")
+            if value:
+                fact(SECTIONS[4], f"rec{rec}_{part}", "recommendations", attribute, value, item=f"rec{rec}")
+
+    for q in BODY.questions:
+        scalar(BODY, q)
+    return rows, origins
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
+    """The rows as a return CSV (UTF-8 with a byte-order mark, so Excel keeps accents)."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(RETURN_COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def problems_by_origin(problems: list[Problem], origins: list[Origin], first_line: int = 2) -> list[tuple[Origin, str]]:
+    """Problems of the rows (as check_return reports them, by line) told against the form's questions."""
+    out = []
+    for p in problems:
+        index = p.row - first_line
+        origin = origins[index] if 0 <= index < len(origins) else Origin("sign_off", "return")
+        message = p.message if not p.column or p.column in ("value", "attribute") else f"{p.column}: {p.message}"
+        out.append((origin, message))
+    return out
+
+
+# ---------------------------------------------------------------- the published position -> answers
+
+
+def _values(facts: pd.DataFrame, dimension: str, attribute: str, item: str | None = None) -> list[str]:
+    rows = facts[(facts["dimension"] == dimension) & (facts["attribute"] == attribute)]
+    if item is not None and "item" in rows:
+        rows = rows[rows["item"].fillna("") == item]
+    return list(dict.fromkeys(_text(x) for x in rows["value"]))
+
+
+def prefill(
+    pfa_code: str, facts: pd.DataFrame, streams: pd.DataFrame, force: pd.Series, as_at: dt.date
+) -> tuple[Answers, dict[str, str]]:
+    """The answers the force's published position gives, and each question's previous answer in words."""
+    values: dict[str, str] = {"as_at": as_at.isoformat()}
+    previous: dict[str, str] = {}
+    facts = facts if "item" in facts else facts.assign(item=None)
+
+    def one(key: str, dimension: str, attribute: str, item: str | None = None) -> None:
+        found = _values(facts, dimension, attribute, item)
+        if not found:
+            return
+        q = QUESTIONS[key]
+        previous[key] = SEVERAL.join(q.label_of(x) for x in found)
+        if q.kind == "choices":
+            kept = [x for x in found if x in q.values]
+            values[key] = SEVERAL.join(kept)
+        elif q.kind == "choice":
+            values[key] = found[0] if found[0] in q.values else ""
+        else:
+            values[key] = SEVERAL.join(found)
+
+    for q in ADVOCACY.questions:
+        one(q.key, q.dimension, q.attribute)
+    for key, dimension, attribute in (
+        ("programmes_none", "perpetrator_programme", "status"),
+        ("arrangements_none", "multi_agency", "masip_status"),
+        ("risk_forums", "multi_agency", "risk_forum"),
+    ):
+        one(key, dimension, attribute)
+        if key.endswith("_none") and values.get(key) not in ("none stated", "not known", "prefer not to say"):
+            values.pop(key, None)
+    for rec in RECOMMENDATION_ITEMS:
+        for part, attribute in (("status", "status"), ("date", "completed_on"), ("outcome", "outcome")):
+            one(f"rec{rec}_{part}", "recommendations", attribute, f"rec{rec}")
+
+    body_name = _values(facts, "commissioning_body", "name") or [_text(force.get("commissioner_name"))]
+    body_kind = _values(facts, "commissioning_body", "kind") or [_text(force.get("commissioner_body"))]
+    values["body_name"], values["body_kind"] = body_name[0], body_kind[0]
+    previous["body_name"], previous["body_kind"] = body_name[0], body_kind[0]
+
+    rows: dict[str, list[dict[str, str]]] = {}
+    for listing_key, name_attribute in (("programmes", "programme"), ("arrangements", "arrangement")):
+        listing = LISTINGS[listing_key]
+        mine = facts[facts["dimension"] == listing.dimension]
+        items = [i for i in dict.fromkeys(mine["item"].dropna()) if i]
+        out = []
+        for item in items:
+            row = {}
+            for column in listing.columns:
+                if column.attribute:
+                    found = _values(mine, listing.dimension, column.attribute, item)
+                    row[column.key] = SEVERAL.join(found)
+            out.append(row)
+        if not items:  # curated facts name programmes and arrangements without items
+            out = [{"name": name} for name in _values(mine[mine["item"].isna()], listing.dimension, name_attribute)]
+        rows[listing_key] = out
+    rows["funded_services"] = [
+        {
+            "stream_id": _text(s.stream_id),
+            "service": _text(s.service),
+            "provider": _text(getattr(s, "provider", "")),
+            "provision": _text(getattr(s, "provision", "")),
+            "funder": _text(s.funder),
+            "funder_detail": _text(s.funder_wording) if s.funder == "other" else "",
+            "amount": _text(getattr(s, "amount", ""))
+            or (
+                _text(getattr(s, "amount_disclosure", ""))
+                if _text(getattr(s, "amount_disclosure", "")) != "shared"
+                else ""
+            ),
+            "start_date": _text(s.start_date),
+            "end_date": "ongoing" if _text(s.end_wording) == "ongoing" else _text(s.end_date),
+            "status": _text(s.status),
+            "note": "",
+            "evidence": "",
+        }
+        for s in streams.itertuples()
+    ]
+    return Answers(pfa_code, values, rows), previous

@@ -1,0 +1,550 @@
+"""The return as an Excel workbook an office fills in, and reading it back.
+
+`build` writes one sheet per theme laid out as question | previously reported |
+your answer | help, with dropdowns from the dictionary, date and number checks,
+every cell but the answers protected, and the force and round locked on the
+Instructions sheet. A hidden Manifest sheet records every protected cell and
+where each answer goes, signed with the server's form key (HMAC).
+
+`read` trusts nothing in the file: it checks the sheets are the template's, the
+manifest's signature, that no protected cell was changed (a row inserted or a
+value typed over a question is reported with its cell, e.g. `Funding!D7`), that
+answers are of their kind (a date typed as text, a choice pasted over a
+dropdown, a formula are refused) and returns the answers, which then go through
+the same checks as every other way in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass
+
+from core import atomic, paths
+from core.problems import InputError, Problem
+from etl.questions import SECTIONS, Answers, Question, Section
+
+TEMPLATE_VERSION = "stalking-return-form/1"
+INSTRUCTIONS, LISTS, MANIFEST = "Instructions", "Lists", "Manifest"
+SHEET_NAMES = {
+    "advocacy": "Advocacy",
+    "programmes": "Interventions",
+    "multi_agency": "Multi-agency",
+    "funding": "Funding",
+    "recommendations": "Recommendations",
+    "body": "Body and sign-off",
+}
+SHEETS = [INSTRUCTIONS, *SHEET_NAMES.values(), LISTS, MANIFEST]
+YES, NO = "Yes", "No"
+ANSWER_FILL = "FFF7D6"  # answer cells: pale yellow; everything else is protected
+HEADER_FILL = "E1E5EA"
+DATE_FORMAT = "DD/MM/YYYY"
+MAX_BYTES = 1024 * 1024
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+
+
+def form_key() -> bytes:
+    """The server's key for signing workbook manifests: STALKING_FORM_KEY, or a key file in the state folder
+    (made on first use). Replicas must share it, as they share the returns folder."""
+    env = os.environ.get("STALKING_FORM_KEY")
+    if env:
+        return env.encode("utf-8")
+    path = paths.FORM_KEY_FILE
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        atomic.write_atomic(path, secrets.token_bytes(32), mode=0o600)
+        return path.read_bytes()
+
+
+def _sign(payload: str, key: bytes) -> str:
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class FormMeta:
+    """What a workbook says about itself: whose return, which round, as at when."""
+
+    pfa_code: str
+    force_name: str
+    round_id: str | None
+    round_title: str | None
+    as_at: str
+    due: str | None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _question_rows(section: Section) -> list[tuple[str, Question, str | None]]:
+    """(answer key, question, choice value) for each row of a section sheet: a question with several
+    choices takes one Yes/No row per choice."""
+    out = []
+    for q in section.questions:
+        if section.key == "sign_off":
+            continue
+        if q.kind == "choices":
+            out += [(f"{q.key}:{c.value}", q, c.value) for c in q.choices]
+        else:
+            out.append((q.key, q, None))
+    if section.evidence:
+        out.append(
+            (
+                section.evidence_key,
+                Question(
+                    section.evidence_key,
+                    "Evidence for these answers (link or document reference)",
+                    "Optional.",
+                    "text",
+                    max_length=400,
+                ),
+                None,
+            )
+        )
+    return out
+
+
+def build(
+    answers: Answers,
+    previous: dict[str, str],
+    *,
+    force_name: str,
+    round_id: str | None = None,
+    round_title: str | None = None,
+    due: dt.date | None = None,
+    key: bytes | None = None,
+) -> bytes:
+    """The workbook, pre-filled with `answers` (the force's position) and showing `previous`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    key = key or form_key()
+    wb = Workbook()
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    answer_fill = PatternFill("solid", fgColor=ANSWER_FILL)
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    protected: dict[str, dict[str, str]] = {}
+    answer_cells: dict[str, str] = {}  # answer key -> "Sheet!D7"; listing cells as "listing#row.column"
+    lists_ws = wb.create_sheet(LISTS)
+    list_ranges: dict[tuple[str, ...], str] = {}
+
+    def list_range(options: tuple[str, ...]) -> str:
+        if options not in list_ranges:
+            col = get_column_letter(len(list_ranges) + 1)
+            for i, option in enumerate(options, start=1):
+                lists_ws[f"{col}{i}"] = option
+            list_ranges[options] = f"{LISTS}!${col}$1:${col}${len(options)}"
+        return list_ranges[options]
+
+    def record(ws, cell: str, value) -> None:
+        ws[cell] = value
+        protected.setdefault(ws.title, {})[cell] = "" if value is None else str(value)
+
+    def answer(ws, cell: str, q: Question, value: str, choice: str | None = None) -> None:
+        c = ws[cell]
+        c.protection = Protection(locked=False)
+        c.fill = answer_fill
+        c.alignment = wrap
+        if choice is not None:  # one choice of several: Yes / No
+            c.value = YES if choice in [p.strip() for p in value.split(";")] else None
+            dv = DataValidation(type="list", formula1=list_range((YES, NO)), allow_blank=True, showErrorMessage=True)
+        elif q.kind == "choice":
+            c.value = q.label_of(value) if value else None
+            dv = DataValidation(
+                type="list",
+                formula1=list_range(tuple(ch.label for ch in q.choices)),
+                allow_blank=True,
+                showErrorMessage=True,
+                error="Choose from the list.",
+            )
+        elif q.kind == "date":
+            c.value = dt.date.fromisoformat(value) if value else None
+            c.number_format = DATE_FORMAT
+            dv = DataValidation(
+                type="date",
+                operator="greaterThan",
+                formula1="36526",
+                allow_blank=True,
+                showErrorMessage=True,
+                error="A date, DD/MM/YYYY, from 2000 on.",
+            )
+        elif q.kind == "date_or_ongoing":
+            c.value = dt.date.fromisoformat(value) if value and value != "ongoing" else (value or None)
+            c.number_format = DATE_FORMAT
+            dv = None
+        elif q.kind == "integer":
+            c.value = int(value) if value else None
+            dv = DataValidation(
+                type="whole",
+                operator="between",
+                formula1="0",
+                formula2="999999999",
+                allow_blank=True,
+                showErrorMessage=True,
+                error="A whole number of 0 or more.",
+            )
+        elif q.kind == "decimal":
+            c.value = float(value) if value else None
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2="9999",
+                allow_blank=True,
+                showErrorMessage=True,
+                error="A number of 0 or more, e.g. 2.5.",
+            )
+        elif q.kind == "amount":
+            c.value = int(value) if value.isdigit() else (value or None)
+            dv = None
+        else:
+            c.value = value or None
+            c.number_format = "@"
+            dv = (
+                DataValidation(
+                    type="textLength",
+                    operator="lessThanOrEqual",
+                    formula1=str(q.max_length or 400),
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    error=f"At most {q.max_length or 400} characters.",
+                )
+                if q.max_length
+                else None
+            )
+        if dv is not None:
+            ws.add_data_validation(dv)
+            dv.add(cell)
+
+    # Instructions
+    ws = wb.active
+    ws.title = INSTRUCTIONS
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 90
+    record(ws, "A1", "Stalking services: a return for one police force area")
+    ws["A1"].font = Font(bold=True, size=14)
+    meta_rows = [
+        ("Force area", f"{force_name} ({answers.force})"),
+        ("Round", round_title or "(no round: a return sent on its own)"),
+        ("Answers describe the position as at", answers.values.get("as_at", "")),
+        ("Due", due.isoformat() if due else ""),
+    ]
+    for i, (label, value) in enumerate(meta_rows, start=3):
+        record(ws, f"A{i}", label)
+        record(ws, f"B{i}", value)
+        ws[f"A{i}"].font = bold
+    lines = [
+        "How to fill it in",
+        "Answer in the yellow cells only: every other cell is protected, and a return with a changed question, "
+        "a moved row or a renamed sheet is refused, naming the cell.",
+        "Each sheet asks about one theme. 'Previously reported' shows the position the dashboard publishes now; "
+        "the yellow cells start with it filled in, so change only what has changed.",
+        "'Not known' and 'Prefer not to say' are answers of their own, never read as 'none'.",
+        "Dates as DD/MM/YYYY. Choose answers from the dropdowns; do not paste over them.",
+        "In a table, add a row for a new service or programme in the next empty yellow row; to record one that "
+        "has ended, keep its row and set its status to Ended.",
+        "Save as .xlsx and upload it on the dashboard's return page, or email it to the APCC.",
+    ]
+    for i, line in enumerate(lines, start=9):
+        record(ws, f"A{i}" if i == 9 else f"B{i}", line)
+        ws[f"A{i}" if i == 9 else f"B{i}"].alignment = wrap
+    ws["A9"].font = bold
+
+    # One sheet per theme
+    for section in SECTIONS:
+        if section.key == "sign_off":
+            continue
+        ws = wb.create_sheet(SHEET_NAMES[section.key])
+        for col, width in zip("ABCDE", (4, 60, 34, 34, 50)):
+            ws.column_dimensions[col].width = width
+        ws.column_dimensions["A"].hidden = True
+        record(ws, "B1", section.title)
+        ws["B1"].font = Font(bold=True, size=13)
+        record(ws, "B2", section.intro)
+        ws["B2"].alignment = wrap
+        questions = _question_rows(section)
+        if section.key == "body":
+            from etl.questions import SIGN_OFF
+
+            questions += [(q.key, q, None) for q in SIGN_OFF.questions]
+        header = 4
+        for col, label in zip("ABCDE", ("key", "Question", "Previously reported", "Your answer", "Help")):
+            record(ws, f"{col}{header}", label)
+            ws[f"{col}{header}"].font = bold
+            ws[f"{col}{header}"].fill = header_fill
+        row = header + 1
+        for answer_key, q, choice in questions:
+            base = answer_key.split(":")[0]
+            prompt = q.prompt + (f" — {q.label_of(choice)}" if choice else "") + (" *" if q.required else "")
+            prev = previous.get(base, "")
+            if choice is not None:  # previously reported: Yes for a choice that was given, No for the others
+                given = [part.strip() for part in prev.split(";")]
+                prev = YES if q.label_of(choice) in given else (NO if prev else "")
+            record(ws, f"A{row}", answer_key)
+            record(ws, f"B{row}", prompt)
+            record(ws, f"C{row}", prev)
+            record(ws, f"E{row}", q.help)
+            for col in "BCE":
+                ws[f"{col}{row}"].alignment = wrap
+            answer(ws, f"D{row}", q, answers.values.get(base, ""), choice)
+            answer_cells[answer_key] = f"{ws.title}!D{row}"
+            row += 1
+        if section.listing:
+            listing = section.listing
+            row += 1
+            record(ws, f"B{row}", listing.prompt + ": " + listing.help)
+            ws[f"B{row}"].font = bold
+            row += 1
+            keys_row, header_row = row, row + 1
+            for i, column in enumerate(listing.columns):
+                letter = get_column_letter(i + 2)
+                record(ws, f"{letter}{keys_row}", column.key)
+                record(ws, f"{letter}{header_row}", column.prompt + (" *" if column.required else ""))
+                ws[f"{letter}{header_row}"].font = bold
+                ws[f"{letter}{header_row}"].fill = header_fill
+                ws[f"{letter}{header_row}"].alignment = wrap
+                ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 18)
+            ws.row_dimensions[keys_row].hidden = True
+            prefilled = answers.rows.get(listing.key, [])
+            for r in range(listing.max_rows):
+                excel_row = header_row + 1 + r
+                values = prefilled[r] if r < len(prefilled) else {}
+                for i, column in enumerate(listing.columns):
+                    cell = f"{get_column_letter(i + 2)}{excel_row}"
+                    answer(ws, cell, column, str(values.get(column.key, "") or ""))
+                    answer_cells[f"{listing.key}#{r + 1}.{column.key}"] = f"{ws.title}!{cell}"
+            row = header_row + listing.max_rows + 2
+            if prefilled:
+                record(ws, f"B{row}", "Previously reported (for reference; not read back)")
+                ws[f"B{row}"].font = bold
+                for r, values in enumerate(prefilled, start=1):
+                    for i, column in enumerate(listing.columns):
+                        record(ws, f"{get_column_letter(i + 2)}{row + r}", str(values.get(column.key, "") or ""))
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False
+        ws.freeze_panes = "B5"
+
+    # Manifest: every protected cell and where each answer goes, signed.
+    manifest = wb.create_sheet(MANIFEST)
+    payload = json.dumps(
+        {
+            "version": TEMPLATE_VERSION,
+            "force": answers.force,
+            "force_name": force_name,
+            "round_id": round_id,
+            "round_title": round_title,
+            "as_at": answers.values.get("as_at", ""),
+            "due": due.isoformat() if due else None,
+            "protected": protected,
+            "answers": answer_cells,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    chunks = [payload[i : i + 30000] for i in range(0, len(payload), 30000)]  # a cell holds 32,767 characters
+    manifest["A1"] = _sign(payload, key)
+    for i, chunk in enumerate(chunks, start=2):
+        manifest[f"A{i}"] = chunk
+    manifest.sheet_state = "veryHidden"
+    lists_ws.sheet_state = "veryHidden"
+    wb._sheets = [wb[name] for name in SHEETS]  # noqa: SLF001 - the order the reader expects
+    wb[INSTRUCTIONS].protection.sheet = True
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, Answers]:
+    """The answers in a filled-in workbook; InputError naming the cell of every problem."""
+    import openpyxl
+
+    key = key or form_key()
+
+    def fail(problems: list[Problem]):
+        raise InputError(problems)
+
+    if len(raw) > MAX_BYTES:
+        fail([Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {MAX_BYTES:,}")])
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
+                fail([Problem(name, 0, "", f"workbook unpacks to more than {MAX_UNPACKED_BYTES:,} bytes")])
+    except zipfile.BadZipFile:
+        fail([Problem(name, 0, "", "file is not an XLSX workbook (not a zip archive); expected the return workbook")])
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=False)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds of error for a damaged file
+        fail(
+            [
+                Problem(
+                    name,
+                    0,
+                    "",
+                    f"file could not be read as a workbook ({type(err).__name__}); expected the return workbook",
+                )
+            ]
+        )
+    if wb.sheetnames != SHEETS:
+        missing = [s for s in SHEETS if s not in wb.sheetnames]
+        extra = [s for s in wb.sheetnames if s not in SHEETS]
+        detail = "; ".join(
+            ([f"missing or renamed: {', '.join(missing)}"] if missing else [])
+            + ([f"not in the template: {', '.join(extra)}"] if extra else [])
+            + ([] if missing or extra else ["in a different order"])
+        )
+        fail([Problem(name, 0, "", f"the sheets are not the template's ({detail}); expected {', '.join(SHEETS)}")])
+    manifest = wb[MANIFEST]
+    signature = _cell_text(manifest["A1"].value)
+    payload = "".join(_cell_text(manifest.cell(row=r, column=1).value) for r in range(2, manifest.max_row + 1))
+    if not hmac.compare_digest(signature, _sign(payload, key)):
+        fail(
+            [
+                Problem(
+                    name,
+                    0,
+                    f"{MANIFEST}!A1",
+                    "the workbook's manifest does not match its signature; expected a "
+                    "workbook made by the dashboard for this return, unchanged outside the answer cells",
+                )
+            ]
+        )
+    spec = json.loads(payload)
+
+    problems: list[Problem] = []
+    for sheet, cells in spec["protected"].items():
+        ws = wb[sheet]
+        for cell, expected in cells.items():
+            found = _cell_text(ws[cell].value)
+            if found != expected:
+                problems.append(
+                    Problem(
+                        name,
+                        ws[cell].row,
+                        f"{sheet}!{cell}",
+                        f"'{found[:60]}' is not what the template holds here ('{expected[:60]}'); "
+                        "expected answers only in the yellow cells (was a row inserted or a "
+                        "question changed?)",
+                    )
+                )
+    if problems:
+        fail(
+            problems[:20]
+            + ([Problem(name, 0, "", f"and {len(problems) - 20} more cells changed")] if len(problems) > 20 else [])
+        )
+
+    questions = {q.key: q for s in SECTIONS for q in s.questions}
+    listing_columns = {s.listing.key: {c.key: c for c in s.listing.columns} for s in SECTIONS if s.listing}
+    answers = Answers(spec["force"], {}, {k: [] for k in listing_columns})
+    several: dict[str, list[str]] = {}
+    rows: dict[str, dict[int, dict[str, str]]] = {}
+    for answer_key, ref in spec["answers"].items():
+        sheet, cell = ref.split("!")
+        c = wb[sheet][cell]
+        if "#" in answer_key:
+            listing, rest = answer_key.split("#")
+            index, column = rest.split(".")
+            q = listing_columns[listing][column]
+        else:
+            base, _, choice = answer_key.partition(":")
+            q = questions.get(base) or Question(base, base, kind="text", max_length=400)
+        text, problem = _typed(c, q, choice=answer_key.partition(":")[2] if "#" not in answer_key else "")
+        if problem:
+            problems.append(Problem(name, c.row, f"{sheet}!{cell}", problem))
+            continue
+        if "#" in answer_key:
+            rows.setdefault(listing, {}).setdefault(int(index), {})[column] = text
+        elif ":" in answer_key:
+            if text == YES:
+                several.setdefault(base, []).append(answer_key.partition(":")[2])
+        elif text:
+            answers.values[answer_key] = text
+    if problems:
+        fail(problems)
+    for base, chosen in several.items():
+        answers.values[base] = "; ".join(chosen)
+    for listing, by_index in rows.items():
+        answers.rows[listing] = [by_index[i] for i in sorted(by_index)]
+    meta = FormMeta(
+        spec["force"],
+        spec["force_name"],
+        spec.get("round_id"),
+        spec.get("round_title"),
+        spec.get("as_at", ""),
+        spec.get("due"),
+    )
+    return meta, answers
+
+
+def _typed(cell, q: Question, choice: str = "") -> tuple[str, str | None]:
+    """The answer in a cell as text of its question's kind, or why it cannot be."""
+    value = cell.value
+    if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+        return "", "a formula; expected a typed answer (spreadsheets run formulas)"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "", None
+    if choice:
+        text = _cell_text(value)
+        return (
+            (text, None)
+            if text in (YES, NO)
+            else ("", f"'{text[:60]}' is not Yes or No; expected a choice from the list")
+        )
+    if q.kind == "choice":
+        text = _cell_text(value)
+        for c in q.choices:
+            if text in (c.label, c.value):
+                return c.value, None
+        return (
+            "",
+            f"'{text[:60]}' is not one of the choices ({', '.join(c.label for c in q.choices)}); expected a choice from the dropdown",
+        )
+    if q.kind == "date" or (
+        q.kind == "date_or_ongoing" and not (isinstance(value, str) and value.strip().lower() == "ongoing")
+    ):
+        if isinstance(value, dt.datetime | dt.date):
+            return _cell_text(value), None
+        return "", f"'{_cell_text(value)[:60]}' is text, not a date; expected a date typed as DD/MM/YYYY" + (
+            " or 'ongoing'" if q.kind == "date_or_ongoing" else ""
+        )
+    if q.kind == "date_or_ongoing":
+        return "ongoing", None
+    if q.kind in ("integer", "decimal"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "", f"'{_cell_text(value)[:60]}' is not a number; expected a number of 0 or more"
+        if q.kind == "integer" and not float(value).is_integer():
+            return "", f"{value} is not a whole number; expected a whole number"
+        return _cell_text(round(value, 2) if q.kind == "decimal" else int(value)), None
+    if q.kind == "amount":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(int(value)), None
+        text = _cell_text(value).lower()
+        if text in ("prefer not to say", "not known"):
+            return text, None
+        return (
+            "",
+            f"'{_cell_text(value)[:60]}' is not an amount; expected whole pounds, 'prefer not to say' or 'not known'",
+        )
+    return _cell_text(value), None
