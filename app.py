@@ -8,7 +8,7 @@ import streamlit as st
 from charts.chart_text import MAIN_SOURCE
 from core import paths, queries
 from core.text import data_as_at_line
-from ui import admin, state
+from ui import auth, state
 from ui.site import PAGES
 
 st.set_page_config(
@@ -17,12 +17,13 @@ st.set_page_config(
     layout="wide",
 )
 
-# Admin-only pages (writing returns) exist only when an admin passphrase is configured.
-show_admin = admin.is_configured()
+# The returns pages are offered to the roles the access list gives (returns/access.py);
+# every action on them is checked again on the server.
+actor = auth.current_actor()
 pages = [
     st.Page(p.script, title=p.title, url_path=p.url_path, icon=p.icon, default=(i == 0))
     for i, p in enumerate(PAGES)
-    if show_admin or not p.admin_only
+    if p.offered_to(actor)
 ]
 navigation = st.navigation(pages)
 
@@ -32,6 +33,7 @@ except queries.DatabaseMissing as err:
     st.error(str(err))
     st.stop()
 
+auth.sidebar(actor)
 with st.sidebar:
     st.caption(MAIN_SOURCE + ". Illustrative evidence: a force not quoted is *not reported*, not *none*.")
     st.caption(data_as_at_line(filters.data_date))

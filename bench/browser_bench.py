@@ -69,7 +69,7 @@ def page_urls(base: str) -> list[tuple[str, str]]:
     from ui.site import PAGES
 
     urls = []
-    for i, spec in enumerate(p for p in PAGES if not p.admin_only):
+    for i, spec in enumerate(p for p in PAGES if p.role is None):
         path = "" if i == 0 else spec.url_path
         query = f"?force={FORCE}" if spec.script.endswith("force_profile.py") else ""
         urls.append((spec.title + (" (Hertfordshire)" if query else ""), f"{base}/{path}{query}"))

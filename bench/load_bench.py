@@ -178,7 +178,7 @@ async def _level(n: int, base: str, duration: float, executable: str, server_cpu
 
     from ui.site import PAGES
 
-    specs = [p for p in PAGES if not p.admin_only]
+    specs = [p for p in PAGES if p.role is None]
     urls = [f"{base}/{'' if i == 0 else p.url_path}" for i, p in enumerate(specs)]
     titles = [p.title for p in specs]
     result = LevelResult(n)

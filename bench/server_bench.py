@@ -137,7 +137,7 @@ def run(workdir: Path, quick: bool = False, profile_dir: Path | None = None) -> 
             result = measure_page(None, path, runs, warmup, filters=False)
             rows.append([name, ms(median(result["full"])), ms(percentile(result["full"], 95)), "", "", load_average()])
         for spec in PAGES:
-            if spec.admin_only:
+            if spec.role is not None:
                 continue
             query = {"force": FORCE} if spec.script.endswith("force_profile.py") else None
             page = spec.script

@@ -127,7 +127,7 @@ async def _level(n: int, base: str, duration: float) -> LevelResult:
 
     pages = [
         ("" if i == 0 else p.url_path, f"force={FORCE}" if p.script.endswith("force_profile.py") else "")
-        for i, p in enumerate(q for q in PAGES if not q.admin_only)
+        for i, p in enumerate(q for q in PAGES if q.role is None)
     ]
     uri = base.replace("http://", "ws://") + "/_stcore/stream"
     result = LevelResult(n)
@@ -148,7 +148,7 @@ def warm(base: str) -> None:
 
     async def visit() -> None:
         uri = base.replace("http://", "ws://") + "/_stcore/stream"
-        for i, p in enumerate(q for q in PAGES if not q.admin_only):
+        for i, p in enumerate(q for q in PAGES if q.role is None):
             query = f"force={FORCE}" if p.script.endswith("force_profile.py") else ""
             async with websockets.connect(uri, subprotocols=["streamlit"], origin=base, max_size=None) as ws:
                 session = Session(ws)

@@ -23,7 +23,8 @@ import plotly.graph_objects as go
 import shapely.geometry
 
 from charts.figure_cache import cached_figure
-from charts.palette import DATED_HATCH, DATED_HATCH_ON_DARK, DATED_SYMBOL, MAP_DIMENSIONS, NOT_REPORTED, MapDimension
+from charts.palette import ALL_DIMENSIONS as MAP_DIMENSIONS
+from charts.palette import DATED_HATCH, DATED_HATCH_ON_DARK, DATED_SYMBOL, NOT_REPORTED, MapDimension
 from core import paths
 from geo.boundaries import GEOMETRIES, current_attribution, feature_bounds, label_points, load_geometry
 from geo.tiles import CELL_DEG

@@ -109,6 +109,18 @@ DATED_HATCH = "rgba(11, 12, 12, 0.55)"
 DATED_HATCH_ON_DARK = "rgba(255, 255, 255, 0.7)"
 
 MAP_DIMENSIONS: dict[str, MapDimension] = {d.key: d for d in (ISAC, PROGRAMME, MASIP, FUNDING)}
+ROUND = MapDimension(
+    rules.ROUND,
+    {
+        "accepted": (DARK_BLUE, "✓"),
+        "submitted": (TURQUOISE, "●"),
+        "returned for changes": (ORANGE, "↺"),
+        "draft": (LIGHT_PURPLE, "✎"),
+        "not started": (NOT_REPORTED_GREY, "○"),
+    },
+)
+# Every map the dashboard draws: the four themes, and the returns round tracker's.
+ALL_DIMENSIONS: dict[str, MapDimension] = {**MAP_DIMENSIONS, ROUND.key: ROUND}
 
 # Funders, for the funding timeline (colour by funder, with a legend and a table).
 FUNDER_COLOURS = {

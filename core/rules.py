@@ -196,6 +196,17 @@ FUNDING = Theme(
     "funding_reported_on",
 )
 THEMES: dict[str, Theme] = {t.key: t for t in (ISAC, PROGRAMME, MASIP, FUNDING)}
+# Where each force stands in a returns round (the tracker's map), in legend order.
+ROUND = Theme(
+    "round",
+    "Round status",
+    "round_state",
+    ("accepted", "submitted", "returned for changes", "draft", "not started"),
+    ("accepted",),
+    "round_state",
+    "",
+    "round_reported_on",
+)
 PROVISION_THEMES = (ISAC, PROGRAMME, MASIP)
 
 # What counts as provision, per theme key.

@@ -1,22 +1,37 @@
-"""Command line: python -m returns import FILE [--dry-run] | template [FORCE] [--out FILE].
+"""Command line for returns and returns rounds (the admin's command line).
 
-A return that fails a check prints one line per problem (file:row:column:
-message) and exits with status 1, having written nothing.
+    python -m returns import FILE [--dry-run]          a return sent on its own: check, store, rebuild
+    python -m returns template [FORCE] [--out FILE]    a template (.csv rows; .xlsx the workbook form)
+    python -m returns round open --title "…" --as-at YYYY-MM-DD --due YYYY-MM-DD [--forces CODE …]
+    python -m returns round list | status ROUND [--csv] | templates ROUND --out DIR | close ROUND
+    python -m returns submit FILE --round ROUND [--force CODE]   a return an office emailed, entered on its behalf
+    python -m returns review ROUND FORCE --accept | --return "comment"
+    python -m returns report ROUND --out FILE.zip
+
+The workflow database is STALKING_WORKFLOW_URL (default: SQLite in the build folder).
+A return that fails a check prints one line per problem (file:row:column: message)
+and exits with status 1, having written nothing; a refused action says why (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+import zipfile
 from pathlib import Path
 
-from core import paths
+from core import paths, queries
 from core.problems import InputError, Problem, display_path
 from core.queries import DatabaseMissing
 from etl import pipeline
-from returns import importing, templates
+from exports import tables
+from exports.common import ExportInfo
+from returns import importing, rounds, templates
+from returns.access import AccessListError, command_line_admin
 from returns.comparing import Preview
 from returns.reading import SUFFIXES
+from returns.rounds import Refused
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,15 +47,60 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--out", type=Path, default=None, help="a .csv or .xlsx file (default: CSV on standard output)")
     t.add_argument("--data", type=Path, default=paths.DATA_DIR)
     t.add_argument(
+        "--form",
+        action="store_true",
+        help="the workbook form an office fills in (.xlsx), instead of rows of the return format",
+    )
+    t.add_argument(
         "--db",
         type=Path,
         default=None,
         help=f"database to read the position from (default: {display_path(paths.DATABASE)})",
     )
+    r = sub.add_parser("round", help="open, list, follow and close returns rounds").add_subparsers(
+        dest="round_command", required=True
+    )
+    o = r.add_parser("open", help="open a round; prints its id")
+    o.add_argument("--title", required=True)
+    o.add_argument("--as-at", required=True, type=_date, help="the date the positions describe")
+    o.add_argument("--due", required=True, type=_date)
+    o.add_argument("--forces", nargs="*", help="ONS codes or names (default: all 43)")
+    r.add_parser("list", help="every round")
+    st = r.add_parser("status", help="one line per force with its state")
+    st.add_argument("round")
+    st.add_argument("--csv", action="store_true", help="CSV, with each force's commissioning body (for a mail merge)")
+    tm = r.add_parser("templates", help="one pre-filled workbook per force, and a zip of all")
+    tm.add_argument("round")
+    tm.add_argument("--out", required=True, type=Path)
+    c = r.add_parser("close", help="close a round")
+    c.add_argument("round")
+    s = sub.add_parser("submit", help="enter a return an office emailed, on its behalf (recorded as such)")
+    s.add_argument("file", type=Path)
+    s.add_argument("--round", required=True)
+    s.add_argument("--force", help="ONS code or name (default: the force the file is for)")
+    v = sub.add_parser("review", help="accept a submitted return, or return it with a comment")
+    v.add_argument("round")
+    v.add_argument("force")
+    decision = v.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--accept", action="store_true")
+    decision.add_argument("--return", dest="comment", metavar="COMMENT")
+    rp = sub.add_parser("report", help="the round's report: a Word document and data, in a zip")
+    rp.add_argument("round")
+    rp.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
     try:
-        return import_return(args) if args.command == "import" else template(args)
+        if args.command == "import":
+            return import_return(args)
+        if args.command == "template":
+            return template(args)
+        return workflow(args)
     except DatabaseMissing as err:
+        print(err, file=sys.stderr)
+        return 1
+    except Refused as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return 1
+    except AccessListError as err:
         print(err, file=sys.stderr)
         return 1
     except InputError as err:
@@ -97,6 +157,8 @@ def template(args) -> int:
                 file=sys.stderr,
             )
             return 1
+    if args.form:
+        return form_template(args, code)
     rows = templates.template(code, data_dir=args.data, database=args.db)
     if args.out is None:
         sys.stdout.write(templates.template_csv(rows).decode("utf-8-sig"))
@@ -117,6 +179,131 @@ def template(args) -> int:
     args.out.write_bytes(data)
     print(f"Wrote {display_path(args.out)} ({len(rows)} rows)")
     return 0
+
+
+def form_template(args, code: str | None) -> int:
+    """The workbook form, pre-filled with the force's position today (a return sent outside a round)."""
+    from returns import forms, workbook
+
+    if code is None or args.out is None or args.out.suffix.lower() != ".xlsx":
+        raise InputError([Problem("template", 0, "", "--form needs a force and --out FILE.xlsx")])
+    db = queries.Database(args.db or paths.DATABASE)
+    today = dt.date.today()
+    force = queries.forces(db).set_index("pfa_code").loc[code]
+    answers, previous = forms.prefill(
+        code, queries.facts(today, code, db=db), queries.funding_streams(today, pfa_code=code, db=db), force, today
+    )
+    args.out.write_bytes(workbook.build(answers, previous, force_name=force["short_name"]))
+    print(f"Wrote {display_path(args.out)} (the return workbook for {force['short_name']})")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+
+
+def _force(name: str) -> str:
+    tables = pipeline.read_inputs(paths.DATA_DIR)
+    code = pipeline.validate_inputs(tables).forces.resolve(name)
+    if code is None:
+        raise InputError([Problem("force", 0, "", f"unknown force {name!r}; expected an ONS code, name or alias")])
+    return code
+
+
+def workflow(args) -> int:
+    """The rounds commands, as the command-line admin."""
+    actor = command_line_admin()
+    if args.command == "round":
+        if args.round_command == "open":
+            forces = [_force(f) for f in args.forces] if args.forces else None
+            made = rounds.open_round(actor, args.title, args.as_at, args.due, forces)
+            print(made.round_id)
+        elif args.round_command == "list":
+            for r in rounds.rounds():
+                state = "closed" if r.closed_at else "open"
+                print(f"{r.round_id}\t{state}\tas at {r.as_at}\tdue {r.due}\t{r.title}")
+        elif args.round_command == "status":
+            frame = rounds.status_frame(args.round)
+            if args.csv:
+                out = frame.assign(overdue=frame["overdue"].map({True: "yes", False: "no"}))[
+                    ["pfa_code", "short_name", "commissioning_body", "state", "overdue", "updated_at", "by"]
+                ].rename(
+                    columns={
+                        "pfa_code": "ONS code",
+                        "short_name": "Force area",
+                        "commissioning_body": "Commissioning body",
+                        "state": "State",
+                        "overdue": "Overdue",
+                        "updated_at": "Last change",
+                        "by": "By",
+                    }
+                )
+                sys.stdout.write(
+                    tables.to_csv(
+                        out,
+                        ExportInfo(
+                            title=f"Round {args.round}: where each force stands",
+                            source="Returns workflow",
+                            data_date=dt.date.today(),
+                        ),
+                    ).decode("utf-8-sig")
+                )
+            else:
+                for row in frame.itertuples():
+                    flag = " (overdue)" if row.overdue else ""
+                    print(f"{row.pfa_code}\t{row.state}{flag}\t{row.short_name}")
+        elif args.round_command == "templates":
+            args.out.mkdir(parents=True, exist_ok=True)
+            data = rounds.templates_zip(actor, args.round)
+            zip_path = args.out / f"templates-{args.round}.zip"
+            zip_path.write_bytes(data)
+            with zipfile.ZipFile(zip_path) as zf:
+                zf.extractall(args.out)
+                print(f"Wrote {len(zf.namelist())} workbooks and {zip_path}")
+        else:
+            rounds.close_round(actor, args.round)
+            print(f"Closed {args.round}")
+        return 0
+    if args.command == "submit":
+        raw = args.file.read_bytes()
+        code = _force(args.force) if args.force else _file_force(raw, args.file.name)
+        made = rounds.submit(actor, args.round, code, file_bytes=raw, file_name=args.file.name)
+        print(f"Submitted {args.file} for {code} as submission {made.submission_id} (entered on the office's behalf)")
+        return 0
+    if args.command == "review":
+        code = _force(args.force)
+        waiting = [s for s in rounds.submissions_of(actor, args.round, code) if s.state == "submitted"]
+        if not waiting:
+            raise InputError([Problem("review", 0, "", f"no return from {code} is waiting for review in {args.round}")])
+        if args.accept:
+            done = rounds.accept(actor, waiting[-1].submission_id)
+            print(f"Accepted and published as {done.stored_as}")
+        else:
+            rounds.return_for_changes(actor, waiting[-1].submission_id, args.comment)
+            print(f"Returned to {code} with the comment")
+        return 0
+    from returns import report
+
+    data = report.build(actor, args.round)
+    args.out.write_bytes(data.data)
+    print(f"Wrote {args.out} ({len(data.files)} files)")
+    return 0
+
+
+def _file_force(raw: bytes, name: str) -> str:
+    """The force a return file is for (the workbook's manifest, or the rows' force column)."""
+    from returns import workbook
+    from returns.reading import read_return
+
+    if name.lower().endswith(".xlsx") and rounds._is_form(raw):
+        return workbook.read(raw, name)[0].pfa_code
+    table = read_return(raw, name)
+    if table.problems or not table.rows:
+        raise InputError(table.problems or [Problem(name, 0, "", "no rows")])
+    return _force(table.rows[0].get("force", ""))
 
 
 if __name__ == "__main__":

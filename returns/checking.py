@@ -22,7 +22,7 @@ def check_upload(
     raw: bytes,
     file_name: str,
     *,
-    data_dir: Path = paths.DATA_DIR,
+    data_dir: Path | None = None,
     today: dt.date | None = None,
     name: str | None = None,
     table: Table | None = None,
@@ -31,6 +31,7 @@ def check_upload(
 
     `table`: the return's rows when they were read already (from the workbook form or the
     browser form), so the file's bytes are kept as submitted but not read again."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     table = table if table is not None else read_return(raw, file_name, name=name)
     if table.problems:  # a file that cannot be read needs no reference data to say so
         raise InputError(table.problems)

@@ -124,6 +124,19 @@ ARRANGEMENT_STATUS = {
 }
 
 
+# The other way: a force's published status as the status of each of its programmes or arrangements.
+ITEM_STATUS_OF = {
+    "programmes": {"commissioned": "running", "developing": "planned", "ended": "ended"},
+    "arrangements": {
+        "established": "running",
+        "pilot": "pilot",
+        "developing": "being set up",
+        "exploring": "exploring",
+        "ended": "ended",
+    },
+}
+
+
 def _derived(statuses: list[str], mapping: dict[str, str]) -> str | None:
     """The force's status for a theme from its items', in the mapping's order of precedence."""
     for item_status, force_status in mapping.items():
@@ -325,12 +338,13 @@ def prefill(
         q = QUESTIONS[key]
         previous[key] = SEVERAL.join(q.label_of(x) for x in found)
         if q.kind == "choices":
-            kept = [x for x in found if x in q.values]
-            values[key] = SEVERAL.join(kept)
-        elif q.kind == "choice":
-            values[key] = found[0] if found[0] in q.values else ""
+            kept = SEVERAL.join(x for x in found if x in q.values)
+        elif q.kind == "choice":  # a status the form does not offer (say 'model not stated') is left for the office
+            kept = found[0] if found[0] in q.values else ""
         else:
-            values[key] = SEVERAL.join(found)
+            kept = SEVERAL.join(found)
+        if kept:
+            values[key] = kept
 
     for q in ADVOCACY.questions:
         one(q.key, q.dimension, q.attribute)
@@ -364,8 +378,13 @@ def prefill(
                     found = _values(mine, listing.dimension, column.attribute, item)
                     row[column.key] = SEVERAL.join(found)
             out.append(row)
-        if not items:  # curated facts name programmes and arrangements without items
-            out = [{"name": name} for name in _values(mine[mine["item"].isna()], listing.dimension, name_attribute)]
+        if not items:  # curated facts name programmes and arrangements without items: each takes the force's status
+            force_status = _values(mine, listing.dimension, "status" if listing_key == "programmes" else "masip_status")
+            status = ITEM_STATUS_OF[listing_key].get(force_status[0], "") if force_status else ""
+            out = [
+                {"name": name, "status": status}
+                for name in _values(mine[mine["item"].isna()], listing.dimension, name_attribute)
+            ]
         rows[listing_key] = out
     rows["funded_services"] = [
         {

@@ -45,13 +45,14 @@ def preview_return(
     raw: bytes,
     file_name: str,
     *,
-    data_dir: Path = paths.DATA_DIR,
+    data_dir: Path | None = None,
     database: Path | None = None,
     today: dt.date | None = None,
     name: str | None = None,
     table: Table | None = None,
 ) -> tuple[Preview, Table, Ledger]:
     """Check a return and compare it with the current position. Writes nothing; raises InputError."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     database = database or paths.DATABASE
     ret, table, ledger = check_upload(raw, file_name, data_dir=data_dir, today=today, name=name, table=table)
     position = current_position(database, ret.pfa_code, ret.as_at)
@@ -83,7 +84,7 @@ def import_return(
     raw: bytes,
     file_name: str,
     *,
-    data_dir: Path = paths.DATA_DIR,
+    data_dir: Path | None = None,
     database: Path | None = None,
     dry_run: bool = False,
     today: dt.date | None = None,
@@ -99,6 +100,7 @@ def import_return(
     `table`: the rows, when they come from a form rather than from reading the file;
     `entered_by`, `round_id`: recorded with the return (an admin entering it on the office's
     behalf; the round it answers)."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     database = database or paths.DATABASE
     args = dict(data_dir=data_dir, database=database, today=today, name=name, table=table)
     preview, _, _ = preview_return(raw, file_name, **args)

@@ -459,9 +459,10 @@ def rows_table(rows: list[dict[str, str]], name: str, sha256: str) -> Table:
 
 
 def check_answers(
-    answers: Answers, *, today: dt.date | None = None, name: str = "return", data_dir: Path = paths.DATA_DIR
+    answers: Answers, *, today: dt.date | None = None, name: str = "return", data_dir: Path | None = None
 ) -> tuple[list[dict[str, str]], bytes]:
     """The answers as a checked return: its rows and its CSV. Raises FormProblems, each with its question."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     from etl import pipeline, validate
 
     names = queries.forces().set_index("pfa_code")["short_name"]
@@ -492,12 +493,13 @@ def submit(
     file_name: str | None = None,
     today: dt.date | None = None,
     url: str | None = None,
-    data_dir: Path = paths.DATA_DIR,
+    data_dir: Path | None = None,
 ) -> Submission:
     """Send a return for review: the browser form's answers, or a file (the workbook or a CSV of rows).
 
     An office submits for its own force; an admin may enter a return an office emailed (recorded
     as entered on the office's behalf). Nothing is stored if any check fails."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     action = "submit"
     with _session(url) as session:
         _require(session, actor, action, office_of=pfa_code, round_id=round_id)
@@ -718,11 +720,12 @@ def accept(
     submission_id: int,
     *,
     url: str | None = None,
-    data_dir: Path = paths.DATA_DIR,
+    data_dir: Path | None = None,
     database: Path | None = None,
     today: dt.date | None = None,
 ) -> Submission:
     """Publish a submission: store it, rebuild the database, mark it accepted. Safe to retry."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     database = database or paths.DATABASE
     with _session(url) as session:
         sub = session.get(Submission, submission_id)

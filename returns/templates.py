@@ -188,12 +188,13 @@ def workbook(
 def template(
     pfa_code: str | None,
     *,
-    data_dir: Path = paths.DATA_DIR,
+    data_dir: Path | None = None,
     database: Path | None = None,
     as_at: dt.date | None = None,
     db: queries.Database | None = None,
 ) -> list[dict[str, str]]:
     """Template rows, pre-filled with the force's current position when a force is given."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     if pfa_code is None:
         return template_rows()
     db = db or queries.Database(database or paths.DATABASE)
@@ -206,8 +207,9 @@ def template(
     )
 
 
-def template_xlsx(rows: list[dict[str, str]], data_dir: Path = paths.DATA_DIR) -> bytes:
+def template_xlsx(rows: list[dict[str, str]], data_dir: Path | None = None) -> bytes:
     """The template as a workbook, with the allowed values of data_dir on its guidance sheet."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     allowed = pd.DataFrame(read.read_csv(Path(data_dir) / ALLOWED_VALUES.name).rows)
     dimensions = pd.DataFrame(read.read_csv(Path(data_dir) / DIMENSIONS.name).rows)
     attributes = pd.DataFrame(read.read_csv(Path(data_dir) / ATTRIBUTES.name).rows)

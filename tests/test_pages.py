@@ -20,7 +20,7 @@ def run_page(script: str, query: dict[str, str] | None = None) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if not p.admin_only], ids=lambda p: p.url_path)
+@pytest.mark.parametrize("page", [p for p in PAGES if p.role is None], ids=lambda p: p.url_path)
 def test_page_runs_without_exception(built_db, page):
     at = run_page(page.script)
     assert not at.exception, [e.value for e in at.exception]

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.mapfig import PLOTLY_CONFIG, coverage_map, status_counts
-from charts.palette import MAP_DIMENSIONS
+from charts.palette import ALL_DIMENSIONS as MAP_DIMENSIONS
 
 
 def _alt_text(coverage: pd.DataFrame, dimension_key: str, geometry: str) -> str:

@@ -17,7 +17,17 @@ class PageSpec:
     title: str
     url_path: str
     icon: str
-    admin_only: bool = False  # shown only when an admin passphrase is configured
+    role: str | None = None  # None: public; "office", "reviewer" or "admin": offered to that role when signed in
+
+    def offered_to(self, actor) -> bool:
+        """Whether the navigation offers this page to `actor` (the actions on it are checked again on the server)."""
+        if self.role is None:
+            return True
+        if self.role == "office":
+            return actor.is_office or actor.is_admin
+        if self.role == "reviewer":
+            return actor.is_reviewer
+        return actor.is_admin
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -28,7 +38,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/recommendations.py", "Recommendations", "recommendations-15-16-25", ":material/checklist:"),
     PageSpec("app_pages/data_methods.py", "Data and methods", "data-and-methods", ":material/menu_book:"),
     PageSpec("app_pages/return_templates.py", "Return templates", "return-templates", ":material/download:"),
-    PageSpec(
-        "app_pages/submit_return.py", "Submit a return", "submit-return", ":material/upload_file:", admin_only=True
-    ),
+    PageSpec("app_pages/office_return.py", "Your return", "your-return", ":material/edit_document:", role="office"),
+    PageSpec("app_pages/review.py", "Review returns", "review-returns", ":material/fact_check:", role="reviewer"),
+    PageSpec("app_pages/tracker.py", "Round tracker", "round-tracker", ":material/monitoring:", role="reviewer"),
+    PageSpec("app_pages/rounds_admin.py", "Rounds", "rounds", ":material/event_note:", role="admin"),
 )

@@ -1,0 +1,96 @@
+"""A local OpenID Connect provider for trying sign-in on one machine: `python -m returns.dev_signin`.
+
+It starts the PyPI package oidc-provider-mock (a real OpenID Connect provider made for
+development) on 127.0.0.1, with demo identities, and, when they are missing, writes
+`.streamlit/secrets.toml` (an [auth] section pointing at it) and `access.toml` (an office
+for Hertfordshire, an office for Essex, an APCC reviewer and an admin). Then run
+`make run` and sign in: the provider's page lets you pick a demo identity or type any
+e-mail address. Never use it in production: it signs in whoever asks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+import threading
+
+from core import paths
+
+DEMO = (
+    {"sub": "herts.office@example.org", "email": "herts.office@example.org", "name": "Hertfordshire OPCC (demo)"},
+    {"sub": "essex.office@example.org", "email": "essex.office@example.org", "name": "Essex PFCC office (demo)"},
+    {"sub": "reviewer@example.org", "email": "reviewer@example.org", "name": "APCC reviewer (demo)"},
+    {"sub": "admin@example.org", "email": "admin@example.org", "name": "APCC admin (demo)"},
+)
+ACCESS = """# Demo access list written by `python -m returns.dev_signin` (see returns/access.py).
+[[office]]
+email = "herts.office@example.org"
+force = "E23000027"
+
+[[office]]
+email = "essex.office@example.org"
+force = "E23000028"
+
+[[reviewer]]
+email = "reviewer@example.org"
+
+[[admin]]
+email = "admin@example.org"
+"""
+
+
+def secrets_toml(issuer: str, app_port: int) -> str:
+    return (
+        "# Sign-in for local development, written by `python -m returns.dev_signin`.\n"
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(24)}"\n'
+        'client_id = "stalking-dashboard-dev"\n'
+        'client_secret = "dev-secret"\n'
+        f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
+    )
+
+
+def serve(port: int, users=DEMO):
+    """Start the provider on 127.0.0.1:port in a thread; returns (issuer URL, server)."""
+    import oidc_provider_mock
+    import werkzeug.serving
+
+    app = oidc_provider_mock.app(user_claims=list(users))
+    server = werkzeug.serving.make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m returns.dev_signin", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=9400, help="the provider's port (default 9400)")
+    parser.add_argument("--app-port", type=int, default=8501, help="the dashboard's port (default 8501)")
+    args = parser.parse_args(argv)
+    issuer, server = serve(args.port)
+    secrets_file = paths.REPO_ROOT / ".streamlit" / "secrets.toml"
+    if not secrets_file.exists():
+        secrets_file.write_text(secrets_toml(issuer, args.app_port), encoding="utf-8")
+        print(f"Wrote {secrets_file} (sign-in through {issuer})")
+    else:
+        print(
+            f"{secrets_file} exists; check its [auth] server_metadata_url is {issuer}/.well-known/openid-configuration"
+        )
+    if not paths.ACCESS_FILE.exists():
+        paths.ACCESS_FILE.write_text(ACCESS, encoding="utf-8")
+        print(f"Wrote {paths.ACCESS_FILE} (demo identities)")
+    print(
+        f"OpenID Connect provider for development at {issuer} (Ctrl+C to stop). Demo identities: "
+        + ", ".join(u["email"] for u in DEMO)
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

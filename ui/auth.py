@@ -1,0 +1,76 @@
+"""Sign-in for the returns workflow: Streamlit's OpenID Connect (`st.login`, `st.user`) and the
+access list (returns.access) that turns an identity into a role.
+
+Sign-in is configured in `.streamlit/secrets.toml` under `[auth]` (Microsoft Entra ID, or
+any OpenID Connect provider; `python -m returns dev-signin` runs a local one with demo
+identities). The public dashboard needs no sign-in. Signing in only decides which pages
+are offered; every action is checked again on the server by returns.rounds.
+`STALKING_READ_ONLY=1` (a public replica) turns sign-in and the return pages off.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import paths, queries
+from returns import rounds
+from returns.access import PUBLIC, AccessListError, Actor, actor_for, read_access_list
+from ui.evidence_view import md_escape
+
+_REMEMBERED = "_identity_remembered"
+
+
+def sign_in_configured() -> bool:
+    """True when `[auth]` is configured in the secrets (and this is not a read-only replica)."""
+    if paths.READ_ONLY:
+        return False
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return False
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - an unreadable secrets file means no sign-in, not a crash
+        return False
+
+
+@st.cache_resource(show_spinner=False)
+def _access_list(mtime_ns: int) -> dict[str, Actor]:
+    """The access list, read again whenever the file changes (keyed on its modification time)."""
+    return read_access_list(resolve_force=queries.resolve_force)
+
+
+def access_list() -> dict[str, Actor]:
+    try:
+        mtime = paths.ACCESS_FILE.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return _access_list(mtime)
+
+
+def current_actor() -> Actor:
+    """The signed-in identity and its role; public when nobody is signed in (or on a read-only replica)."""
+    if paths.READ_ONLY or not st.user.get("is_logged_in", False):
+        return Actor("", PUBLIC)
+    try:
+        actor = actor_for(st.user.get("email"), st.user.get("name"), access_list())
+    except AccessListError as err:
+        st.error(f"The access list cannot be read, so no one has a role: {err}", icon=":material/error:")
+        return Actor(str(st.user.get("email") or ""), PUBLIC)
+    if actor.role != PUBLIC and not st.session_state.get(_REMEMBERED):
+        rounds.remember(actor)
+        st.session_state[_REMEMBERED] = True
+    return actor
+
+
+def sidebar(actor: Actor) -> None:
+    """Sign in / signed in as … / sign out, in the sidebar."""
+    if paths.READ_ONLY:
+        return
+    with st.sidebar:
+        if st.user.get("is_logged_in", False):
+            role = {"office": f"office for {actor.pfa_code}", "reviewer": "reviewer", "admin": "admin"}.get(
+                actor.role, "no role: the public dashboard only"
+            )
+            st.caption(f"Signed in as {md_escape(actor.email)} ({md_escape(role)}).")
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
+        elif sign_in_configured():
+            st.button("Sign in (offices and APCC staff)", on_click=st.login, icon=":material/login:", key="sign_in")
