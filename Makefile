@@ -10,7 +10,7 @@ PORT ?= 8501
 INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' -not -path 'data/returns/*' 2>/dev/null) \
 	$(wildcard data/returns/*.json) $(wildcard etl/*.py etl/sql/*.sql core/rules.py)
 
-.PHONY: run test lint format data check bench clean-build templates lock
+.PHONY: run test lint format data check bench clean-build templates lock dev-signin
 
 # Every package pinned, with hashes (requirements.lock, made from pyproject.toml by `make lock`).
 $(STAMP): requirements.lock
@@ -62,3 +62,7 @@ templates: $(DB)
 	$(PY) -m returns template --out data/templates/return_template.xlsx
 	$(PY) -m returns template E23000027 --out data/templates/return_template_E23000027.csv
 	$(PY) -m returns template E23000027 --out data/templates/return_template_E23000027.xlsx
+
+# A local OpenID Connect provider with demo identities, for trying sign-in (see README, Returns rounds).
+dev-signin: $(STAMP)
+	$(PY) -m returns.dev_signin

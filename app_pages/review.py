@@ -23,6 +23,10 @@ if not actor.is_reviewer:
     st.error("Only APCC reviewers and admins can review returns.", icon=":material/lock:")
     st.stop()
 
+FLASH = "_review_flash"
+if message := st.session_state.pop(FLASH, None):  # what the last decision did, kept across its rerun
+    st.success(message, icon=":material/check_circle:")
+
 all_rounds = rounds.rounds()
 if not all_rounds:
     st.info("No returns round has been opened yet.")
@@ -68,7 +72,9 @@ for sub in waiting:
             except (InputError, rounds.Refused) as err:
                 st.error(f"Not accepted: {err}")
             else:
-                st.success(f"Accepted and published ({done.stored_as}). Every dashboard shows it from its as-at date.")
+                st.session_state[FLASH] = (
+                    f"Accepted and published ({done.stored_as}). Every dashboard shows it from its as-at date."
+                )
                 st.rerun()
         with right:
             comment = st.text_area("Comment for the office", key=f"comment_{sub.submission_id}", max_chars=2000)
@@ -78,7 +84,7 @@ for sub in waiting:
                 except (InputError, rounds.Refused) as err:
                     st.error(f"Not returned: {err}")
                 else:
-                    st.success("Returned to the office with your comment.")
+                    st.session_state[FLASH] = "Returned to the office with your comment."
                     st.rerun()
 
 with st.expander("Audit log (newest first)", key="audit_expander", on_change="rerun") as section:

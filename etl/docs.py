@@ -68,10 +68,51 @@ def allowed_values_block(data_dir: Path = paths.DATA_DIR) -> str:
     return "\n".join(out)
 
 
+def return_questions_block() -> str:
+    """The questions of a return (etl/questions.py), section by section, with the facts they become."""
+    from etl.questions import SECTIONS
+
+    out = []
+    for section in SECTIONS:
+        out += [
+            f"#### {section.title}",
+            "",
+            _cell(section.intro),
+            "",
+            "| key | question | answers | becomes |",
+            "|---|---|---|---|",
+        ]
+        for q in section.questions:
+            answers = "; ".join(f"{c.label} (`{c.value}`)" for c in q.choices) or q.kind
+            target = f"`{q.dimension}` / `{q.attribute}`" if q.dimension else "the return's header columns"
+            out.append(
+                f"| `{q.key}` | {_cell(q.prompt)}{' (required)' if q.required else ''} | {_cell(answers)} | {target} |"
+            )
+        if section.evidence:
+            out.append(
+                f"| `{section.evidence_key}` | Evidence for these answers (link or document reference) | text | the rows' `evidence` |"
+            )
+        if section.listing:
+            listing = section.listing
+            where = (
+                "one funding row each"
+                if listing.record == "funding"
+                else f"`{listing.dimension}` facts, one item per row"
+            )
+            out += ["", f"{_cell(listing.prompt)} ({where}):", "", "| column | answers | becomes |", "|---|---|---|"]
+            for c in listing.columns:
+                answers = "; ".join(f"{ch.label} (`{ch.value}`)" for ch in c.choices) or c.kind
+                target = f"`{c.attribute}`" if c.attribute else f"`{c.key}`"
+                out.append(f"| {_cell(c.prompt)}{' (required)' if c.required else ''} | {_cell(answers)} | {target} |")
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
 GENERATORS = {
     "input files": input_files_block,
     "allowed values": allowed_values_block,
     "return columns": return_columns_block,
+    "return questions": return_questions_block,
 }
 
 

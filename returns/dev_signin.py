@@ -57,7 +57,11 @@ def serve(port: int, users=DEMO):
     import oidc_provider_mock
     import werkzeug.serving
 
-    app = oidc_provider_mock.app(user_claims=list(users))
+    app = oidc_provider_mock.app(
+        user_claims=[
+            oidc_provider_mock.User(sub=u["sub"], claims={k: v for k, v in u.items() if k != "sub"}) for u in users
+        ]
+    )
     server = werkzeug.serving.make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()

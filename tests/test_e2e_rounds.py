@@ -1,0 +1,216 @@
+"""A returns round end to end in a real browser (issue 16): real OpenID Connect sign-in against a
+local provider (oidc-provider-mock), Playwright driving Debian's chromium, all on 127.0.0.1.
+
+An office signs in, edits its draft and submits; a reviewer returns it with a comment; the office
+fixes it and resubmits; the reviewer accepts; the public Overview then shows the new position with
+its as-at date; another force's office cannot see or submit it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from core import paths
+from tests.browser import CHROMIUM_ARGS, require_browser
+from ui.health import wait_until_healthy
+
+IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+ACCESS = """
+[[office]]
+email = "herts.office@example.org"
+force = "E23000027"
+[[office]]
+email = "essex.office@example.org"
+force = "E23000028"
+[[reviewer]]
+email = "reviewer@example.org"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A provider, a database with an open round, and the dashboard serving them."""
+    chromium = require_browser()
+    from etl import pipeline
+    from returns import database, rounds
+    from returns.access import ADMIN, Actor
+    from returns.dev_signin import serve
+
+    base = tmp_path_factory.mktemp("rounds-e2e")
+    build, returns_dir = base / "build", base / "returns"
+    env_paths = {
+        "STALKING_BUILD_DIR": str(build),
+        "STALKING_RETURNS_DIR": str(returns_dir),
+        "STALKING_WORKFLOW_URL": f"sqlite:///{base / 'workflow.sqlite'}",
+        "STALKING_ACCESS_FILE": str(base / "access.toml"),
+        "STALKING_FORM_KEY": "e2e-form-key",
+    }
+    (base / "access.toml").write_text(ACCESS, encoding="utf-8")
+    saved = {k: getattr(paths, k) for k in ("DATABASE", "RETURNS_DIR", "WORKFLOW_URL", "ACCESS_FILE")}
+    paths.DATABASE, paths.RETURNS_DIR = build / "stalking.duckdb", returns_dir
+    paths.WORKFLOW_URL, paths.ACCESS_FILE = env_paths["STALKING_WORKFLOW_URL"], base / "access.toml"
+    pipeline.build(paths.DATA_DIR, paths.DATABASE)
+    made = rounds.open_round(
+        Actor("admin@example.org", ADMIN),
+        "Stalking services position, March 2027",
+        dt.date(2026, 11, 30),
+        dt.date(2027, 1, 31),
+        ["E23000027", "E23000028"],
+    )
+    database.dispose_all()
+
+    issuer, provider = serve(0)
+    port = free_port()
+    secrets_file = base / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "an-e2e-cookie-secret-long-enough"\n'
+        'client_id = "e2e"\nclient_secret = "e2e"\n'
+        f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--secrets.files",
+            str(secrets_file),
+        ],
+        cwd=paths.REPO_ROOT,
+        env={**os.environ, **env_paths},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    app = f"http://127.0.0.1:{port}"
+    if not wait_until_healthy(app, proc, timeout=60):
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield {"app": app, "issuer": issuer, "browser": browser, "round": made, "build": build}
+        browser.close()
+    proc.terminate()
+    proc.wait(timeout=20)
+    provider.shutdown()
+    for k, v in saved.items():
+        setattr(paths, k, v)
+
+
+def session(world):
+    context = world["browser"].new_context(viewport={"width": 1400, "height": 1000})
+    # The provider's own pages ask a CDN for a stylesheet: nothing may leave 127.0.0.1.
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    return context.new_page()
+
+
+def idle(page) -> None:
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def sign_in(page, world, email: str) -> None:
+    page.goto(world["app"])
+    idle(page)
+    page.get_by_role("button", name=re.compile("Sign in")).click()
+    page.wait_for_url(re.compile(re.escape(world["issuer"]) + r"/oauth2/authorize"), timeout=30_000)
+    page.fill('input[name="sub"]', email)
+    page.get_by_role("button", name="Authorize", exact=True).click()
+    page.wait_for_url(re.compile(re.escape(world["app"]) + r"/?$"), timeout=30_000)
+    idle(page)
+
+
+def go(page, world, path: str) -> None:
+    page.goto(f"{world['app']}/{path}")
+    idle(page)
+
+
+def text_of(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_a_round_in_the_browser_from_draft_to_published(world):
+    from playwright.sync_api import expect
+
+    office = session(world)
+    sign_in(office, world, "herts.office@example.org")
+    go(office, world, "your-return")
+    expect(office.get_by_role("heading", name="Your return")).to_be_visible()
+    fte = office.get_by_role("spinbutton", name=re.compile("full-time equivalents"))
+    fte.fill("2.5")
+    fte.press("Tab")
+    idle(office)
+    office.get_by_role("textbox", name=re.compile("Your name and role")).fill("Jane Smith, Policy Officer")
+    office.get_by_role("textbox", name=re.compile(r"Signed off by")).fill("Chief Executive, OPCC")
+    office.keyboard.press("Tab")
+    idle(office)
+    office.get_by_role("button", name=re.compile("Save draft")).click()
+    idle(office)
+    expect(office.get_by_text("Draft saved")).to_be_visible()
+    office.get_by_role("button", name=re.compile("Submit for review")).click()
+    idle(office)
+    expect(office.get_by_text(re.compile("Submitted for review"))).to_be_visible(timeout=30_000)
+
+    reviewer = session(world)
+    sign_in(reviewer, world, "reviewer@example.org")
+    go(reviewer, world, "review-returns")
+    expect(reviewer.get_by_text(re.compile("Hertfordshire"))).to_be_visible()
+    reviewer.get_by_role("textbox", name="Comment for the office").first.fill("Please name the provider.")
+    reviewer.get_by_role("button", name=re.compile("Return for changes")).first.click()
+    idle(reviewer)
+
+    go(office, world, "your-return")
+    expect(office.get_by_text("Please name the provider.")).to_be_visible()
+    office.get_by_role("textbox", name=re.compile("Which organisations provide")).fill("Victim Support")
+    office.keyboard.press("Tab")
+    idle(office)
+    office.get_by_role("button", name=re.compile("Submit for review")).click()
+    idle(office)
+    expect(office.get_by_text(re.compile("Submitted for review"))).to_be_visible(timeout=30_000)
+
+    go(reviewer, world, "review-returns")
+    reviewer.get_by_role("button", name=re.compile("Accept and publish")).first.click()
+    idle(reviewer)
+    expect(reviewer.get_by_text(re.compile("Accepted and published"))).to_be_visible(timeout=60_000)
+
+    public = session(world)
+    go(public, world, "")
+    banner = text_of(public)
+    assert "returns from 1 commissioner's office" in banner and "30 November 2026" in banner, banner[:600]
+    go(public, world, "force-profile?force=E23000027")
+    assert "Victim Support" in text_of(public)
+    assert "Your return" not in public.locator('[data-testid="stSidebarNav"]').inner_text()
+
+    essex = session(world)
+    sign_in(essex, world, "essex.office@example.org")
+    go(essex, world, "your-return")
+    body = text_of(essex)
+    assert "Essex" in body and "Hertfordshire" not in body, "an office sees only its own force"
+    assert "Review returns" not in essex.locator('[data-testid="stSidebarNav"]').inner_text()
+    go(essex, world, "review-returns")
+    assert "Page not found" in essex.content() or "Only APCC reviewers" in text_of(essex)
+    for page in (office, reviewer, public, essex):
+        page.context.close()
