@@ -30,7 +30,7 @@ check: $(STAMP)
 
 run: $(DB)
 	@echo "Starting the dashboard at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" deploy/serve.sh --server.address 127.0.0.1 --server.port $(PORT)
 
 # Style, format and the architecture's layers; any finding fails.
 lint: $(STAMP)
@@ -52,9 +52,11 @@ bench: $(STAMP)
 clean-build:
 	rm -rf data/build
 
-# After changing the dependencies in pyproject.toml.
+# After changing the dependencies in pyproject.toml: everything (make test, make run) and the
+# runtime packages alone (the container image); a test checks the two agree on every version.
 lock: $(STAMP)
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --strip-extras -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements-runtime.lock pyproject.toml
 
 # The committed return templates (a blank one and Hertfordshire's example); a test checks they are current.
 templates: $(DB)

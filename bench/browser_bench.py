@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.browser_common import DIAGNOSE_FUNCTION, INIT_SCRIPT, QUIET_MS, READY_FUNCTION  # noqa: E402
 from bench.common import (  # noqa: E402
+    CpuMeter,
     Section,
     Server,
     chromium_args,
@@ -49,6 +50,7 @@ class PageResult:
     charts: int = 0
     errors: list[str] = field(default_factory=list)
     loads_at: list[str] = field(default_factory=list)
+    browser_cpu: list[float] = field(default_factory=list)  # CPU seconds of Chromium per cold load
 
 
 class NotReady(Exception):
@@ -82,14 +84,17 @@ def change_region(page, region: str = "Wales") -> None:
     page.get_by_role("option", name=region, exact=True).click()
 
 
-def measure_load(browser, url: str, filter_change: bool) -> tuple[float, float | None, int, str | None]:
-    """One cold-cache page load, then (optionally) one filter change in the open page."""
+def measure_load(browser, url: str, filter_change: bool) -> tuple[float, float | None, int, str | None, float]:
+    """One cold-cache page load, then (optionally) one filter change in the open page; the last
+    value is the CPU seconds Chromium (every one of its processes) spent on the load alone."""
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(INIT_SCRIPT)
     page = context.new_page()
     try:
+        meter = CpuMeter(b"chromium")
         page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
         ready = wait_ready(page)
+        cpu = meter.sample()
         load = ready["last"] / 1000
         error = ready.get("error")
         change = None
@@ -98,7 +103,7 @@ def measure_load(browser, url: str, filter_change: bool) -> tuple[float, float |
             ready = wait_ready(page, after_input=True)
             change = (ready["last"] - ready["input"]) / 1000
             error = ready.get("error")
-        return load, change, ready["charts"], error
+        return load, change, ready["charts"], error, cpu
     finally:
         context.close()
 
@@ -147,7 +152,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
                             results.append(PageResult(name))
                         result = results[i]
                         try:
-                            load, filt, charts, error = measure_load(browser, url, change)
+                            load, filt, charts, error, cpu = measure_load(browser, url, change)
                         except NotReady as err:  # a timeout is a result, not a crash
                             result.errors.append(f"not ready in {TIMEOUT_MS / 1000:.0f} s ({err})")
                             continue
@@ -155,6 +160,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
                             result.errors.append(f"{type(err).__name__}: {str(err).splitlines()[0][:120]}")
                             continue
                         result.loads.append(load)
+                        result.browser_cpu.append(cpu)
                         result.loads_at.append(load_average())
                         result.charts = charts
                         if filt is not None:
@@ -192,6 +198,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
                 f"{load / text_floor:.2f}",
                 f"{load / chart_floor:.2f}",
                 secs(change) if r.changes else "",
+                secs(median(r.browser_cpu), 1),
                 "; ".join(sorted(set(r.errors))) or "none",
                 r.loads_at[-1] if r.loads_at else load_average(),
             ]
@@ -207,6 +214,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
                 "x text floor",
                 "x chart floor",
                 "filter change median s",
+                "browser CPU s per cold load",
                 "errors",
                 "load avg (1 5 15)",
             ],
@@ -219,6 +227,10 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
             "Filter change: in the page just loaded, Regions -> Wales; from the click on the option to the last DOM "
             "change. The filter floor is the same change in a tiny app whose one chart depends on it: Streamlit "
             "starts the rerun 100-200 ms after the click, and redraws a changed plotly chart from scratch.",
+            "Browser CPU s per cold load: CPU seconds used by every Chromium process from navigation to visually "
+            "complete (median). This is each person's own machine's cost, not the server's: twenty tabs on the "
+            "server's two cores would spend their time drawing, which is why the capacity benchmark "
+            "(bench/capacity.py) measures the server with websocket clients instead.",
             f"Dashboard server peak memory (VmHWM) after this run: {peak:.0f} MB.",
         ],
     )

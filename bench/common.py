@@ -161,13 +161,24 @@ class CpuMeter:
 class Server:
     """A Streamlit server on 127.0.0.1 on a free port, started like tests/test_e2e.py does."""
 
-    def __init__(self, args: list[str], cwd: Path, env: dict[str, str], log: Path):
-        self.port = free_port()
+    def __init__(
+        self,
+        args: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        log: Path,
+        port: int | None = None,
+        cpu: int | None = None,
+    ):
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         self._log = open(log, "wb")
+        # cpu: pin the server to one core (taskset execs it, so the pid is the server's own).
+        pinned = ["taskset", "-c", str(cpu)] if cpu is not None and shutil.which("taskset") else []
         self.proc = subprocess.Popen(
             [
+                *pinned,
                 sys.executable,
                 *args,
                 "--server.address",
@@ -190,9 +201,9 @@ class Server:
         raise RuntimeError(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
 
     @classmethod
-    def dashboard(cls, build_dir: Path, log: Path) -> Server:
+    def dashboard(cls, build_dir: Path, log: Path, port: int | None = None, cpu: int | None = None) -> Server:
         env = {**os.environ, "STALKING_BUILD_DIR": str(build_dir)}
-        return cls(["-m", "streamlit", "run", "app.py"], REPO_ROOT, env, log)
+        return cls(["-m", "streamlit", "run", "app.py"], REPO_ROOT, env, log, port=port, cpu=cpu)
 
     @classmethod
     def script(cls, script: Path, log: Path) -> Server:

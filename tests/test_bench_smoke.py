@@ -5,6 +5,8 @@ Nothing here is timed or compared with a target: benchmarks measure, tests check
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 
@@ -22,3 +24,21 @@ def test_quick_etl_benchmark_runs(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "synthetic 100x" in out.read_text(encoding="utf-8")
+
+
+def test_quick_capacity_benchmark_runs(tmp_path):
+    """The capacity steps (one process, then replicas behind HAProxy when it is installed) run end to end."""
+    out = tmp_path / "capacity.md"
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--only", "capacity", "--out", str(out)],
+        cwd=paths.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    report = out.read_text(encoding="utf-8")
+    assert "**one process, one core**" in report and "One process on one core holds" in report
+    if shutil.which("haproxy"):
+        assert "**two processes behind HAProxy, 2 cores**" in report
+        assert re.search(r"\| r1:\d+ r2:\d+ \|", report), "no session reached both replicas"
