@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from core import coverage as coverage_rules
-from core import paths
+from core import paths, rules
 from core.text import alias_key
 
 
@@ -272,6 +272,52 @@ def funding_streams(
         [as_at, *force_params, *params],
     )
     return coverage_rules.streams_at(frame, as_at)
+
+
+def recommendation_status(as_at: dt.date, regions: list[str] | None = None, db: Database | None = None) -> pd.DataFrame:
+    """One row per force and recommendation (15, 16, 25): the status its office last returned by
+    the date, with the completion date, outcome and evidence; "not returned" where no return says,
+    which is counted apart, never as "not started"."""
+    where, params = _regions_clause(regions, "fo.region")
+    items = ", ".join("(?)" for _ in rules.RECOMMENDATIONS)
+    return _db(db).df(
+        f"""WITH recs(recommendation) AS (VALUES {items}),
+            returned AS (
+                SELECT pfa_code, substr(item, 4) AS recommendation,
+                       any_value(value) FILTER (WHERE attribute = 'status') AS status,
+                       any_value(value) FILTER (WHERE attribute = 'completed_on') AS completed_on,
+                       any_value(value) FILTER (WHERE attribute = 'outcome') AS outcome,
+                       max(source_date) AS reported_on,
+                       any_value(quote) AS quote, any_value(source_id) AS source_id,
+                       any_value(edition_id) AS edition_id
+                FROM facts_at(?) WHERE dimension = 'recommendations' GROUP BY ALL
+            )
+            SELECT fo.pfa_code, fo.short_name, fo.region, r.recommendation,
+                   coalesce(x.status, ?) AS status, x.completed_on, x.outcome, x.reported_on,
+                   x.quote, x.source_id, x.edition_id
+            FROM forces fo CROSS JOIN recs r
+            LEFT JOIN returned x ON x.pfa_code = fo.pfa_code AND x.recommendation = r.recommendation
+            WHERE {where}
+            ORDER BY r.recommendation, fo.short_name""",  # noqa: S608 - placeholders only
+        [*rules.RECOMMENDATIONS, as_at, rules.NOT_RETURNED, *params],
+    )
+
+
+def funding_by_funder(as_at: dt.date, regions: list[str] | None = None, db: Database | None = None) -> pd.DataFrame:
+    """Funded services in force at a date, per funder: how many, how many shared their annual
+    amount, and the sum of the amounts shared (never an estimate of the rest)."""
+    where, params = _regions_clause(regions, "fo.region")
+    return _db(db).df(
+        f"""SELECT s.funder, count(*) AS services,
+                   count(s.amount) AS services_with_amount,
+                   sum(s.amount) AS amount_shared,
+                   count(DISTINCT s.pfa_code) AS forces
+            FROM funding_streams_at(?) s JOIN forces fo USING (pfa_code)
+            WHERE {where}
+            GROUP BY s.funder
+            ORDER BY amount_shared DESC NULLS LAST, services DESC, s.funder""",  # noqa: S608 - placeholders only
+        [as_at, *params],
+    )
 
 
 def evidence(pfa_code: str, db: Database | None = None) -> pd.DataFrame:

@@ -22,6 +22,11 @@ NOT_REPORTED = "not reported"
 # not counted as running at that date (the same words on every theme).
 FUNDING_ENDED = "funding ended, renewal not reported"
 
+# The super-complaint recommendations to PCCs that returns report on (Recommendations 15, 16 and 25),
+# and the words for a force whose office has not returned a status for one: not the same as "not started".
+RECOMMENDATIONS = ("15", "16", "25")
+NOT_RETURNED = "not returned"
+
 # The end of the 2024/25 financial year: the date most stalking funding in the source ran to.
 CLIFF_EDGE = dt.date(2025, 3, 31)
 # "Ending soon": a dated funding end within this many months after the viewed date.

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core import rules
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -483,7 +485,7 @@ SIGN_OFF = Section(
 SECTIONS: tuple[Section, ...] = (ADVOCACY, PROGRAMMES, MULTI_AGENCY, FUNDING, RECOMMENDATIONS, BODY, SIGN_OFF)
 QUESTIONS: dict[str, Question] = {q.key: q for s in SECTIONS for q in s.questions}
 LISTINGS: dict[str, Listing] = {s.listing.key: s.listing for s in SECTIONS if s.listing}
-RECOMMENDATION_ITEMS = ("15", "16", "25")
+RECOMMENDATION_ITEMS = rules.RECOMMENDATIONS
 
 
 def section_of(key: str) -> Section:

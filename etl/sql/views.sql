@@ -52,6 +52,8 @@ WITH f AS (
         any_value(value) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'status') AS isac_status,
         max(value_number) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'isac_count') AS isac_count,
         max(value_number) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'dedicated_stalking_posts') AS dedicated_stalking_posts,
+        -- Full-time equivalents, from returns (a decimal, kept as text in facts.value).
+        max(TRY_CAST(value AS DOUBLE)) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'isa_fte') AS isa_fte,
         any_value(value) FILTER (WHERE dimension = 'isac_provision' AND attribute = 'apcc_grouping') AS apcc_grouping,
         max(source_date) FILTER (WHERE dimension = 'isac_provision') AS isac_reported_on,
         any_value(value) FILTER (WHERE dimension = 'perpetrator_programme' AND attribute = 'status') AS perpetrator_programme_status,
@@ -62,6 +64,10 @@ WITH f AS (
         count(*) FILTER (WHERE dimension = 'funding' AND attribute = 'risk_statement') AS funding_risk_statements,
         count(*) FILTER (WHERE dimension = 'funding' AND attribute = 'constraint_statement') AS funding_constraint_statements,
         max(source_date) FILTER (WHERE dimension = 'funding') AS funding_facts_reported_on,
+        -- The commissioning body as last returned (a dated fact: bodies change when PCCs are abolished).
+        any_value(value) FILTER (WHERE dimension = 'commissioning_body' AND attribute = 'name') AS body_returned,
+        any_value(value) FILTER (WHERE dimension = 'commissioning_body' AND attribute = 'kind') AS body_kind,
+        max(source_date) FILTER (WHERE dimension = 'commissioning_body') AS body_reported_on,
         count(DISTINCT quote) AS fact_quotes
     FROM facts_at(d) GROUP BY pfa_code
 ), s AS (
@@ -77,6 +83,7 @@ SELECT
     coalesce(f.isac_status, 'not reported') AS isac_status,
     f.isac_count,
     f.dedicated_stalking_posts,
+    f.isa_fte,
     f.apcc_grouping,
     f.isac_reported_on,
     coalesce(f.perpetrator_programme_status, 'not reported') AS perpetrator_programme_status,
@@ -90,6 +97,7 @@ SELECT
     s.earliest_funding_end,
     greatest(f.funding_facts_reported_on, s.streams_reported_on) AS funding_reported_on,
     coalesce(f.fact_quotes, 0) + coalesce(s.funding_quotes, 0) AS evidence_quotes,
+    f.body_returned, f.body_kind, f.body_reported_on,
     CAST(d AS DATE) AS as_at
 FROM forces fo LEFT JOIN f USING (pfa_code) LEFT JOIN s USING (pfa_code)
 ORDER BY fo.pfa_code;
