@@ -136,7 +136,7 @@ def run(workdir: Path, quick: bool = False, server: Server | None = None, build_
             ),
         ]
         targets += [(name, url, True) for name, url in page_urls(server.base)]
-        from bench.server_load import warm
+        from bench.streamlit_client import warm
 
         warm(server.base)  # every page and its filter change, over the websocket: the server's caches
         with sync_playwright() as p:

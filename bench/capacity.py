@@ -1,7 +1,7 @@
 """Capacity: how many active people one dashboard process holds, and how that scales with replicas.
 
 Each simulated person is a websocket client speaking Streamlit's protocol (as a browser's
-would, without the drawing; the client of bench/server_load.py). People arrive spread over
+would, without the drawing: bench/streamlit_client.py). People arrive spread over
 the first RAMP_S seconds, open a page, then every 5-15 s (a person reading) either open
 another page or change the Regions filter, until the level ends. Every page open and every
 filter change is timed from the request to the server's "script finished". N steps through
@@ -48,7 +48,7 @@ from bench.common import (  # noqa: E402
     secs,
     table,
 )
-from bench.server_load import FORCE, RUN_TIMEOUT_S, Session, _region, warm  # noqa: E402
+from bench.streamlit_client import RUN_TIMEOUT_S, Session, public_pages, region_state, warm  # noqa: E402
 
 LEVELS = (10, 20, 40, 80, 160)
 RAMP_S = 10
@@ -83,16 +83,6 @@ class Level:
         return bool(self.every) and percentile(self.every, 95) < TARGET_P95_S and not self.errors
 
 
-def public_pages() -> list[tuple[str, str]]:
-    from ui.site import PAGES
-
-    public = [p for p in PAGES if p.role is None]
-    return [
-        ("" if i == 0 else p.url_path, f"force={FORCE}" if p.url_path == "force-profile" else "")
-        for i, p in enumerate(public)
-    ]
-
-
 def _cookie(base: str) -> str:
     """GET / through the proxy, as a browser's first request: the affinity cookie HAProxy sets."""
     with urllib.request.urlopen(base + "/", timeout=RUN_TIMEOUT_S) as resp:
@@ -102,28 +92,18 @@ def _cookie(base: str) -> str:
 
 
 async def _person(i: int, base: str, proxied: bool, start_at: float, stop_at: float, level: Level) -> None:
-    import websockets
-
     rng = random.Random(i)
     pages = public_pages()
     page, query = rng.choice(pages)
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     try:
         began = time.perf_counter()
-        headers = {}
+        cookie = None
         if proxied:
-            cookie = await asyncio.to_thread(_cookie, base)
-            headers["Cookie"] = f"{COOKIE}={cookie}"
-            level.per_replica[cookie] = level.per_replica.get(cookie, 0) + 1
-        async with websockets.connect(
-            base.replace("http://", "ws://") + "/_stcore/stream",
-            subprotocols=["streamlit"],
-            origin=base,
-            max_size=None,
-            open_timeout=RUN_TIMEOUT_S,
-            additional_headers=headers,
-        ) as ws:
-            session = Session(ws)
+            replica = await asyncio.to_thread(_cookie, base)
+            cookie = f"{COOKIE}={replica}"
+            level.per_replica[replica] = level.per_replica.get(replica, 0) + 1
+        async with Session(base, cookie=cookie) as session:
             await session.run(page, query)
             level.opens.append(time.perf_counter() - began)
             wales = False
@@ -139,7 +119,7 @@ async def _person(i: int, base: str, proxied: bool, start_at: float, stop_at: fl
                 else:
                     wales = not wales
                     regions = ["Wales"] if wales else []
-                    level.steps.append(await session.run(page, query, [_region(session.region_id, regions)]))
+                    level.steps.append(await session.run(page, query, [region_state(session.region_id, regions)]))
             # Hold the connection to the end of the level, so memory is measured with every session open.
             await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
             if session.exceptions:

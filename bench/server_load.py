@@ -27,14 +27,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Section, Server, load_average, median, percentile, secs, table  # noqa: E402
+from bench.streamlit_client import RUN_TIMEOUT_S, Session, public_pages, region_state, warm  # noqa: E402
 
 LEVELS = (1, 5, 10, 20)
 DURATION_S = 10
 QUICK_LEVELS = (1, 5)
 QUICK_DURATION_S = 6
-RUN_TIMEOUT_S = 30
 THINK_S = (0.5, 2.0)
-FORCE = "E23000027"
 TARGET_P95_S = 3.0
 
 
@@ -47,60 +46,12 @@ class LevelResult:
     load: str = ""
 
 
-class Session:
-    def __init__(self, ws):
-        self.ws = ws
-        self.region_id: str | None = None
-        self.exceptions = 0
-
-    async def run(self, page_name: str, query: str, widgets=()) -> float:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        msg = BackMsg()
-        msg.rerun_script.query_string = query
-        msg.rerun_script.page_name = page_name
-        for widget in widgets:
-            msg.rerun_script.widget_states.widgets.append(widget)
-        started = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
-        while True:
-            raw = await asyncio.wait_for(self.ws.recv(), timeout=RUN_TIMEOUT_S)
-            fwd = ForwardMsg()
-            fwd.ParseFromString(raw)
-            kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                element = fwd.delta.new_element
-                which = element.WhichOneof("type")
-                if which == "exception":
-                    self.exceptions += 1
-                elif which == "multiselect" and element.multiselect.id.endswith("-region"):
-                    self.region_id = element.multiselect.id
-            elif kind == "script_finished":
-                return time.perf_counter() - started
-
-
-def _region(widget_id: str, regions: list[str]):
-    from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-    state = WidgetState(id=widget_id)
-    state.string_array_value.data.extend(regions)
-    return state
-
-
-async def _session(
-    i: int, uri: str, origin: str, pages: list[tuple[str, str]], duration: float, result: LevelResult
-) -> None:
-    import websockets
-
+async def _session(i: int, base: str, pages: list[tuple[str, str]], duration: float, result: LevelResult) -> None:
     rng = random.Random(i)
     page_name, query = rng.choice(pages)
     try:
         started = time.perf_counter()
-        async with websockets.connect(
-            uri, subprotocols=["streamlit"], origin=origin, max_size=None, open_timeout=RUN_TIMEOUT_S
-        ) as ws:
-            session = Session(ws)
+        async with Session(base) as session:
             await session.run(page_name, query)
             result.opens.append(time.perf_counter() - started)
             stop = time.monotonic() + duration
@@ -112,7 +63,7 @@ async def _session(
                     break
                 wales = not wales
                 result.changes.append(
-                    await session.run(page_name, query, [_region(session.region_id, ["Wales"] if wales else [])])
+                    await session.run(page_name, query, [region_state(session.region_id, ["Wales"] if wales else [])])
                 )
             if session.exceptions:
                 result.errors.append(f"{session.exceptions} Streamlit exception(s)")
@@ -123,41 +74,14 @@ async def _session(
 
 
 async def _level(n: int, base: str, duration: float) -> LevelResult:
-    from ui.site import PAGES
-
-    pages = [
-        ("" if i == 0 else p.url_path, f"force={FORCE}" if p.script.endswith("force_profile.py") else "")
-        for i, p in enumerate(q for q in PAGES if q.role is None)
-    ]
-    uri = base.replace("http://", "ws://") + "/_stcore/stream"
+    pages = public_pages()
     result = LevelResult(n)
     await asyncio.wait_for(
-        asyncio.gather(*(_session(i, uri, base, pages, duration, result) for i in range(n))),
+        asyncio.gather(*(_session(i, base, pages, duration, result) for i in range(n))),
         timeout=duration + 4 * RUN_TIMEOUT_S,
     )
     result.load = load_average()
     return result
-
-
-def warm(base: str) -> None:
-    """Open every page once and change its region once, in turn, over the websocket (untimed):
-    the server's caches then hold what a first visitor would have filled."""
-    import websockets
-
-    from ui.site import PAGES
-
-    async def visit() -> None:
-        uri = base.replace("http://", "ws://") + "/_stcore/stream"
-        for i, p in enumerate(q for q in PAGES if q.role is None):
-            query = f"force={FORCE}" if p.script.endswith("force_profile.py") else ""
-            async with websockets.connect(uri, subprotocols=["streamlit"], origin=base, max_size=None) as ws:
-                session = Session(ws)
-                await session.run("" if i == 0 else p.url_path, query)
-                if session.region_id:
-                    for regions in (["Wales"], []):
-                        await session.run("" if i == 0 else p.url_path, query, [_region(session.region_id, regions)])
-
-    asyncio.run(asyncio.wait_for(visit(), timeout=120))
 
 
 def run(workdir: Path, quick: bool = False, server: Server | None = None, build_dir: Path | None = None) -> Section:

@@ -16,8 +16,8 @@ HAProxy in the foreground on 127.0.0.1:8600, and a local OpenID Connect provider
   affinity) and submits its return on one replica; a reviewer pinned to another replica sees it,
   because the workflow state lives in PostgreSQL, not in a process.
 
-The websocket client speaks just enough of Streamlit's protocol to run a page (as
-bench/server_load.py does). Skips, saying why, without haproxy, PostgreSQL or chromium, or when
+The websocket client is bench/streamlit_client.py, which speaks just enough of Streamlit's
+protocol to run a page. Skips, saying why, without haproxy, PostgreSQL or chromium, or when
 the ports are taken, except under CI (CI=true), where that fails. All traffic stays on 127.0.0.1;
 every wait is bounded.
 """
@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.streamlit_client import Session, public_pages, region_state, warm
 from core import paths
 from tests.browser import CHROMIUM_ARGS, on_ci, require_browser
 from tests.workflow_fixtures import postgres_server  # noqa: F401 - a fixture
@@ -223,7 +224,8 @@ def cluster(tmp_path_factory, postgres_server):  # noqa: F811 - the fixture impo
             procs,
         )
         # Each replica runs every page once (pinned by cookie), as a first visitor would have.
-        asyncio.run(_warm())
+        for name in REPLICAS:
+            warm(PROXY, cookie=f"{COOKIE}={name}")
         yield Cluster(env, haproxy_log, logs, issuer, round_id)
     finally:
         for p in reversed(procs):
@@ -238,90 +240,16 @@ def cluster(tmp_path_factory, postgres_server):  # noqa: F811 - the fixture impo
         provider.shutdown()
 
 
-# ---------------------------------------------------------------- a minimal Streamlit client
+# ---------------------------------------------------------------- sessions through the proxy
 
 
-def _pages() -> list[tuple[str, str]]:
-    public = [p for p in PAGES if p.role is None]
-    return [
-        ("" if i == 0 else p.url_path, f"force={FORCE}" if p.url_path == "force-profile" else "")
-        for i, p in enumerate(public)
-    ]
+def session(replica: str) -> Session:
+    """A tab whose browser holds the affinity cookie of `replica`."""
+    return Session(PROXY, cookie=f"{COOKIE}={replica}", timeout=RUN_TIMEOUT_S, keep_raw=True)
 
 
 def _url_path(title: str) -> str:
     return next(p.url_path for p in PAGES if p.title == title)
-
-
-class Session:
-    """One websocket to /_stcore/stream through the proxy, with the affinity cookie."""
-
-    def __init__(self, cookie: str):
-        self.cookie = cookie
-        self.ws = None
-        self.replica: str | None = None  # X-Replica of the websocket upgrade response
-        self.session_id: str | None = None
-        self.region_id: str | None = None
-        self.exceptions = 0
-        self.raw = b""  # the last run's messages
-
-    async def connect(self, resume: str | None = None) -> None:
-        import websockets
-
-        # Streamlit's own client: subprotocols = ["streamlit", <xsrf token>, <previous session id>].
-        protocols = ["streamlit", "PLACEHOLDER_AUTH_TOKEN", resume] if resume else ["streamlit"]
-        self.ws = await websockets.connect(
-            PROXY.replace("http://", "ws://") + "/_stcore/stream",
-            subprotocols=protocols,
-            origin=PROXY,
-            max_size=None,
-            additional_headers={"Cookie": f"{COOKIE}={self.cookie}"},
-            open_timeout=RUN_TIMEOUT_S,
-        )
-        self.replica = self.ws.response.headers.get("X-Replica")
-
-    async def run(self, page: str, query: str = "", widgets=()) -> float:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        msg = BackMsg()
-        msg.rerun_script.query_string = query
-        msg.rerun_script.page_name = page
-        for widget in widgets:
-            msg.rerun_script.widget_states.widgets.append(widget)
-        started = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
-        chunks = []
-        while True:
-            raw = await asyncio.wait_for(self.ws.recv(), timeout=RUN_TIMEOUT_S)
-            chunks.append(raw)
-            fwd = ForwardMsg()
-            fwd.ParseFromString(raw)
-            kind = fwd.WhichOneof("type")
-            if kind == "new_session":
-                self.session_id = fwd.new_session.initialize.session_id
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                element = fwd.delta.new_element
-                which = element.WhichOneof("type")
-                if which == "exception":
-                    self.exceptions += 1
-                elif which == "multiselect" and element.multiselect.id.endswith("-region"):
-                    self.region_id = element.multiselect.id
-            elif kind == "script_finished":
-                self.raw = b"".join(chunks)
-                return time.perf_counter() - started
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-
-
-def _region(widget_id: str, regions: list[str]):
-    from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-    state = WidgetState(id=widget_id)
-    state.string_array_value.data.extend(regions)
-    return state
 
 
 def _first_visit() -> tuple[str, str]:
@@ -332,17 +260,6 @@ def _first_visit() -> tuple[str, str]:
         match = re.match(rf"{COOKIE}=([^;]+)", set_cookie)
         assert match, f"no {COOKIE} cookie in Set-Cookie: {set_cookie!r}"
         return match.group(1), resp.headers.get("X-Replica", "")
-
-
-async def _warm() -> None:
-    async def one(name: str) -> None:
-        for page, query in _pages():
-            s = Session(name)
-            await s.connect()
-            await s.run(page, query)
-            await s.close()
-
-    await asyncio.wait_for(asyncio.gather(*(one(name) for name in REPLICAS)), timeout=300)
 
 
 @dataclass
@@ -360,14 +277,14 @@ async def _visit(i: int, pages: list[tuple[str, str]], outcome: Outcome) -> None
     try:
         cookie, replica = await asyncio.to_thread(_first_visit)
         outcome.replicas += [cookie, replica]
-        s = Session(cookie)
+        s = session(cookie)
         await s.connect()
         outcome.replicas.append(s.replica)
         outcome.runs.append(await s.run(page, query))
         first_id = s.session_id
         if s.region_id:  # a filter change reruns the script in the same session
             await asyncio.sleep(rng.uniform(0.2, 1.0))
-            outcome.runs.append(await s.run(page, query, [_region(s.region_id, ["Wales"])]))
+            outcome.runs.append(await s.run(page, query, [region_state(s.region_id, ["Wales"])]))
         # A dropped websocket: the browser reconnects with the cookie and its session id.
         await s.close()
         await asyncio.sleep(rng.uniform(0.2, 1.0))
@@ -403,7 +320,7 @@ def test_every_replica_is_healthy_behind_the_proxy(cluster):
 
 
 def test_concurrent_sessions_each_stay_on_one_replica(cluster):
-    pages = _pages()
+    pages = public_pages()
     outcomes = [Outcome(i) for i in range(SESSIONS)]
     started = time.monotonic()
 
@@ -447,16 +364,16 @@ def test_a_reconnect_to_another_replica_would_lose_the_session(cluster):
     names = list(REPLICAS)
 
     async def scenario():
-        s = Session(names[0])
+        s = session(names[0])
         await s.connect()
         await s.run("")
         first = s.session_id
         await s.close()
-        other = Session(names[1])  # the cookie of another replica, as a proxy without affinity might pick
+        other = session(names[1])  # the cookie of another replica, as a proxy without affinity might pick
         await other.connect(resume=first)
         await other.run("")
         await other.close()
-        back = Session(names[0])
+        back = session(names[0])
         await back.connect(resume=first)
         await back.run("")
         await back.close()
@@ -471,7 +388,7 @@ def test_every_replica_serves_a_rebuilt_database_within_10_s(cluster):
     page = _url_path("Data and methods")
 
     async def scenario():
-        sessions = {name: Session(name) for name in REPLICAS}  # each pinned to its replica by the cookie
+        sessions = {name: session(name) for name in REPLICAS}  # each pinned to its replica by the cookie
         for name, s in sessions.items():
             await s.connect()
             assert s.replica == name
