@@ -156,10 +156,11 @@ def check_all(data_dir: Path) -> None:
 
 
 @contextmanager
-def writer_lock(data_dir: Path, timeout: float = 300):
+def writer_lock(data_dir: Path, timeout: float = 300, database: Path | None = None):
     """The lock every writer holds (builds, imports, published rounds): one at a time per data directory.
 
-    On entry, whatever a killed writer left half done is finished or undone (`recover`).
+    On entry, whatever a killed writer left half done is finished or undone (`recover`),
+    in the returns folder and in the folder of `database` (the database the writer writes).
     The lock file lives in the returns folder, which is created if missing.
     """
     folder = returns_dir(data_dir)
@@ -203,6 +204,8 @@ def writer_lock(data_dir: Path, timeout: float = 300):
         ) from None
     try:
         recover(folder)
+        if database is not None:
+            atomic.remove_stale_temps(Path(database).parent)
         yield folder
     finally:
         lock.release()
@@ -298,7 +301,8 @@ def _build(
         ref = validate_inputs(tables)
         accepted, _ = read_returns(data_dir, tables, ref)
         frames = normalise.normalise(tables, ref, accepted)
-    records = sorted(p for p in returns_dir(data_dir).glob("*.json")) if returns_dir(data_dir).is_dir() else []
+    # The records of the accepted returns (not the journal, nor any other hidden file).
+    records = [r.path.with_suffix(".json") for r in accepted]
     run = load.RunRecord(
         started_at=started,
         data_dir=display_path(data_dir),
@@ -307,7 +311,22 @@ def _build(
         + [(display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0) for p in records],
         note=note,
     )
-    counts = load.write_database(frames, run, target, backup)
+    try:
+        counts = load.write_database(frames, run, target, backup)
+    except (OSError, duckdb.IOException, duckdb.FatalException) as err:
+        # A full disk, a read-only or missing folder: one line, and the previous database stays.
+        reason = getattr(err, "strerror", None) or str(err).splitlines()[0]
+        raise InputError(
+            [
+                Problem(
+                    display_path(target),
+                    0,
+                    "",
+                    f"the database cannot be written ({reason}); expected room and permission to write "
+                    f"in {display_path(target.parent)}. The previous database is unchanged",
+                )
+            ]
+        ) from None
     return BuildResult(database=target, row_counts=counts)
 
 
@@ -326,7 +345,7 @@ def build(
     """Build the database from data_dir, holding the writer lock. Raises InputError, writing nothing,
     if any input is wrong; the previous database stays in place."""
     target = target or paths.DATABASE
-    with writer_lock(data_dir, lock_timeout):
+    with writer_lock(data_dir, lock_timeout, database=target):
         return _build(data_dir, target, backup or backup_of(target), note, max_file_bytes)
 
 

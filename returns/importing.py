@@ -99,7 +99,7 @@ def import_return(
         if on_preview:
             on_preview(preview)
         return ImportResult(preview)
-    with pipeline.writer_lock(data_dir, lock_timeout) as folder:
+    with pipeline.writer_lock(data_dir, lock_timeout, database=database) as folder:
         if database.exists() and not pipeline.is_current(data_dir, database):
             # A writer stopped after accepting a return but before rebuilding: catch up first.
             pipeline.build_locked(data_dir, database, note="catch up with accepted returns")
@@ -109,7 +109,7 @@ def import_return(
         submitted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if ledger.latest_submitted_at and submitted_at <= ledger.latest_submitted_at:
             submitted_at = ledger.latest_submitted_at + dt.timedelta(microseconds=1)  # keep the order of acceptance
-        stored = storing.store(raw, table, preview.ret, folder, submitted_at, entered_by=entered_by)
+        stored = storing.store_or_refuse(raw, table, preview.ret, folder, submitted_at, entered_by=entered_by)
         try:
             result = pipeline.build_locked(data_dir, database, note=f"import-return {stored.submitted.name}")
         except BaseException:
