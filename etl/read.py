@@ -194,21 +194,52 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Journal:
+    """What an import in progress (or killed) is writing: its files, the record last."""
+
+    files: tuple[str, ...]
+    record: str
+
+
+def read_journal(folder: Path) -> Journal | None:
+    """The journal of an import that has not finished, or None when there is none.
+
+    A journal that cannot be read names no files (its import wrote nothing yet: the journal
+    is written, atomically, before anything else)."""
+    path = folder / JOURNAL_FILE
+    if not path.exists():
+        return None
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        return Journal(
+            tuple(Path(str(n)).name for n in entry.get("files", [])), Path(str(entry.get("record", ""))).name
+        )
+    except (OSError, ValueError, AttributeError, TypeError):
+        return Journal((), "")
+
+
 def read_accepted_returns(folder: Path) -> tuple[list[AcceptedFile], list[Problem]]:
     """Every accepted return in the folder, oldest first, with the problems found reading them.
 
     A submitted file whose content no longer matches its hash, a record that cannot be
     read, or a file the folder should not hold are problems: the build stops on them.
+    A submitted file without its record that the journal names belongs to an import that
+    has not finished (or was killed): it is not accepted, and the next writer removes it.
     """
     accepted: list[AcceptedFile] = []
     problems: list[Problem] = []
     if not folder.is_dir():
         return accepted, problems
+    journal = read_journal(folder)
+    in_progress = set(journal.files) if journal else set()
     files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     records = {p.stem: p for p in files if p.suffix == ".json"}
     for path in files:
         name = display_path(path)
         match = STORED_NAME.fullmatch(path.name)
+        if match and match["ext"] != "json" and path.stem not in records and path.name in in_progress:
+            continue  # an import not finished: never accepted
         if not path.is_file() or not match:
             problems.append(
                 Problem(

@@ -94,15 +94,19 @@ def import_return(
     """Check a return, show what it changes (on_preview), then store it and rebuild the database."""
     database = database or paths.DATABASE
     args = dict(data_dir=data_dir, database=database, today=today, name=name)
+    if not dry_run and pipeline.unfinished(data_dir):
+        # A writer was killed before it finished: finish its work first, so a return it
+        # accepted is in the database even if this one (the same file again, say) is refused.
+        with pipeline.writer_lock(data_dir, lock_timeout, database=database):
+            pipeline.catch_up(data_dir, database)
     preview, _, _ = preview_return(raw, file_name, **args)
     if dry_run:
         if on_preview:
             on_preview(preview)
         return ImportResult(preview)
     with pipeline.writer_lock(data_dir, lock_timeout, database=database) as folder:
-        if database.exists() and not pipeline.is_current(data_dir, database):
-            # A writer stopped after accepting a return but before rebuilding: catch up first.
-            pipeline.build_locked(data_dir, database, note="catch up with accepted returns")
+        # A writer stopped after accepting a return but before rebuilding: catch up first.
+        pipeline.catch_up(data_dir, database)
         preview, table, ledger = preview_return(raw, file_name, **args)
         if on_preview:
             on_preview(preview)
