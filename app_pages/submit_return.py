@@ -66,7 +66,7 @@ if uploaded is None:
 
 raw = uploaded.getvalue()
 try:
-    preview, _, _ = returns.preview_return(raw, uploaded.name, data_dir=paths.DATA_DIR, database=paths.DATABASE)
+    preview, _, _ = returns.preview_return(raw, uploaded.name, data_dir=paths.DATA_DIR)
 except InputError as err:
     show_problems(err)
     st.stop()
