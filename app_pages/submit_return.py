@@ -2,12 +2,14 @@
 change, then confirm to store it and rebuild the database.
 
 Admin only. app.py lists this page only when an admin passphrase is configured
-(ui/admin.py), and the page refuses to run without one. Nothing is written
+(ui/admin.py), and the page refuses to run without one. Wrong passphrases are
+limited for the whole server (ui/admin.py, core/ratelimit.py). Nothing is written
 until the passphrase has been entered in this session and the preview confirmed.
 Everything the submitter wrote (names, notes, file names) is shown as plain text
 (st.text, st.code, st.dataframe), never as Markdown or HTML.
 """
 
+import math
 import time
 
 import pandas as pd
@@ -31,11 +33,18 @@ if not st.session_state.get(UNLOCKED):
         entered = st.text_input("Admin passphrase", type="password")
         unlock = st.form_submit_button("Unlock")
     if unlock:
-        if admin.check(entered):
+        result = admin.attempt(entered, source=st.context.ip_address)
+        if result.ok:
             st.session_state[UNLOCKED] = True
             st.rerun()
-        time.sleep(1)  # slows guessing down
-        st.error("That passphrase is not correct.")
+        time.sleep(1)  # slows guessing in this session; the global limit (ui/admin.py) stops it across sessions
+        if result.retry_after:
+            st.error(
+                "Too many wrong passphrases have been entered: unlocking is paused for everyone "
+                f"for {math.ceil(result.retry_after / 60)} minute(s)."
+            )
+        else:
+            st.error("That passphrase is not correct.")
     st.stop()
 
 

@@ -34,6 +34,14 @@ def everything_shown(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+@pytest.fixture(autouse=True)
+def fresh_limiter():
+    """Wrong passphrases are limited for the whole process (ui/admin.py): each test starts afresh."""
+    admin.LIMITER.reset()
+    yield
+    admin.LIMITER.reset()
+
+
 @pytest.fixture
 def no_passphrase(monkeypatch):
     monkeypatch.delenv(admin.ENV_VAR, raising=False)

@@ -6,6 +6,12 @@ from st.secrets["admin_passphrase"] (.streamlit/secrets.toml, git-ignored).
 Without one, app.py leaves the admin-only pages out of the navigation and those
 pages refuse to run. The passphrase is compared in constant time and is never
 logged, echoed or returned by anything here.
+
+Wrong passphrases are limited for the whole server, across every session
+(core.ratelimit): at most 5 in a minute, then every attempt, right or wrong, is
+refused for 5 minutes; each failure and each pause is logged (logger
+"stalking.security"). Whatever replaces the passphrase (per-office sign-in) should
+count its failures the same way.
 """
 
 from __future__ import annotations
@@ -13,9 +19,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from dataclasses import dataclass
+
+from core.ratelimit import FailureLimiter
 
 ENV_VAR = "STALKING_ADMIN_PASSPHRASE"
 SECRET_KEY = "admin_passphrase"
+# One limiter for the whole server process: every session's failures count together.
+LIMITER = FailureLimiter("admin passphrase", max_failures=5, window=60.0, lockout=300.0)
 
 
 def _configured() -> str | None:
@@ -49,3 +60,25 @@ def check(candidate: str | None) -> bool:
         hashlib.sha256(candidate.encode("utf-8")).digest(),
         hashlib.sha256(expected.encode("utf-8")).digest(),
     )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of entering a passphrase: right or not, and, while attempts are paused, for how long."""
+
+    ok: bool
+    retry_after: float = 0.0
+
+
+def attempt(candidate: str | None, source: str | None = None) -> Attempt:
+    """Check a passphrase under the global failure limit (LIMITER). While attempts are paused,
+    nothing is compared, so a right guess then teaches nothing. `source` (a client address,
+    where known) goes into the log, the candidate never."""
+    verdict = LIMITER.check()
+    if not verdict.allowed:
+        return Attempt(False, verdict.retry_after)
+    if check(candidate):
+        LIMITER.succeeded(source)
+        return Attempt(True)
+    after = LIMITER.failed(source)
+    return Attempt(False, after.retry_after)
