@@ -455,3 +455,13 @@ def test_csv_rows_over_the_limit_are_refused(capsys, accepted, tmp_path: Path):
     path = tmp_path / "many.csv"
     path.write_bytes(csv_bytes([funding(stream_id=f"s-{i}") for i in range(reading.MAX_RETURN_ROWS + 1)]))
     refused(capsys, accepted, path, f"{path}:1002:: more than 1000 rows")
+
+
+def test_a_refused_return_on_a_fresh_clone_writes_not_even_the_lock(capsys, data_copy: Path, tmp_path: Path):
+    """Before: the dry run said OK, and the import crashed with an OverflowError after taking the lock."""
+    db = tmp_path / "build" / "stalking.duckdb"
+    path = write_return(tmp_path / "r.csv", [fact("isac_provision", "isac_count", "12345678901234567890")])
+    for extra in ([], ["--dry-run"]):
+        code, lines, _ = cli(capsys, "import", str(path), "--data", str(data_copy), "--out", str(db), *extra)
+        assert code == 1 and "is too large" in lines[0], lines
+    assert not (data_copy / "returns").exists() and not db.parent.exists(), "nothing written, not even the lock file"

@@ -154,3 +154,19 @@ def test_upload_previews_then_imports_on_confirm(passphrase, sandbox):
     assert len(list((data_dir / "returns").glob(f"*_{HERTS}_*.csv"))) == 1
     ends = queries.funding_streams(AT, pfa_code=HERTS, db=queries.Database(db))
     assert ends.set_index("stream_id").loc[STREAM, "end_date"].date() == dt.date(2026, 3, 31)
+
+
+def test_a_workbook_declaring_the_whole_sheet_is_refused_by_the_upload_page(passphrase, sandbox):
+    """The 5 KB workbook that kept a CPU busy for minutes: refused from its declared size, changing nothing."""
+    from tests.test_hostile_returns import WORKBOOKS
+
+    data_dir, db = sandbox
+    before = hashlib.sha256(db.read_bytes()).hexdigest(), snapshot(data_dir / "returns")
+    at = unlocked(app())
+    raw = WORKBOOKS["declares the whole sheet, with a last row"][0]()
+    at.get("file_uploader")[0].set_value(("whole.xlsx", raw, "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert "1 problem(s) found; nothing was written." in at.error[0].value
+    assert "declares 1,048,576 rows and 16,384 columns" in at.code[0].value
+    assert (hashlib.sha256(db.read_bytes()).hexdigest(), snapshot(data_dir / "returns")) == before
