@@ -1,8 +1,10 @@
 """Importing a return: check it, show what it changes, store it and rebuild the database, as one unit.
 
 Nothing is written until every check has passed: not the lock file, not the
-stored return. The checks run again under the writer lock, against the returns
-accepted while this one waited, and `on_preview` sees that final comparison.
+stored return (the one write that may come first is finishing what a killed writer
+left, when its journal is there). The checks run again under the writer lock,
+against the returns accepted while this one waited, and `on_preview` sees that final
+comparison.
 """
 
 from __future__ import annotations
