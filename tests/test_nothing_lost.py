@@ -136,6 +136,7 @@ def test_an_import_during_a_build_on_a_fresh_clone_is_kept(fresh, tmp_path: Path
         assert p.returncode == 0, err
     settled(data_dir, db)
     assert len(records(data_dir)) == 1
+    assert pipeline.is_current(data_dir, db), "the build records its inputs, not the import's journal"
     with pytest.raises(InputError, match="already imported"):
         import_file(path, data_dir, db)
 
