@@ -44,7 +44,9 @@ facts = data.facts(as_at, pfa_code=code)
 streams = data.funding_streams(as_at, pfa_code=code)
 
 st.title(force["short_name"])
-st.caption(f"{force['force_name']} police force area · {force['region']} · ONS code {code}")
+st.caption(
+    f"{md_escape(force['force_name'])} police force area · {md_escape(force['region'])} · ONS code {md_escape(code)}"
+)
 if force["commissioner_body"] == "City of London Corporation":
     st.info(
         "**The City of London has no Police and Crime Commissioner.** The City of London Corporation, "
@@ -147,9 +149,11 @@ else:
     dimensions = data.dimensions()
     silent = sorted(dimensions.loc[~dimensions["dimension"].isin(shown), "label"])
     if silent:
-        st.caption("Not reported in the sources: " + ", ".join(silent) + ". Not reported is not the same as none.")
+        st.caption(
+            f"Not reported in the sources: {md_escape(', '.join(silent))}. Not reported is not the same as none."
+        )
 
-st.header(f"Beside {force['region']} and England and Wales")
+st.header(f"Beside {md_escape(force['region'])} and England and Wales")
 region_cov = coverage_all[coverage_all["region"] == force["region"]]
 rows = [
     {

@@ -94,7 +94,7 @@ for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
         for row in with_evidence.sort_values("short_name").itertuples():
             rows = by_force[row.pfa_code]
             n = rows["quote"].nunique()
-            with st.expander(f"{row.short_name}: {n} quote{'s' if n != 1 else ''}"):
+            with st.expander(f"{md_escape(row.short_name)}: {n} quote{'s' if n != 1 else ''}"):
                 evidence_view.quotes(rows, label_column="dimension_label")
         if len(silent):
             st.markdown(

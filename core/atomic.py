@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.(?:tmp|building|link)(?:\.wal)?$")
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[0-9a-f]{8}\.(?:tmp|building|link)(?:\.wal)?$")
 
 
 def temp_beside(target: Path, kind: str = "tmp") -> Path:
@@ -123,7 +123,7 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return removed
     for path in folder.iterdir():
-        match = _TEMP.match(path.name)
+        match = _TEMP.fullmatch(path.name)
         if match and not _alive(int(match["pid"])):
             with contextlib.suppress(OSError):
                 path.unlink()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.paths import REPO_ROOT
+from core.text import printable
 
 
 @dataclass(frozen=True, order=True)
@@ -20,7 +21,9 @@ class Problem:
     message: str  # what was wrong, then what was expected
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}:{self.column}: {self.message}"
+        """One line, whatever the file name, column or message quote: a line break or a terminal
+        escape in a value is written as an escape (\\n, \\x1b), so it cannot forge another line."""
+        return printable(f"{self.file}:{self.row}:{self.column}: {self.message}")
 
 
 def display_path(path: Path) -> str:

@@ -105,6 +105,23 @@ class Database:
             cur.close()
 
 
+class Connected(Database):
+    """A database already open in this process, such as a build in memory (a return's preview):
+    every query of this module runs on it as on the file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        super().__init__(Path(":memory:"))
+        self._con = con
+        self._fingerprint = Fingerprint(0, 0, 0)
+
+    def fingerprint(self) -> Fingerprint:
+        return self._fingerprint
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            return self._con.cursor()
+
+
 _default: Database | None = None
 
 

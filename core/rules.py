@@ -39,6 +39,27 @@ CURRENT_WORDS = "in the last 12 months"
 # The mark written beside a dated status wherever it is shown (and hatching on the map).
 DATED_MARK = "◷"
 
+# The dates the data can hold: every date in an input file or a return, and the date a
+# briefing is read at. Positions of this century only: a year outside it is a typing
+# mistake (and the data frames the pages and exports use cannot hold dates past 2262).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+# The largest whole number a count may be (headcounts, referrals): far above any real
+# count, far below what the database's 64-bit integers hold.
+MAX_COUNT = 1_000_000
+
+
+def date_out_of_range(d: dt.date) -> str | None:
+    """Why a date is outside the dates the data can hold, or None when it is within them."""
+    if EARLIEST_DATE <= d <= LATEST_DATE:
+        return None
+    side = "before" if d < EARLIEST_DATE else "after"
+    limit = EARLIEST_DATE if d < EARLIEST_DATE else LATEST_DATE
+    return (
+        f"{d.isoformat()} is {side} {limit.isoformat()}; expected a date from "
+        f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()} (is the year mistyped?)"
+    )
+
 
 def add_months(d: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months later (or earlier, for negative months;

@@ -68,3 +68,27 @@ def alias_key(name: str) -> str:
     key = name.lower().replace("&", " and ").replace("-", " ").replace(",", " ").replace(".", " ")
     key = re.sub(r"\s+", " ", key).strip()
     return key[4:] if key.startswith("the ") else key
+
+
+# Characters no input value may hold: control characters (NUL, tab, line breaks, the escape
+# that starts terminal codes, C1 controls), Unicode line and paragraph separators, and the
+# marks that reorder text on screen (bidirectional overrides and isolates). Each could make
+# a value print, display or compare differently from what a reader sees.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def unprintable(text: str) -> str | None:
+    """The first character of `text` that no input value may hold (see UNPRINTABLE), or None."""
+    found = UNPRINTABLE.search(text)
+    return found.group() if found else None
+
+
+def char_name(char: str) -> str:
+    """'U+001B' for a character, as messages name it."""
+    return f"U+{ord(char):04X}"
+
+
+def printable(text: object) -> str:
+    """`text` with every UNPRINTABLE character written as an escape (\\n, \\x1b, \\u202e), so it
+    prints on one line and cannot move the cursor, colour a terminal or reorder what follows."""
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))

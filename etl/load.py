@@ -60,6 +60,32 @@ def _previous_runs(previous: Path) -> dict[str, pd.DataFrame]:
         return empty  # an unreadable old database is replaced, its log lost; the backup keeps it
 
 
+def create(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """The tables, the rows, the rules and the views, in an empty database; rows per table.
+
+    The one definition of what a database holds: a build writes it to a file, a return's
+    preview into memory (returns.comparing), so the preview reads positions by the same rules."""
+    con.execute((SQL_DIR / "tables.sql").read_text(encoding="utf-8"))
+    _insert(con, "rules", pd.DataFrame(rules.as_table(), columns=["name", "value", "meaning"]))
+    for name, frame in frames.items():
+        if name == "editions":
+            frame = frame.copy()
+            order = frame.sort_values(["as_at", "submitted_at", "edition_id"], na_position="first").index
+            frame.loc[order, "edition_order"] = range(1, len(frame) + 1)
+        _insert(con, name, frame)
+    con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+    counts = {name: _count(con, name) for name in sorted(frames)}
+    counts["force_coverage"] = _count(con, "force_coverage")
+    return counts
+
+
+def in_memory(frames: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
+    """The database of `frames` in memory: nothing is written anywhere."""
+    con = duckdb.connect(":memory:")
+    create(con, frames)
+    return con
+
+
 def write_database(frames: dict[str, pd.DataFrame], run: RunRecord, target: Path, backup: Path) -> dict[str, int]:
     """Build the database beside target, then swap it in (keeping the old one as `backup`). Rows per table."""
     atomic.remove_stale_temps(target.parent)
@@ -67,18 +93,7 @@ def write_database(frames: dict[str, pd.DataFrame], run: RunRecord, target: Path
     with atomic.staged(target, before_commit=lambda: atomic.link_backup(target, backup)) as tmp:
         con = duckdb.connect(str(tmp))
         try:
-            con.execute((SQL_DIR / "tables.sql").read_text(encoding="utf-8"))
-            _insert(con, "rules", pd.DataFrame(rules.as_table(), columns=["name", "value", "meaning"]))
-            for name, frame in frames.items():
-                if name == "editions":
-                    frame = frame.copy()
-                    order = frame.sort_values(["as_at", "submitted_at", "edition_id"], na_position="first").index
-                    frame.loc[order, "edition_order"] = range(1, len(frame) + 1)
-                _insert(con, name, frame)
-            con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
-
-            counts = {name: _count(con, name) for name in sorted(frames)}
-            counts["force_coverage"] = _count(con, "force_coverage")
+            counts = create(con, frames)
 
             for name, frame in history.items():
                 if len(frame):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,10 +156,11 @@ def check_all(data_dir: Path) -> None:
 
 
 @contextmanager
-def writer_lock(data_dir: Path, timeout: float = 300):
+def writer_lock(data_dir: Path, timeout: float = 300, database: Path | None = None):
     """The lock every writer holds (builds, imports, published rounds): one at a time per data directory.
 
-    On entry, whatever a killed writer left half done is finished or undone (`recover`).
+    On entry, whatever a killed writer left half done is finished or undone (`recover`),
+    in the returns folder and in the folder of `database` (the database the writer writes).
     The lock file lives in the returns folder, which is created if missing.
     """
     folder = returns_dir(data_dir)
@@ -204,6 +204,8 @@ def writer_lock(data_dir: Path, timeout: float = 300):
         ) from None
     try:
         recover(folder)
+        if database is not None:
+            atomic.remove_stale_temps(Path(database).parent)
         yield folder
     finally:
         lock.release()
@@ -213,32 +215,49 @@ def recover(folder: Path) -> list[str]:
     """Finish or undo the import a killed writer left in `folder`; remove temporary files of dead writers.
 
     Call only while holding the writer lock. An import writes a journal naming its files
-    before it writes them, and removes it when done. A journal found here means the
-    import was interrupted: if its record (the last file it writes) is complete, the return
-    was accepted and stays (the rebuild that follows includes it); otherwise every file it
-    names is removed. Returns what was done, in words.
+    before it writes them, and the journal goes once the database has been rebuilt with
+    them. A journal found here means the import was interrupted: if its record (the last file
+    it writes) is complete, the return was accepted and stays, and so does the journal until
+    a build has included it (`unfinished` is true till then); otherwise every file it names is
+    removed, and the journal with them. Returns what was done, in words.
     """
     done = [f"removed {p.name}" for p in atomic.remove_stale_temps(folder)]
-    journal = folder / JOURNAL_FILE
-    if not journal.exists():
+    journal = read.read_journal(folder)
+    if journal is None:
         return done
-    try:
-        entry = json.loads(journal.read_text(encoding="utf-8"))
-        names = [str(n) for n in entry.get("files", [])]
-        record = str(entry.get("record", ""))
-    except (OSError, ValueError, AttributeError):
-        names, record = [], ""
-    if record and (folder / record).is_file():
-        done.append(f"kept {record}: accepted before the writer stopped")
-    else:
-        for name in names:
-            path = folder / Path(name).name  # never outside the folder
-            if path.is_file():
-                path.unlink()
-                done.append(f"removed {path.name}: its import did not finish")
-    journal.unlink(missing_ok=True)
+    if journal.record and (folder / journal.record).is_file():
+        done.append(f"kept {journal.record}: accepted before the writer stopped; the next build includes it")
+        return done
+    for name in journal.files:
+        path = folder / name  # names only: never outside the folder
+        if path.is_file():
+            path.unlink()
+            done.append(f"removed {path.name}: its import did not finish")
+    (folder / JOURNAL_FILE).unlink(missing_ok=True)
     atomic._fsync_dir(folder)
     return done
+
+
+def unfinished(data_dir: Path) -> bool:
+    """True when a writer stopped before it had finished: a return may be accepted that the
+    database does not hold yet. The next writer finishes the work (`catch_up`)."""
+    return (returns_dir(data_dir) / JOURNAL_FILE).exists()
+
+
+def catch_up(data_dir: Path, database: Path) -> BuildResult | None:
+    """Holding the writer lock: rebuild when a killed writer left a return the database may not hold,
+    or the database was not built from the inputs there are now. None when it is current."""
+    if unfinished(data_dir) or (database.exists() and not is_current(data_dir, database)):
+        return build_locked(data_dir, database, note="catch up with accepted returns")
+    return None
+
+
+def _journal_done(folder: Path) -> None:
+    """A build has read every accepted return: the journal of one accepted before it is no longer needed."""
+    journal = read.read_journal(folder)
+    if journal is not None and journal.record and (folder / journal.record).is_file():
+        (folder / JOURNAL_FILE).unlink(missing_ok=True)
+        atomic._fsync_dir(folder)
 
 
 @contextmanager
@@ -299,7 +318,8 @@ def _build(
         ref = validate_inputs(tables)
         accepted, _ = read_returns(data_dir, tables, ref)
         frames = normalise.normalise(tables, ref, accepted)
-    records = sorted(p for p in returns_dir(data_dir).glob("*.json")) if returns_dir(data_dir).is_dir() else []
+    # The records of the accepted returns (not the journal, nor any other hidden file).
+    records = [r.path.with_suffix(".json") for r in accepted]
     run = load.RunRecord(
         started_at=started,
         data_dir=display_path(data_dir),
@@ -308,7 +328,23 @@ def _build(
         + [(display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0) for p in records],
         note=note,
     )
-    counts = load.write_database(frames, run, target, backup)
+    try:
+        counts = load.write_database(frames, run, target, backup)
+    except (OSError, duckdb.IOException, duckdb.FatalException) as err:
+        # A full disk, a read-only or missing folder: one line, and the previous database stays.
+        reason = getattr(err, "strerror", None) or str(err).splitlines()[0]
+        raise InputError(
+            [
+                Problem(
+                    display_path(target),
+                    0,
+                    "",
+                    f"the database cannot be written ({reason}); expected room and permission to write "
+                    f"in {display_path(target.parent)}. The previous database is unchanged",
+                )
+            ]
+        ) from None
+    _journal_done(returns_dir(data_dir))
     return BuildResult(database=target, row_counts=counts)
 
 
@@ -327,7 +363,7 @@ def build(
     """Build the database from data_dir, holding the writer lock. Raises InputError, writing nothing,
     if any input is wrong; the previous database stays in place."""
     target = target or paths.DATABASE
-    with writer_lock(data_dir, lock_timeout):
+    with writer_lock(data_dir, lock_timeout, database=target):
         return _build(data_dir, target, backup or backup_of(target), note, max_file_bytes)
 
 

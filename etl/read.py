@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,14 +66,35 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(name, line, "", f"byte 0x{byte:02X} is not valid UTF-8; expected a UTF-8 file.{hint}")]
 
 
+def read_bounded(path: Path, max_bytes: int, what: str = "file") -> tuple[bytes | None, Problem | None]:
+    """The bytes of a file, reading at most one byte more than `max_bytes`, or the problem that stops it.
+
+    A folder, a missing or unreadable file, a device that never ends (/dev/zero) and a file
+    over the limit are each one problem, never a traceback or a read without bound."""
+    name = display_path(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+            size = os.fstat(fh.fileno()).st_size
+    except FileNotFoundError:
+        return None, Problem(name, 0, "", f"file not found; expected a {what} here")
+    except IsADirectoryError:
+        return None, Problem(name, 0, "", f"is a folder; expected a {what}")
+    except OSError as err:
+        return None, Problem(name, 0, "", f"cannot be read ({err.strerror or err}); expected a readable {what}")
+    if len(raw) > max_bytes:
+        told = f"is {size:,} bytes" if size > max_bytes else f"is more than {max_bytes:,} bytes"
+        return None, Problem(name, 0, "", f"file {told}; expected at most {max_bytes:,}")
+    return raw, None
+
+
 def read_csv(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Table:
     """Read one CSV file; problems are attached to the returned table, not raised."""
     name = display_path(path)
     table = Table(path=Path(path), name=name, columns=[], rows=[], lines=[], sha256="")
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        table.problems.append(Problem(name, 0, "", "file not found; expected it to exist"))
+    raw, problem = read_bounded(Path(path), max_bytes, "CSV file")
+    if raw is None:
+        table.problems.append(problem)
         return table
     return parse_csv(raw, name, Path(path), max_bytes=max_bytes)
 
@@ -106,23 +128,23 @@ def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BY
 
     columns, width = table.columns, len(table.columns)
     rows, lines, kept = table.rows, table.lines, []
+    line = reader.line_num + 1  # the line each record starts on (a quoted value may span lines)
     try:
         for values in reader:
             values = list(map(str.strip, values))
+            start, line = line, reader.line_num + 1
             if not any(values):
                 continue  # blank line
             if len(values) != width:
                 table.problems.append(
-                    Problem(
-                        name, reader.line_num, "", f"row has {len(values)} fields; expected {width} (one per column)"
-                    )
+                    Problem(name, start, "", f"row has {len(values)} fields; expected {width} (one per column)")
                 )
                 continue
             rows.append(dict(zip(columns, values)))
-            lines.append(reader.line_num)
+            lines.append(start)
             kept.append(values)
     except csv.Error as err:
-        table.problems.append(Problem(name, reader.line_num, "", f"not valid CSV ({err})"))
+        table.problems.append(Problem(name, line, "", f"not valid CSV ({err})"))
     if kept and len(set(columns)) == width:
         table._columns = dict(zip(columns, map(list, zip(*kept))))
     return table
@@ -141,7 +163,7 @@ def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BY
 
 STAMP = "%Y%m%dT%H%M%S%fZ"
 STORED_NAME = re.compile(
-    r"^(?P<at>\d{8}T\d{12}Z)_(?P<pfa>(?:E23|W15)\d{6})_(?P<sha>[0-9a-f]{12})\.(?P<ext>csv|xlsx|json)$"
+    r"^(?P<at>[0-9]{8}T[0-9]{12}Z)_(?P<pfa>(?:E23|W15)[0-9]{6})_(?P<sha>[0-9a-f]{12})\.(?P<ext>csv|xlsx|json)$"
 )
 RECORD_FORMAT = "stalking-return/1"
 LOCK_FILE = ".import.lock"
@@ -173,21 +195,52 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Journal:
+    """What an import in progress (or killed) is writing: its files, the record last."""
+
+    files: tuple[str, ...]
+    record: str
+
+
+def read_journal(folder: Path) -> Journal | None:
+    """The journal of an import that has not finished, or None when there is none.
+
+    A journal that cannot be read names no files (its import wrote nothing yet: the journal
+    is written, atomically, before anything else)."""
+    path = folder / JOURNAL_FILE
+    if not path.exists():
+        return None
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        return Journal(
+            tuple(Path(str(n)).name for n in entry.get("files", [])), Path(str(entry.get("record", ""))).name
+        )
+    except (OSError, ValueError, AttributeError, TypeError):
+        return Journal((), "")
+
+
 def read_accepted_returns(folder: Path) -> tuple[list[AcceptedFile], list[Problem]]:
     """Every accepted return in the folder, oldest first, with the problems found reading them.
 
     A submitted file whose content no longer matches its hash, a record that cannot be
     read, or a file the folder should not hold are problems: the build stops on them.
+    A submitted file without its record that the journal names belongs to an import that
+    has not finished (or was killed): it is not accepted, and the next writer removes it.
     """
     accepted: list[AcceptedFile] = []
     problems: list[Problem] = []
     if not folder.is_dir():
         return accepted, problems
+    journal = read_journal(folder)
+    in_progress = set(journal.files) if journal else set()
     files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     records = {p.stem: p for p in files if p.suffix == ".json"}
     for path in files:
         name = display_path(path)
-        match = STORED_NAME.match(path.name)
+        match = STORED_NAME.fullmatch(path.name)
+        if match and match["ext"] != "json" and path.stem not in records and path.name in in_progress:
+            continue  # an import not finished: never accepted
         if not path.is_file() or not match:
             problems.append(
                 Problem(
@@ -210,7 +263,7 @@ def read_accepted_returns(folder: Path) -> tuple[list[AcceptedFile], list[Proble
                 )
             )
     for stem, path in records.items():
-        match = STORED_NAME.match(path.name)
+        match = STORED_NAME.fullmatch(path.name)
         if not match:
             continue
         name = display_path(path)
@@ -226,7 +279,7 @@ def read_accepted_returns(folder: Path) -> tuple[list[AcceptedFile], list[Proble
             )
             continue
         shown = display_path(submitted)
-        if submitted.parent != folder or not STORED_NAME.match(submitted.name) or Path(submitted.name).stem != stem:
+        if submitted.parent != folder or not STORED_NAME.fullmatch(submitted.name) or Path(submitted.name).stem != stem:
             problems.append(
                 Problem(
                     name,

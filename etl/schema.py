@@ -57,7 +57,7 @@ QUOTE_MAX = 400
 
 
 def is_pfa_code(value: str) -> bool:
-    return bool(PFA_CODE.match(value))
+    return bool(PFA_CODE.fullmatch(value))
 
 
 EVIDENCE_COLUMNS = (

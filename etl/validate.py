@@ -16,8 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import rules
 from core.problems import InputError, Problem
-from core.text import alias_key
+from core.text import alias_key, char_name, unprintable
 from etl.read import Table, stored_stem
 from etl.schema import (
     CONTENT_COLUMNS,
@@ -31,18 +32,21 @@ from etl.schema import (
     is_pfa_code,
 )
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: '٢' is not 2
+WHOLE_NUMBER = re.compile(r"[0-9]+")
 EXPECTED_FORCES = 43
 
 
 def parse_date(value: str) -> tuple[dt.date | None, str | None]:
-    """A date from YYYY-MM-DD text, or the reason it is not one."""
-    if not ISO_DATE.match(value):
+    """A date from YYYY-MM-DD text within the dates the data can hold (core.rules), or the reason it is not one."""
+    if not ISO_DATE.fullmatch(value):
         return None, f"'{value}' is not a date in YYYY-MM-DD form; expected e.g. 2025-03-31"
     try:
-        return dt.date.fromisoformat(value), None
+        date = dt.date.fromisoformat(value)
     except ValueError:
         return None, f"'{value}' is not a real calendar date; expected a date that exists, e.g. 2025-02-28"
+    reason = rules.date_out_of_range(date)
+    return (None, reason) if reason else (date, None)
 
 
 @dataclass
@@ -76,8 +80,10 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
     if kind == "text":
         return None
     if kind == "integer":
-        if not re.fullmatch(r"\d+", value):
-            return f"'{value}' is not a whole number; expected an integer of 0 or more"
+        if not WHOLE_NUMBER.fullmatch(value):
+            return f"'{value}' is not a whole number; expected an integer of 0 or more, in the digits 0-9"
+        if len(value) > len(str(rules.MAX_COUNT)) or int(value) > rules.MAX_COUNT:
+            return f"'{value}' is too large; expected a whole number from 0 to {rules.MAX_COUNT:,}"
         return None
     if kind == "date":
         return parse_date(value)[1]
@@ -96,7 +102,7 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
     if kind == "id":
         return (
             None
-            if ID.match(value)
+            if ID.fullmatch(value)
             else f"'{value}' is not a key; expected lower-case letters, digits, hyphens and underscores"
         )
     if kind == "code":
@@ -134,6 +140,12 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
 def _value_problems(col, value: str, ref: Reference) -> list[str]:
     """What is wrong with one non-empty value of a column, in the order the checks report it."""
     messages = []
+    bad = unprintable(value)
+    if bad:
+        messages.append(
+            f"value holds the control character {char_name(bad)}; expected printable text on one line "
+            "(no control characters, line breaks, terminal escapes or direction overrides)"
+        )
     if col.max_length and len(value) > col.max_length:
         messages.append(f"value is {len(value)} characters; expected at most {col.max_length}")
     reason = check_value(col.kind, value, ref)

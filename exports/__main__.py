@@ -17,10 +17,17 @@ from pathlib import Path
 
 
 def _date(text: str) -> dt.date:
+    """A date in the form YYYY-MM-DD, within the dates the data can hold (core.rules)."""
+    from core import rules
+
     try:
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+    reason = rules.date_out_of_range(date)
+    if reason:
+        raise argparse.ArgumentTypeError(reason)
+    return date
 
 
 class _Parser(argparse.ArgumentParser):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from core import queries
+from core import queries, rules
 from core.text import long_date
 from exports import html as html_export
 from exports import images, tables, word
@@ -82,6 +82,8 @@ def build_pack(
     session: an open images.ImageSession to reuse (the app's shared one); by
     default the pack starts its own browser and closes it when done.
     """
+    if as_at is not None and (reason := rules.date_out_of_range(as_at)):
+        raise ScopeError(f"--as-at {reason}")
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     warnings: list[str] = []

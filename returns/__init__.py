@@ -2,7 +2,7 @@
 
 - `reading`: a submitted CSV or XLSX file into rows of the return format
 - `checking`: those rows against the rules every return and curated file obey (etl.validate)
-- `comparing`: what the return would change, before anything is stored
+- `comparing`: what the return would change, before anything is stored (built in memory with and without it)
 - `storing`: the submitted file and its record, written under a journal
 - `importing`: check, store and rebuild as one unit, holding the writer lock
 - `templates`: blank and pre-filled templates (CSV and XLSX)

@@ -24,13 +24,15 @@ from pathlib import Path
 from core import paths, queries
 from core.problems import InputError, Problem, display_path
 from core.queries import DatabaseMissing
+from core.text import printable
 from etl import pipeline
+from etl.read import read_bounded
 from exports import tables
 from exports.common import ExportInfo
 from returns import importing, rounds, templates
 from returns.access import AccessListError, command_line_admin
 from returns.comparing import Preview
-from returns.reading import SUFFIXES
+from returns.reading import MAX_RETURN_BYTES, SUFFIXES
 from returns.rounds import Refused
 
 
@@ -110,25 +112,30 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def say(text: object) -> None:
+    """Print one line: whatever a return or a file name holds, it cannot start another line or
+    send the terminal an escape code (core.text.printable)."""
+    print(printable(text))
+
+
 def show_preview(preview: Preview) -> None:
     ret = preview.ret
-    print(
+    say(
         f"{ret.name}: return for {ret.force_as_named} ({ret.pfa_code}) as at {ret.as_at}, submitted by {ret.submitted_by}"
     )
-    print(f"From {ret.as_at} on (current value → value in this return):")
+    say(f"From {ret.as_at} on (current value → value in this return):")
     for change in preview.changes:
-        print(f"  {change}")
+        say(f"  {change}")
     for note in preview.notes:
-        print(note)
+        say(note)
     sys.stdout.flush()
 
 
 def import_return(args) -> int:
     name = display_path(args.file)
-    try:
-        raw = args.file.read_bytes()
-    except OSError as err:
-        raise InputError([Problem(name, 0, "", f"cannot be read ({err.strerror}); expected a readable file")]) from None
+    raw, problem = read_bounded(args.file, MAX_RETURN_BYTES, "return (.csv or .xlsx)")
+    if raw is None:
+        raise InputError([problem])
     result = importing.import_return(
         raw,
         args.file.name,
@@ -141,8 +148,8 @@ def import_return(args) -> int:
     if args.dry_run:
         print("Dry run: nothing was written.")
         return 0
-    print(f"Stored {display_path(result.stored)} (sha256 {result.preview.ret.sha256})")
-    print(f"Rebuilt {display_path(result.build.database)}")
+    say(f"Stored {display_path(result.stored)} (sha256 {result.preview.ret.sha256})")
+    say(f"Rebuilt {display_path(result.build.database)}")
     return 0
 
 
@@ -153,7 +160,9 @@ def template(args) -> int:
         code = pipeline.validate_inputs(tables).forces.resolve(args.force)
         if code is None:
             print(
-                f"unknown force '{args.force}'; expected a name, alias or ONS code listed in data/forces.csv",
+                printable(
+                    f"unknown force '{args.force}'; expected a name, alias or ONS code listed in data/forces.csv"
+                ),
                 file=sys.stderr,
             )
             return 1
@@ -176,8 +185,20 @@ def template(args) -> int:
             ]
         )
     data = templates.template_csv(rows) if suffix == ".csv" else templates.template_xlsx(rows, args.data)
-    args.out.write_bytes(data)
-    print(f"Wrote {display_path(args.out)} ({len(rows)} rows)")
+    try:
+        args.out.write_bytes(data)
+    except OSError as err:
+        raise InputError(
+            [
+                Problem(
+                    display_path(args.out),
+                    0,
+                    "",
+                    f"cannot be written ({err.strerror or err}); expected a writable path",
+                )
+            ]
+        ) from None
+    say(f"Wrote {display_path(args.out)} ({len(rows)} rows)")
     return 0
 
 

@@ -9,6 +9,7 @@ are refused.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from core import paths
@@ -18,7 +19,20 @@ from etl.read import Table
 from returns.reading import read_return
 
 
-def check_upload(
+@dataclass
+class Checked:
+    """A return that passed every check, with what it was checked against: the inputs, the
+    reference data and the returns accepted before it (what a build would read)."""
+
+    ret: validate.Return
+    table: Table
+    ledger: validate.Ledger
+    tables: dict[str, Table]
+    ref: validate.Reference
+    accepted: list[validate.Return]
+
+
+def check(
     raw: bytes,
     file_name: str,
     *,
@@ -26,7 +40,7 @@ def check_upload(
     today: dt.date | None = None,
     name: str | None = None,
     table: Table | None = None,
-) -> tuple[validate.Return, Table, validate.Ledger]:
+) -> Checked:
     """The return in a submitted file, checked; raises InputError listing every problem. Writes nothing.
 
     `table`: the return's rows when they were read already (from the workbook form or the
@@ -38,8 +52,31 @@ def check_upload(
     tables = pipeline.read_inputs(data_dir)
     ref = pipeline.validate_inputs(tables)
     ret = validate.check_return(table, ref, today=today or dt.date.today())
-    _, ledger = pipeline.read_returns(data_dir, tables, ref)
+    accepted, ledger = pipeline.read_returns(data_dir, tables, ref)
     problems = validate.check_against(ret, ledger)
     if problems:
         raise InputError(problems)
-    return ret, table, ledger
+    return Checked(ret, table, ledger, tables, ref, accepted)
+
+
+def check_upload(
+    raw: bytes,
+    file_name: str,
+    *,
+    data_dir: Path | None = None,
+    today: dt.date | None = None,
+    name: str | None = None,
+    table: Table | None = None,
+) -> tuple[validate.Return, Table, validate.Ledger]:
+    """The return in a submitted file, checked; raises InputError listing every problem. Writes nothing."""
+    checked = check(raw, file_name, data_dir=data_dir, today=today, name=name, table=table)
+    return checked.ret, checked.table, checked.ledger
+
+
+def submission_time(ledger: validate.Ledger) -> dt.datetime:
+    """When a return accepted now is submitted (UTC): after every return accepted before it,
+    so the order of acceptance is kept even when the clock is not."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if ledger.latest_submitted_at and now <= ledger.latest_submitted_at:
+        now = ledger.latest_submitted_at + dt.timedelta(microseconds=1)
+    return now

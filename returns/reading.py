@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -22,6 +24,16 @@ MAX_RETURN_MB = 1
 MAX_RETURN_BYTES = MAX_RETURN_MB * 1024 * 1024
 MAX_RETURN_ROWS = 1_000
 MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates far beyond its size
+# What a parser is given at most: the XML of a workbook (a full return of 1,000 rows is about 1.3 MB).
+MAX_XLSX_XML_BYTES = 4 * 1024 * 1024
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+# The sheet a return is read from: the last row (blank rows count) and column it may use.
+MAX_SHEET_ROWS = 5_000
+MAX_SHEET_COLUMNS = 50
+# Reading one workbook's rows stops, with a problem, after this long.
+READ_SECONDS = 10.0
+# Parts that hold macros: VBA projects, Excel 4.0 macro sheets, ActiveX controls.
+MACRO_PART = re.compile(r"(?i)(vbaProject[^/]*\.bin$|/macrosheets/|/activeX/)")
 SUFFIXES = (".csv", ".xlsx")
 SHEET = "return"
 
@@ -47,80 +59,209 @@ def cell_text(value) -> str:
     return text if text.startswith("=") else "=" + text
 
 
+def _xml_problem(part: str, data: bytes) -> str | None:
+    """Why an XML part of a workbook is refused before any parser sees it, or None.
+
+    Excel never writes a document type declaration; one is how entity expansion
+    ("billion laughs") and external entities (reading local files or URLs) get in, so
+    any is refused here, whatever the parser would do with it (it is defusedxml's too)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: look at it as text
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    head = data.lower()
+    if b"<!doctype" in head or b"<!entity" in head:
+        return f"{part} declares a document type or entities (<!DOCTYPE or <!ENTITY); expected XML as Excel writes it, without them"
+    return None
+
+
+def _inspect_archive(archive: zipfile.ZipFile) -> list[str]:
+    """What is wrong with the parts of a workbook, before it is parsed: sizes, DTDs, macros."""
+    found: list[str] = []
+    infos = archive.infolist()
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        return [f"workbook unpacks to {unpacked:,} bytes; expected at most {MAX_XLSX_UNPACKED_BYTES:,}"]
+    xml = [i for i in infos if i.filename.lower().endswith(XML_SUFFIXES)]
+    xml_bytes = sum(i.file_size for i in xml)
+    if xml_bytes > MAX_XLSX_XML_BYTES:
+        return [
+            f"workbook holds {xml_bytes:,} bytes of XML; expected at most {MAX_XLSX_XML_BYTES:,} "
+            f"(a return of {MAX_RETURN_ROWS:,} rows needs well under that)"
+        ]
+    for info in xml:
+        reason = _xml_problem(info.filename, archive.read(info))
+        if reason:
+            found.append(reason)
+    macros = [i.filename for i in infos if MACRO_PART.search(i.filename)]
+    types = next((i for i in infos if i.filename == "[Content_Types].xml"), None)
+    if types is not None and b"macroenabled" in archive.read(types).lower():
+        macros.append("[Content_Types].xml (macro-enabled)")
+    if macros:
+        found.append(
+            f"the workbook holds macros ({', '.join(macros[:3])}); expected a plain workbook: "
+            "save it as 'Excel Workbook (.xlsx)'"
+        )
+    return found
+
+
 def read_xlsx(raw: bytes, name: str, path: Path) -> Table:
-    """The 'return' sheet of a workbook as text rows. Formulas are read as written (data_only=False)."""
+    """The 'return' sheet of a workbook as text rows. Formulas are read as written (data_only=False).
+
+    Every part is checked before it is parsed (sizes, document types, macros), the sheet's
+    declared size is checked before its rows are read, and reading stops at the first row
+    beyond MAX_SHEET_ROWS (blank rows count) or after READ_SECONDS, whichever comes first."""
     import openpyxl  # imported here: only returns need it
 
     table = Table(path=path, name=name, columns=[], rows=[], lines=[], sha256=hashlib.sha256(raw).hexdigest())
     expected = "expected a workbook saved from Excel as .xlsx"
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(i.file_size for i in archive.infolist())
-    except zipfile.BadZipFile:
-        table.problems.append(Problem(name, 0, "", f"file is not an XLSX workbook (not a zip archive); {expected}"))
-        return table
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        table.problems.append(
-            Problem(
-                name, 0, "", f"workbook unpacks to {unpacked:,} bytes; expected at most {MAX_XLSX_UNPACKED_BYTES:,}"
-            )
+            refused = _inspect_archive(archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError) as err:
+        kind = (
+            "not a zip archive" if isinstance(err, zipfile.BadZipFile) else f"damaged zip archive: {type(err).__name__}"
         )
+        table.problems.append(Problem(name, 0, "", f"file is not an XLSX workbook ({kind}); {expected}"))
+        return table
+    if refused:
+        table.problems.extend(Problem(name, 0, "", reason) for reason in refused)
         return table
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
     except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds of error for a damaged file
         table.problems.append(
-            Problem(name, 0, "", f"file could not be read as a workbook ({type(err).__name__}); {expected}")
+            Problem(name, 0, "", f"file could not be read as a workbook ({type(err).__name__}: {err}); {expected}")
         )
         return table
     try:
-        if SHEET not in workbook.sheetnames:
-            found = ", ".join(f"'{s}'" for s in workbook.sheetnames)
-            table.problems.append(
-                Problem(
-                    name, 0, "", f"no sheet named '{SHEET}' (found {found}); expected the template's '{SHEET}' sheet"
-                )
-            )
-            return table
-        rows = workbook[SHEET].iter_rows(min_row=1, values_only=True)
-        header = [cell_text(v) for v in next(rows, ())]
-        while header and header[-1] == "":
-            header.pop()
-        if not header:
-            table.problems.append(Problem(name, 1, "", "file is empty; expected a header row and data rows"))
-            return table
-        table.columns = header
-        seen: set[str] = set()
-        for col in header:
-            if col in seen:
-                table.problems.append(Problem(name, 1, col, "column appears twice; expected unique column names"))
-            seen.add(col)
-        for line, values in enumerate(rows, start=2):
-            texts = [cell_text(v) for v in values]
-            if not any(texts):
-                continue
-            if len(table.rows) >= MAX_RETURN_ROWS:
-                table.problems.append(
-                    Problem(name, line, "", f"more than {MAX_RETURN_ROWS} rows; expected a return for one force")
-                )
-                break
-            extra = [i for i, t in enumerate(texts) if t and i >= len(header)]
-            if extra:
-                table.problems.append(
-                    Problem(
-                        name,
-                        line,
-                        "",
-                        f"a value in column {extra[0] + 1}, which has no header; expected values only under the header's {len(header)} columns",
-                    )
-                )
-                continue
-            texts += [""] * (len(header) - len(texts))
-            table.rows.append(dict(zip(header, texts[: len(header)])))
-            table.lines.append(line)
+        _read_sheet(workbook, table, name)
+    except Exception as err:  # noqa: BLE001 - a damaged sheet (malformed XML, bad cell) fails while its rows are read
+        table.rows.clear()
+        table.lines.clear()
+        table.problems.append(
+            Problem(name, 0, "", f"the '{SHEET}' sheet could not be read ({type(err).__name__}: {err}); {expected}")
+        )
     finally:
         workbook.close()
     return table
+
+
+def _read_sheet(workbook, table: Table, name: str) -> None:
+    """The rows of the 'return' sheet into `table`, with the problems found; bounded in rows, columns and time."""
+    hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
+    if hidden:
+        table.problems.append(
+            Problem(
+                name,
+                0,
+                "",
+                f"the workbook has hidden sheets ({', '.join(repr(h) for h in hidden)}); "
+                "expected every sheet visible: unhide or delete them",
+            )
+        )
+    if SHEET not in workbook.sheetnames:
+        found = ", ".join(f"'{s}'" for s in workbook.sheetnames)
+        table.problems.append(
+            Problem(name, 0, "", f"no sheet named '{SHEET}' (found {found}); expected the template's '{SHEET}' sheet")
+        )
+        return
+    if hidden:
+        return
+    sheet = workbook[SHEET]
+    rows_declared, columns_declared = sheet.max_row or 0, sheet.max_column or 0
+    if rows_declared > MAX_SHEET_ROWS or columns_declared > MAX_SHEET_COLUMNS:
+        table.problems.append(
+            Problem(
+                name,
+                0,
+                "",
+                f"the '{SHEET}' sheet declares {rows_declared:,} rows and {columns_declared:,} columns; "
+                f"expected at most {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns: "
+                "delete the rows and columns after the return's last and save it again",
+            )
+        )
+        return
+    sheet.reset_dimensions()  # the declared size is not trusted further: rows are not padded to it
+    deadline = time.monotonic() + READ_SECONDS
+    rows = sheet.iter_rows(min_row=1, values_only=True)
+    header: list[str] = []
+    for line, values in enumerate(rows, start=1):
+        # Every row counts, blank or not, so neither padding nor a far-off cell makes work without bound.
+        if line > MAX_SHEET_ROWS:
+            table.problems.append(
+                Problem(
+                    name,
+                    line,
+                    "",
+                    f"the '{SHEET}' sheet goes on beyond row {MAX_SHEET_ROWS:,}; "
+                    f"expected a return of at most {MAX_RETURN_ROWS:,} rows",
+                )
+            )
+            break
+        if time.monotonic() >= deadline:
+            table.problems.append(
+                Problem(
+                    name,
+                    line,
+                    "",
+                    f"reading the workbook took more than {READ_SECONDS:g} s; expected a return of at most "
+                    f"{MAX_RETURN_ROWS:,} rows",
+                )
+            )
+            break
+        values = tuple(values)
+        width = max(len(header), 1)
+        if (
+            len(values) > MAX_SHEET_COLUMNS
+            and values[MAX_SHEET_COLUMNS:].count(None) != len(values) - MAX_SHEET_COLUMNS
+        ):
+            last = len(values) - next(i for i, v in enumerate(reversed(values)) if v is not None)
+            table.problems.append(
+                Problem(
+                    name,
+                    line,
+                    "",
+                    f"a value in column {last:,}; expected values only in the first {MAX_SHEET_COLUMNS} columns",
+                )
+            )
+            continue
+        if line == 1:
+            header = [cell_text(v) for v in values]
+            while header and header[-1] == "":
+                header.pop()
+            if not header:
+                table.problems.append(Problem(name, 1, "", "file is empty; expected a header row and data rows"))
+                return
+            table.columns = header
+            seen: set[str] = set()
+            for col in header:
+                if col in seen:
+                    table.problems.append(Problem(name, 1, col, "column appears twice; expected unique column names"))
+                seen.add(col)
+            continue
+        texts = [cell_text(v) for v in values]
+        if not any(texts):
+            continue
+        if len(table.rows) >= MAX_RETURN_ROWS:
+            table.problems.append(
+                Problem(name, line, "", f"more than {MAX_RETURN_ROWS} rows; expected a return for one force")
+            )
+            break
+        extra = [i for i, t in enumerate(texts) if t and i >= width]
+        if extra:
+            table.problems.append(
+                Problem(
+                    name,
+                    line,
+                    "",
+                    f"a value in column {extra[0] + 1}, which has no header; expected values only under the header's {width} columns",
+                )
+            )
+            continue
+        texts += [""] * (width - len(texts))
+        table.rows.append(dict(zip(header, texts[:width])))
+        table.lines.append(line)
+    if not header:
+        table.problems.append(Problem(name, 1, "", "file is empty; expected a header row and data rows"))
 
 
 def read_return(raw: bytes, file_name: str, *, name: str | None = None) -> Table:

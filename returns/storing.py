@@ -10,12 +10,14 @@ overwritten or deleted, except the files of an import that did not finish.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from core import atomic
+from core.problems import InputError, Problem, display_path
 from etl.read import JOURNAL_FILE, RECORD_FORMAT, Table
 from etl.validate import Return
 
@@ -67,6 +69,36 @@ def store(
     }
     atomic.write_atomic(stored.record, _dumps(record), mode=READ_ONLY)  # last: now the return is accepted
     return stored
+
+
+def store_or_refuse(
+    raw: bytes,
+    table: Table,
+    ret: Return,
+    folder: Path,
+    submitted_at: dt.datetime,
+    entered_by: str | None = None,
+    round_id: str | None = None,
+) -> Stored:
+    """`store`, or, when the folder cannot take the files (read-only, full), an InputError naming
+    the folder, with whatever was written removed again: nothing is accepted half."""
+    try:
+        return store(raw, table, ret, folder, submitted_at, entered_by=entered_by, round_id=round_id)
+    except OSError as err:
+        stem = ret.stored_stem(submitted_at)
+        with contextlib.suppress(OSError):
+            undo(folder, Stored(folder / f"{stem}{ret.suffix}", folder / f"{stem}.json"))
+        raise InputError(
+            [
+                Problem(
+                    display_path(folder),
+                    0,
+                    "",
+                    f"the return cannot be stored ({err.strerror or err}); expected a writable folder "
+                    "with room for it. Nothing was accepted",
+                )
+            ]
+        ) from None
 
 
 def finish(folder: Path) -> None:

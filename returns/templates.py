@@ -32,6 +32,9 @@ TEMPLATE_FACTS = (
     ("multi_agency", "masip_status"),
     ("multi_agency", "arrangement"),
 )
+# Dimensions whose current facts a pre-filled template lists, with no prompt: the funding
+# statements, which a return with funding rows replaces together with the funded services.
+TEMPLATE_ALSO = ("funding",)
 
 
 def template_rows(
@@ -40,7 +43,8 @@ def template_rows(
     """Rows of a template: the force's current ISAC, perpetrator-programme, MASIP and funding
     position where given (so submitters edit rather than retype), with empty rows for what is missing.
 
-    Every current fact of those dimensions is listed, because a return replaces a dimension whole.
+    Every current fact of those dimensions is listed, because a return replaces a dimension whole;
+    the funding statements too, because funding rows replace them with the funded services.
     """
 
     def row(**values: str) -> dict[str, str]:
@@ -48,7 +52,7 @@ def template_rows(
 
     facts = facts if facts is not None else pd.DataFrame(columns=["dimension", "attribute", "value"])
     rows: list[dict[str, str]] = []
-    for dim in dict.fromkeys(d for d, _ in TEMPLATE_FACTS):
+    for dim in dict.fromkeys([*(d for d, _ in TEMPLATE_FACTS), *TEMPLATE_ALSO]):
         current = facts[facts["dimension"] == dim]
         prompts = [a for d, a in TEMPLATE_FACTS if d == dim]
         for attr in list(dict.fromkeys([*prompts, *current["attribute"]])):

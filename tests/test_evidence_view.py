@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from streamlit.testing.v1 import AppTest
 
@@ -22,8 +23,13 @@ def _row(quote: str, section: str = "Funding") -> dict:
     }
 
 
+def unsplit(escaped: str) -> str:
+    """md_escape's text without the unstyled spans it splits runs of text with (:color[\\x])."""
+    return re.sub(r":color\[(\\.)\]", r"\1", escaped)
+
+
 def test_md_escape_leaves_no_markdown_active_character_unescaped():
-    escaped = md_escape(HOSTILE)
+    escaped = unsplit(md_escape(HOSTILE))
     for i, char in enumerate(escaped):
         if char in "*[]():<>$_`#!|~{}+-.":
             assert escaped[i - 1] == "\\", f"{char!r} at {i} is not escaped in {escaped!r}"
@@ -35,7 +41,7 @@ def test_a_quote_cannot_break_out_of_its_citation_styling():
     body, citation = text.split("  \n")
     assert body == f"“{md_escape(HOSTILE)}”"
     assert citation.startswith(":gray[:small[— ") and citation.endswith("]]")
-    inner = citation[len(":gray[:small[") : -2]
+    inner = unsplit(citation[len(":gray[:small[") : -2])
     assert "Annex\\] \\:red\\[B" in inner
     assert all(inner[i - 1] == "\\" for i, c in enumerate(inner) if c in "[]")
 

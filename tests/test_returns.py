@@ -519,8 +519,12 @@ def test_failed_rebuild_removes_the_stored_return(setup, tmp_path: Path, monkeyp
         raise OSError("disk full")
 
     monkeypatch.setattr(load, "write_database", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError) as err:  # one file:row:column line, not a traceback (issue 15)
         import_file(write_return(tmp_path / "herts.csv", herts_extension()), data_dir, db)
+    assert str(err.value).endswith(
+        "the database cannot be written (disk full); expected room and permission "
+        f"to write in {db.parent}. The previous database is unchanged"
+    )
     assert sha(db) == before
     assert list((data_dir / "returns").iterdir()) == [data_dir / "returns" / returns.LOCK_FILE]
 

@@ -1,7 +1,8 @@
 """How a quote and its citation appear on a page: verbatim, escaped, with document, section and date.
 
-Data text is never passed as HTML; it goes through markdown with every
-markdown-active character escaped, so a quote is shown exactly as written.
+Data text is never passed as HTML; it goes through markdown escaped by md_escape, the
+one escaping function for text from a URL, a return or a data file, so a quote is shown
+exactly as written.
 """
 
 from __future__ import annotations
@@ -13,12 +14,60 @@ import streamlit as st
 
 from core.text import long_date
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Every piece of text that comes from a URL, a return or a data file reaches a page through
+# md_escape: Streamlit renders all of it as Markdown (st.markdown, st.caption, st.warning,
+# widget labels), so each construct that could change the text is undone here:
+#   - every character Markdown gives a meaning is backslash-escaped: no emphasis, link, image,
+#     heading, list, table, code, HTML, maths, directive (:red[...]) or character reference
+#     (&amp; stays "&amp;"); commas, quotes, slashes and the like are left as they are;
+#   - line breaks, tabs and leading or trailing spaces become character references, so they
+#     stay in the text but make no structure (no "\r===\r" heading, no indented code); a line
+#     break sits in an unstyled span of its own (below), or the spaces beside it would be trimmed;
+#   - what Streamlit's renderer rewrites after parsing, in a run of text, is broken into
+#     separate runs by wrapping one character in an unstyled span (:color[...] with no colour):
+#     a colon (https:// links, :streamlit:, :material_icon:, :emoji:), an at sign (e-mail
+#     links), the dot of "www." (www links), and each character of -> <- <-> -- >= <= ~= (which
+#     become arrows and dashes). The text a reader sees, and the page's text, are unchanged.
+# tests/test_markdown_corpus.py renders a corpus of such strings in a real browser.
+_MARKDOWN = re.compile(
+    r"(?i)(?P<www>(?<=www)\.)"  # the dot of www.
+    r"|(?P<run>[-<>=~]{2,})"  # arrows, dashes, comparisons
+    r"|(?P<split>[:@])"  # links, e-mail, icons, emoji
+    r"|(?P<punct>[\\`*_{}\[\]()#+.!|<>~$&-])"  # every other character Markdown gives a meaning
+    r"|(?P<line>\r\n?|\n)"
+    r"|(?P<tab>\t)"
+)
+
+
+def _split(char: str) -> str:
+    return f":color[\\{char}]"
+
+
+def _markdown_free(match: re.Match) -> str:
+    kind, text = match.lastgroup, match.group()
+    if kind == "punct":
+        return "\\" + text
+    if kind == "run":
+        return "".join(_split(c) for c in text)
+    if kind in ("www", "split"):
+        return _split(text)
+    if kind == "line":  # in a span of its own, so the renderer trims no space beside it
+        return ":color[&#13;&#10;]" if text == "\r\n" else ":color[&#13;]" if text == "\r" else ":color[&#10;]"
+    return "&#9;"
 
 
 def md_escape(text: object) -> str:
-    """Text shown literally by st.markdown (no links, emphasis, HTML or maths)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Text that Streamlit's Markdown shows exactly as written: no link, image, emphasis, heading,
+    HTML, maths, directive, icon, emoji, character reference or typographic replacement.
+
+    The one escaping function for text from a URL, a return or a data file (see _MARKDOWN).
+    A NUL character is shown as U+FFFD, as every Markdown renderer must."""
+    text = str(text)
+    body = text.strip(" ")
+    lead, trail = len(text) - len(text.lstrip(" ")), len(text) - len(text.rstrip(" "))
+    if not body:
+        return "&#32;" * len(text)
+    return "&#32;" * lead + _MARKDOWN.sub(_markdown_free, body) + "&#32;" * trail
 
 
 def citation(row) -> str:
