@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from core import paths, queries
 from core.problems import InputError, Problem
-from core.text import slug
+from core.text import printable, slug
 from etl.questions import Answers
 from etl.read import Table
 from etl.schema import RETURN_COLUMNS
@@ -50,6 +51,7 @@ NOT_STARTED, DRAFT, SUBMITTED, RETURNED, ACCEPTED = (
 STATES = (NOT_STARTED, DRAFT, SUBMITTED, RETURNED, ACCEPTED)
 # Refused actions allowed, across all processes, per minute before every action is refused for a while.
 REFUSALS_PER_MINUTE = 30
+SECURITY_LOG = logging.getLogger("stalking.security")
 
 
 class Refused(PermissionError):
@@ -91,7 +93,17 @@ def audit(
 
 
 def _refuse(session: Session, actor: Actor, action: str, reason: str, **where) -> Refused:
-    """Log the refusal (in its own transaction, so it stays whatever happens next) and make the exception."""
+    """Log the refusal (in its own transaction, so it stays whatever happens next) and make the exception.
+
+    It also goes to the `stalking.security` logger, for whoever watches the server's log."""
+    SECURITY_LOG.warning(
+        "refused %s by %s (%s) %s: %s",
+        action,
+        printable(actor.email or "anonymous"),
+        actor.role,
+        " ".join(f"{k}={printable(str(v))}" for k, v in where.items() if v),
+        printable(reason),
+    )
     session.rollback()
     audit(session, actor, action, "refused", detail=reason, **where)
     session.commit()

@@ -132,7 +132,8 @@ def test_overdue_after_the_due_date_and_not_before(sandbox):
 # ---------------------------------------------------------------- enforced on the server
 
 
-def test_an_office_cannot_touch_another_forces_return_and_it_is_logged(sandbox):
+def test_an_office_cannot_touch_another_forces_return_and_it_is_logged(sandbox, caplog):
+    caplog.set_level("WARNING", logger="stalking.security")
     round_ = open_round(sandbox)
     answers = herts_answers(round_)
     for attempt in (
@@ -148,6 +149,13 @@ def test_an_office_cannot_touch_another_forces_return_and_it_is_logged(sandbox):
         rounds.submit(ESSEX_OFFICE, round_.round_id, ESSEX, answers=answers)
     refused = [row for row in audit_rows() if row[2] == "refused"]
     assert len(refused) == 5 and all(row[0] == ESSEX_OFFICE.email for row in refused)
+    # The server's log says it too, one line each, whatever the identity's text holds.
+    logged = [r.getMessage() for r in caplog.records if r.name == "stalking.security"]
+    assert len(logged) == 5 and all(ESSEX_OFFICE.email in line and "\n" not in line for line in logged)
+    forged = access.Actor("x@example.org\nrefused accept by admin", "office", ESSEX)
+    with pytest.raises(rounds.Refused):
+        rounds.load_draft(forged, round_.round_id, HERTS)
+    assert "x@example.org\\nrefused" in caplog.records[-1].getMessage()
 
 
 def test_reviewers_cannot_submit_offices_cannot_review_and_the_public_can_do_nothing(sandbox):
