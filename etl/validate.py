@@ -80,6 +80,12 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
         return None
     if kind == "date":
         return parse_date(value)[1]
+    if kind == "url":
+        return (
+            None
+            if re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value)
+            else f"'{value}' is not a web address; expected one starting https://"
+        )
     if kind == "yesno":
         return None if value in ("yes", "no") else f"'{value}' is not allowed; expected yes or no"
     if kind == "id":
