@@ -95,8 +95,9 @@ def test_wales_word_document_cites_a_quote_for_every_force_with_evidence(wales_z
         cited = [q for q in quotes.itertuples() if f"\u201c{' '.join(q.quote.split())}\u201d" in text]
         assert cited, f"no quote cited for {WELSH_FORCES[code]}"
         q = cited[0]
-        citation = f"— {q.source_title}, {q.section}, {long_date(pd.Timestamp(q.source_date).date())}"
-        assert citation in text
+        short = queries.sources().set_index("source_id").loc[q.source_id, "short_title"]
+        citation = f"— {short}, {q.section}, {long_date(pd.Timestamp(q.source_date).date())}"
+        assert citation in text, "cited by the document's short title (the full title is under Sources)"
 
 
 def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_at):
@@ -106,7 +107,8 @@ def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_
     assert "not the same as none" in text
     assert f"Position as at {long_date(as_at)}" in text and "Data as at" in text
     assert len(document.inline_shapes) >= 4, "the charts are in the document as images"
-    assert "Source: " in text, "each chart has its source line beneath it"
+    footer = "\n".join(p.text for p in document.sections[0].footer.paragraphs)
+    assert "Source: " in footer, "every page's footer names the source (each chart image carries its own)"
     table = document.tables[0]
     header = [c.text for c in table.rows[0].cells]
     assert header[:3] == ["Force area", "Region", "ISAC provision"] and "Next funding end" in header
@@ -218,7 +220,7 @@ def test_area_sentences_count_provision_and_keep_not_reported_apart_from_none():
     out = briefing.area_sentences(cov, NO_STREAMS, scope, dt.date(2024, 12, 19))
     assert out[0] == (
         "3 of the 4 force areas in Wales reported a dedicated stalking service or ISACs within wider "
-        "services (2 dedicated service, 1 ISACs within wider services) (3 of them reported in the last 12 months); "
+        "services (2 dedicated services, 1 with ISACs within wider services; 3 of them reported in the last 12 months); "
         "1 is not reported."
     )
     assert any("2 ISACs are reported across 1 force area" in s for s in out)

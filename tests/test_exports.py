@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 import openpyxl
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -121,14 +122,13 @@ def test_a_browser_that_cannot_start_in_time_times_out(fig):
     session.close()
 
 
-def test_fit_width_makes_room_for_the_footer(fig, built_db, as_at):
-    assert images.fit_width(fig) >= images.EXPORT_WIDTH
+def test_an_export_is_drawn_at_the_width_its_words_were_wrapped_for(fig, built_db, as_at):
+    assert images.fit_width(fig) == images.EXPORT_WIDTH
     streams = queries.funding_streams(as_at)
-    if streams["end_date"].notna().any():
-        long_labels = charts.funding_timeline(streams, as_at, charts.ChartText("t", "s", as_at), dt.date(2025, 3, 31))
-        assert images.fit_width(long_labels) >= images.fit_width(
-            charts.ending_per_quarter(streams, charts.ChartText("t", "s", as_at))
-        )
+    narrow = charts.funding_timeline(streams, as_at, charts.ChartText("t", "s", as_at), dt.date(2025, 3, 31), width=700)
+    assert images.fit_width(narrow) == 700
+    unfinished = go.Figure(go.Bar(y=["a label " * 20], x=[1], orientation="h"))
+    assert images.fit_width(unfinished) > images.EXPORT_WIDTH, "a figure that does not say is widened for its labels"
 
 
 # ---------------------------------------------------------------- no browser (simulated)
