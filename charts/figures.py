@@ -36,7 +36,7 @@ from charts.chart_text import (
 from charts.figure_cache import cached_figure
 from charts.mapfig import coverage_map
 from core.rules import MEASURES
-from core.text import long_date
+from core.text import long_date, plural
 
 # ---------------------------------------------------------------- helpers
 
@@ -94,7 +94,8 @@ def status_bar(
                 line=dict(color=outline, width=1),
                 pattern=dict(shape=["." if v == palette.NOT_REPORTED else "" for v in dim.order], fgcolor=SUBTLE),
             ),
-            hovertemplate="%{y}: %{x} force areas reported in the last 12 months<extra></extra>",
+            customdata=[plural(n, "force area") for n in recent],
+            hovertemplate="%{y}: %{customdata} reported in the last 12 months<extra></extra>",
         )
     )
     fig.add_trace(
@@ -112,7 +113,8 @@ def status_bar(
             text=totals,
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x} force areas last reported more than 12 months before<extra></extra>",
+            customdata=[plural(n, "force area") for n in older],
+            hovertemplate="%{y}: %{customdata} last reported more than 12 months before<extra></extra>",
         )
     )
     # The legend explains the two cues the bars share, in grey, not in one status's colour.
@@ -297,7 +299,8 @@ def ending_per_quarter(streams: pd.DataFrame, text: ChartText, width: int = EXPO
             text=counts.values,
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x} services<extra></extra>",
+            customdata=[plural(int(n), "funded service") for n in counts.values],
+            hovertemplate="%{y}: %{customdata} ending<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", title=None, ticks="")

@@ -59,7 +59,7 @@ def services_table(streams: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-SERVICES_SHOWN = ("Force area", "Service", "Funder", "Start", "End", "Quote")  # plus the "At <date>" column
+SERVICES_SHOWN = ("Force area", "Service", "Funder", "Start", "End")  # on the page, with the "At <date>" column
 
 
 def quarters_table(dated: pd.DataFrame) -> pd.DataFrame:

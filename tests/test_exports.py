@@ -172,10 +172,18 @@ from ui.widgets import chart_block, table_block
 as_at = queries.source_date()
 cov = queries.coverage(as_at)
 text = charts.ChartText("Test finding", "Subtitle", as_at)
-fig = charts.status_bar(cov, palette.ISAC, text)
 table = cov[["short_name", "isac_status"]]
-chart_block(fig, table, text, key="isac", filters={"Region": "all"}, as_at=as_at)
-table_block(table, text, key="forces", filters={"Region": "all"}, as_at=as_at)
+chart_block(
+    lambda width: charts.status_bar(cov, palette.ISAC, text, width=width),
+    table,
+    text,
+    key="isac",
+    stem="isac-provision-england-and-wales-2024-12-19",
+    alt="Bar chart",
+    filters={"Region": "all"},
+    as_at=as_at,
+)
+table_block(table, text, key="forces", stem="force-areas", filters={"Region": "all"}, as_at=as_at)
 """
 
 
