@@ -83,7 +83,6 @@ map_tab, counts_tab = st.tabs(["Map", "Counts and table"], key="overview_view", 
 with map_tab:
     if map_tab.open:
         show_coverage_map(coverage, dim.key, filters.geometry, filters.force, on_click=state.select_force)
-        state.open_profile_if_requested()
         st.caption(
             "Click a force area to open its profile, or choose one in the sidebar. "
             "Grey areas marked ? are not reported in the source, which is not the same as no provision. "

@@ -84,7 +84,9 @@ def _short_titles(brief: Briefing) -> dict[str, str]:
     if "short_title" not in brief.sources:
         return {}
     return {
-        sid: title for sid, title in zip(brief.sources["source_id"], brief.sources["short_title"]) if isinstance(title, str)
+        sid: title
+        for sid, title in zip(brief.sources["source_id"], brief.sources["short_title"])
+        if isinstance(title, str)
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import struct
 import time
 import xml.etree.ElementTree as ET
@@ -324,6 +325,16 @@ def test_require_browser_skips_without_one_but_fails_on_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         helper.require_browser()
+
+
+def test_england_and_wales_count_charts_export_with_whole_number_ticks(built_db, as_at, text):
+    require_browser()
+    coverage = queries.coverage(as_at)
+    streams = queries.funding_streams(as_at)
+    tick = re.compile(r'<g class="xtick"><text[^>]*>([^<]*)</text>')  # the count axis of these bar charts
+    for fig in (charts.status_bar(coverage, palette.FUNDING, text), charts.ending_per_quarter(streams, text)):
+        ticks = tick.findall(images.to_svg(fig).decode())
+        assert ticks and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
 
 
 def test_the_map_exports_offline_with_its_title_and_source(built_db, as_at):

@@ -30,6 +30,7 @@ PROFILE_PAGE = "app_pages/force_profile.py"
 _OPEN_PROFILE = "_open_profile"
 _AS_AT_SET = "_as_at_set_by_button"
 _AS_AT_PROBLEM = "_as_at_problem"  # why the link's ?as_at= was not used, until the date is changed
+_SWITCHING_TO = "_switching_to_profile"  # the force a page switch to its profile is for
 _UNKNOWN_FORCE = "_unknown_force"  # the link's ?force= that names no force area, until one is chosen
 
 
@@ -187,7 +188,11 @@ def open_profile_if_requested(current_script: str | None = None) -> None:
     """Called by app.py before the page runs: after a force was chosen, go to its profile
     (unless the profile is the page already running)."""
     if st.session_state.pop(_OPEN_PROFILE, False) and current_script != PROFILE_PAGE:
-        st.switch_page(PROFILE_PAGE)
+        # Only ?force= is passed: st.switch_page cannot clear parameters bound to widgets (the
+        # sidebar's, an open tab's), and the sidebar's widgets write theirs back on the next run.
+        code = st.session_state.get("force")
+        st.session_state[_SWITCHING_TO] = code  # kept for the profile's run, should the switch drop it
+        st.switch_page(PROFILE_PAGE, query_params={"force": code} if code else {})
 
 
 def sidebar() -> Filters:
@@ -236,6 +241,8 @@ def sidebar() -> Filters:
         )
         right.button("Today", on_click=_set_as_at, args=(today,), width="stretch", help=f"{today:%-d %B %Y}")
         _sync_force_from_url(set(forces["pfa_code"]))
+        if (chosen := st.session_state.pop(_SWITCHING_TO, None)) and not st.session_state.get("force"):
+            st.session_state["force"] = chosen
         st.selectbox(
             "Force area",
             [None, *forces["pfa_code"]],
