@@ -246,8 +246,8 @@ def finish(
         meta={"chart_title": text.title, "width": width},
         hoverlabel=dict(font=dict(family=FONT, color=INK), bgcolor="white"),
     )
-    fig.update_xaxes(color=INK, tickfont=dict(color=INK), title_font=dict(color=INK))
-    fig.update_yaxes(color=INK, tickfont=dict(color=INK), title_font=dict(color=INK))
+    fig.update_xaxes(color=INK, tickfont=dict(color=INK), title_font=dict(color=INK, size=BODY_SIZE))
+    fig.update_yaxes(color=INK, tickfont=dict(color=INK), title_font=dict(color=INK, size=BODY_SIZE))
     if plan:
         fig.update_layout(
             legend=dict(

@@ -36,6 +36,8 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # and OFFICIAL-SENSITIVE for OFFICIAL information needing more care in handling).
 MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 
+# Column widths (cm) of the force table, 17 cm in all: names never break inside a word.
+FORCE_WIDTHS = (3.1, 2.2, 3.0, 1.6, 2.4, 2.4, 2.3)
 FORCE_COLUMNS = [
     "Force area",
     "Region",
@@ -212,8 +214,12 @@ def briefing_docx(
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
             cell.text = "" if pd.isna(value) else _clean(value)
+    table.autofit = False
+    for column, width in zip(table.columns, FORCE_WIDTHS):
+        column.width = Cm(width)  # the grid (LibreOffice reads it); each cell's width too (Word does)
     for row in table.rows:
-        for cell in row.cells:
+        for cell, width in zip(row.cells, FORCE_WIDTHS):
+            cell.width = Cm(width)
             for p in cell.paragraphs:
                 for run in p.runs:
                     run.font.size = Pt(8.5)

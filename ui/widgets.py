@@ -266,6 +266,7 @@ def briefing_download(scope: briefing.Scope, as_at: dt.date, *, key: str, label:
         "Protective marking",
         ["None", *MARKINGS],
         key=f"{key}_marking",
+        width=320,
         help="Printed at the top and foot of every page of the Word briefing, as your organisation requires. "
         "The data is public (Open Government Licence); the marking is for the briefing it goes into.",
     )
