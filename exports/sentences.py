@@ -86,8 +86,10 @@ def _sentence(main: str, others: str) -> str:
 def _recent(count: headlines.Count, detail: str = "") -> str:
     """' (2 dedicated services; 0 of them reported in the last 12 months)': one bracket for both."""
     parts = [detail] if detail else []
-    if count.count:
-        parts.append(f"{count.current} of {_verb(count.count, 'it', 'them')} reported {rules.CURRENT_WORDS}")
+    if count.count == 1:
+        parts.append(f"{'' if count.current else 'not '}reported {rules.CURRENT_WORDS}")
+    elif count.count:
+        parts.append(f"{count.current} of them reported {rules.CURRENT_WORDS}")
     return f" ({'; '.join(parts)})" if parts else ""
 
 
