@@ -179,7 +179,7 @@ async def _level(n: int, base: str, duration: float, executable: str, server_cpu
     from ui.site import PAGES
 
     specs = [p for p in PAGES if not p.admin_only]
-    urls = [f"{base}/{'' if i == 0 else p.url_path}" for i, p in enumerate(specs)]
+    urls = [f"{base}/{p.url_path}" for p in specs]  # every page at its own URL (the root forwards to the first)
     titles = [p.title for p in specs]
     result = LevelResult(n)
     arrivals = Arrivals(n)

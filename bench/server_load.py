@@ -126,8 +126,8 @@ async def _level(n: int, base: str, duration: float) -> LevelResult:
     from ui.site import PAGES
 
     pages = [
-        ("" if i == 0 else p.url_path, f"force={FORCE}" if p.script.endswith("force_profile.py") else "")
-        for i, p in enumerate(q for q in PAGES if not q.admin_only)
+        (p.url_path, f"force={FORCE}" if p.script.endswith("force_profile.py") else "")
+        for p in (q for q in PAGES if not q.admin_only)
     ]
     uri = base.replace("http://", "ws://") + "/_stcore/stream"
     result = LevelResult(n)
@@ -148,14 +148,14 @@ def warm(base: str) -> None:
 
     async def visit() -> None:
         uri = base.replace("http://", "ws://") + "/_stcore/stream"
-        for i, p in enumerate(q for q in PAGES if not q.admin_only):
+        for p in (q for q in PAGES if not q.admin_only):
             query = f"force={FORCE}" if p.script.endswith("force_profile.py") else ""
             async with websockets.connect(uri, subprotocols=["streamlit"], origin=base, max_size=None) as ws:
                 session = Session(ws)
-                await session.run("" if i == 0 else p.url_path, query)
+                await session.run(p.url_path, query)
                 if session.region_id:
                     for regions in (["Wales"], []):
-                        await session.run("" if i == 0 else p.url_path, query, [_region(session.region_id, regions)])
+                        await session.run(p.url_path, query, [_region(session.region_id, regions)])
 
     asyncio.run(asyncio.wait_for(visit(), timeout=120))
 
