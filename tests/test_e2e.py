@@ -134,8 +134,16 @@ def settle(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit's script has finished and every plotly chart has drawn.
 
     Every page starts with a title (h1): waiting for it first means a page whose first run
-    has not yet begun (the app is "notRunning" before it starts) is not taken as finished."""
+    has not yet begun (the app is "notRunning" before it starts) is not taken as finished.
+    The app's style rules arrive a moment after the first widgets, and the browser reports
+    the width charts are drawn at (which may rerun the page): wait for both."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    page.wait_for_function(  # the app's own style rules (ui/style.py) are in
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--dashboard-style').trim() === 'loaded'",
+        timeout=timeout,
+    )
+    page.wait_for_function("() => document.documentElement.dataset.chartWidth", timeout=timeout)  # ui/viewport.py
+    page.wait_for_timeout(100)  # the rerun that draws the charts for that width, if any, has started
     page.wait_for_selector(SCRIPT_DONE, timeout=timeout)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]

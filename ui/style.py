@@ -7,6 +7,9 @@ theme alone fails:
   wide; each needs 24 px;
 - a focus ring (2.4.7, 2.4.11): every control shows a 2 px ring in near-black
   when reached by keyboard, whatever Streamlit draws itself.
+
+The rules arrive a moment after the first widgets are drawn (st.html renders after
+the elements before it); `--dashboard-style` on :root tells a browser test they are in.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import streamlit as st
 
 CSS = """
 <style>
+:root {
+  --dashboard-style: loaded; /* browser tests wait for it: the page's own rules are in */
+}
 [data-testid="stDateInput"] [role="spinbutton"] {
   display: inline-block;
   min-width: 24px;

@@ -37,6 +37,8 @@ export default function (component) {
       last = width;
       setStateValue("width", width);
     }
+    // For browser tests: the width is known (a rerun to draw for it is on its way if it changed).
+    if (width !== null) document.documentElement.dataset.chartWidth = String(width);
   };
   let timer = null;
   const later = () => {
