@@ -7,7 +7,7 @@ import streamlit as st
 
 from charts.chart_text import ChartText
 from core import paths, rules
-from core.text import long_date
+from core.text import export_stem, long_date
 from ui import cached_queries as data
 from ui import state
 from ui.evidence_view import md_escape
@@ -128,6 +128,7 @@ for name, frame in downloads.items():
                     data_date=filters.data_date,
                 ),
                 key=f"download_{name}",
+                stem=export_stem(name, "England and Wales", filters.as_at),
                 filters={"As at": f"{filters.as_at:%Y-%m-%d}"},
                 height=300,
             )

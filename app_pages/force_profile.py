@@ -8,10 +8,10 @@ import streamlit as st
 from charts import palette
 from core import coverage as coverage_rules
 from core import headlines, rules
-from core.text import long_date
+from core.text import long_date, plural
 from exports import briefing
 from ui import cached_queries as data
-from ui import evidence_view, notices, state
+from ui import evidence_view, notices, site, state
 from ui.evidence_view import md_escape
 from ui.widgets import briefing_download
 
@@ -37,6 +37,7 @@ if not code or code not in forces.index:
     st.stop()
 
 force = forces.loc[code]
+st.set_page_config(page_title=site.page_title(force["short_name"], "Force profile"))
 as_at = filters.as_at
 coverage_all = data.coverage(as_at)
 mine = coverage_all.set_index("pfa_code").loc[code]
@@ -75,9 +76,21 @@ def fact_lines(rows: pd.DataFrame) -> None:
         st.markdown(f"**{ATTRIBUTE_LABELS.get(attribute, attribute)}:** " + "; ".join(dict.fromkeys(values)))
 
 
-def status_line(dim: palette.MapDimension) -> None:
-    """The theme's status at the date shown, and when it was last reported (marked when dated)."""
+def status_line(dim: palette.MapDimension, *, related: bool = False) -> None:
+    """The theme's status at the date shown, and when it was last reported (marked when dated).
+
+    `related`: the theme is not reported but the sources quote the force on related work (a MAPPA
+    arrangement on the MASIP card, say): the card says what is not reported, so the quotes beside
+    it are not read as evidence of it."""
     value = mine[dim.column]
+    if value == rules.NOT_REPORTED and related:
+        what = dim.label[0].lower() + dim.label[1:] if not dim.label.split()[0].isupper() else dim.label
+        st.markdown(f"### {dim.symbol(value)} No {md_escape(what)} reported")
+        st.markdown(
+            f"The sources do not report {md_escape(what)} for {md_escape(force['short_name'])}. They quote it on "
+            "related work, shown here; not reported is not the same as none."
+        )
+        return
     st.markdown(f"### {dim.symbol(value)} {md_escape(value[0].upper() + value[1:])}")
     reported_on, current = mine[dim.theme.reported_on], bool(mine[dim.theme.current_column])
     if value == rules.NOT_REPORTED or pd.isna(reported_on):
@@ -98,7 +111,8 @@ for dimension, dim, words in MAIN_DIMENSIONS:
         left, right = st.columns([2, 3], gap="large")
         with left:
             st.markdown(f"**{dim.label}**")
-            status_line(dim)
+            related = mine[dim.column] == rules.NOT_REPORTED and not rows.empty
+            status_line(dim, related=related)
             if dimension == "isac_provision" and pd.notna(mine["isac_count"]):
                 st.metric("ISACs stated", int(mine["isac_count"]))
             if dimension == "isac_provision" and pd.notna(mine["dedicated_stalking_posts"]):
@@ -110,7 +124,7 @@ for dimension, dim, words in MAIN_DIMENSIONS:
         with right:
             if len(rows):
                 n = rows["quote"].nunique()
-                st.caption(f"Evidence: {n} quote{'s' if n != 1 else ''}")
+                st.caption(f"{'Related evidence' if related else 'Evidence'}: {plural(n, 'quote')}")
                 evidence_view.quotes(rows, show=3)
 
 st.header("Funding")
@@ -166,7 +180,7 @@ rows = [
     }
     for key, measure in rules.MEASURES.items()
 ]
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+st.table(pd.DataFrame(rows).set_index("Measure"))  # a few rows of words: a static table wraps them
 st.caption(
     f"Force areas, positions {filters.viewed}. The region and England and Wales columns count force areas "
     "that report each measure, how many of them reported it in the last 12 months, and how many are not "
@@ -200,7 +214,7 @@ if editions <= 1:
 # The table is made only while the expander is open (opening it reruns the page).
 with st.expander(
     f"Every statement ever recorded for {force['short_name']} "
-    f"({len(history)} rows, {editions} edition{'s' if editions != 1 else ''})",
+    f"({plural(len(history), 'row')}, {plural(editions, 'edition')})",
     key="expander_history",
     on_change="rerun",
 ) as section:
@@ -219,8 +233,16 @@ with st.expander(
                 }
             ),
             hide_index=True,
+            # Sized to show without scrolling at 1440 px; edition and record ids are in the data downloads.
+            column_order=["As at", "Edition", "From", "Dimension", "Attribute", "Value", "Valid from", "Evidence"],
             column_config={
-                "As at": st.column_config.DateColumn(format="D MMM YYYY"),
-                "Valid from": st.column_config.DateColumn(format="D MMM YYYY"),
+                "As at": st.column_config.DateColumn(format="D MMM YYYY", width=95),
+                "Edition": st.column_config.TextColumn(width=75),
+                "From": st.column_config.TextColumn(width=110),
+                "Dimension": st.column_config.TextColumn(width=125),
+                "Attribute": st.column_config.TextColumn(width=110),
+                "Value": st.column_config.TextColumn(width=150),
+                "Valid from": st.column_config.DateColumn(format="D MMM YYYY", width=95),
+                "Evidence": st.column_config.TextColumn(width=210),
             },
         )

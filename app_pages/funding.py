@@ -10,7 +10,8 @@ import charts
 from charts.chart_text import ChartText
 from core import coverage as coverage_rules
 from core import headlines, rules
-from core.text import long_date
+from core.text import export_stem, long_date, plural
+from exports import table_views
 from ui import cached_queries as data
 from ui import evidence_view, notices, state
 from ui.evidence_view import md_escape
@@ -76,45 +77,38 @@ if dated.empty:
 else:
     by_cliff = int((dated["end_date"] <= cliff).sum())
     text = ChartText(
-        title=f"{by_cliff} of {len(dated)} stalking services with an end date were funded only to "
-        f"{long_date(rules.CLIFF_EDGE)} or earlier",
-        subtitle=f"Funded stalking services by start (where stated) and end date, coloured by funder; "
+        title=f"{by_cliff} of {plural(len(dated), 'stalking service')} with an end date "
+        f"{'was' if len(dated) == 1 else 'were'} funded only to {long_date(rules.CLIFF_EDGE)} or earlier",
+        subtitle=f"Funded stalking services by start (where stated) and end date, labelled and coloured by funder; "
         f"{filters.geography}; positions {filters.viewed}",
         data_date=filters.data_date,
-        notes=(
-            "Dotted bars: start not stated (bar drawn 3 months long). End dates derived from the source's words "
-            "(not stated) are marked in the table.",
-        ),
+        notes=("End dates derived from the source's words, not stated, are marked in the table.",),
     )
-    timeline_tab, quarter_tab = st.tabs(["Timeline", "Ending by quarter"], key="funding_view", on_change="rerun")
-    fig = charts.funding_timeline(dated, as_at, text, rules.CLIFF_EDGE)
-    table = dated.assign(
-        derived=lambda d: d["end_derived"].map({True: "derived, not stated", False: "stated"}),
-        when=[
-            coverage_rules.service_when(s, e, bool(d), w)
-            for s, e, d, w in zip(dated["state"], dated["end_date"], dated["end_derived"], dated["end_wording"])
-        ],
-    )[["short_name", "service", "funder", "start_date", "end_date", "end_wording", "derived", "when", "status"]]
+    place = filters.geography
+    timeline_tab, quarter_tab = st.tabs(
+        ["Timeline", "Ending by quarter"], key="funding_view", on_change="rerun", bind="query-params"
+    )
     with timeline_tab:
-        chart_block(
-            fig,
-            table,
-            text,
-            key="funding_timeline",
-            filters=filters.describe(),
-            as_at=filters.as_at,
-            column_config={
-                "short_name": "Force area",
-                "service": "Service",
-                "funder": "Funder",
-                "start_date": st.column_config.DateColumn("Start", format="D MMM YYYY"),
-                "end_date": st.column_config.DateColumn("End", format="D MMM YYYY"),
-                "end_wording": "Source's words for the end",
-                "derived": "End date",
-                "when": f"At {long_date(as_at)}",
-                "status": "Status as reported",
-            },
-        )
+        if timeline_tab.open:
+            chart_block(
+                lambda width: charts.funding_timeline(dated, as_at, text, rules.CLIFF_EDGE, width=width),
+                table_views.services_table(dated, as_at),
+                text,
+                key="funding_timeline",
+                stem=export_stem("funding-timeline", place, as_at),
+                alt=charts.timeline_alt(dated),
+                filters=filters.describe(),
+                as_at=filters.as_at,
+                # The columns that fit the main column at 1440 px (978 px); the downloads have them all.
+                column_order=[*table_views.SERVICES_SHOWN, table_views.at_column(as_at)],
+                column_config={
+                    "Service": st.column_config.TextColumn(width=230),
+                    "Funder": st.column_config.TextColumn(width=170),
+                    "Start": st.column_config.TextColumn(width=90),
+                    "End": st.column_config.TextColumn(width=90),
+                    table_views.at_column(as_at): st.column_config.TextColumn(width=260),
+                },
+            )
     with quarter_tab:
         if quarter_tab.open:  # built only when the tab is opened
             per_quarter_text = ChartText(
@@ -124,19 +118,19 @@ else:
                 subtitle=f"Funded stalking services by quarter of their end date; {filters.geography}",
                 data_date=filters.data_date,
             )
-            quarters = dated.assign(quarter=pd.PeriodIndex(pd.to_datetime(dated["end_date"]), freq="Q").astype(str))
+            quarters = table_views.quarters_table(dated)
             chart_block(
-                charts.ending_per_quarter(dated, per_quarter_text),
-                quarters.groupby("quarter", as_index=False).agg(
-                    services=("service", "count"), force_areas=("short_name", "nunique")
-                ),
+                lambda width: charts.ending_per_quarter(dated, per_quarter_text, width=width),
+                quarters,
                 per_quarter_text,
                 key="funding_quarters",
+                stem=export_stem("funding-ends-per-quarter", place, as_at),
+                alt=charts.quarters_alt(dated),
                 filters=filters.describe(),
                 as_at=filters.as_at,
             )
 
-st.subheader("Force areas with funding at risk, with the evidence")
+st.header("Force areas with funding at risk, with the evidence")
 at_risk_forces = coverage[coverage["funding_at_risk"]]
 st.caption(
     f"{rules.AT_RISK_DEFINITION} Positions {filters.viewed} (the six-month window runs to {long_date(window_end)}): "
@@ -161,6 +155,7 @@ for force in at_risk_forces.sort_values("short_name").itertuples():
         rows.append(
             (
                 force.short_name,
+                force.pfa_code,
                 row.service,
                 row.funder,
                 row.end_date,
@@ -176,10 +171,11 @@ for force in at_risk_forces.sort_values("short_name").itertuples():
         rows.append(
             (
                 force.short_name,
+                force.pfa_code,
                 "Funding statement",
                 "",
                 pd.NaT,
-                md_escape(row.value),
+                row.value,
                 row.quote,
                 row.source_title,
                 row.section,
@@ -200,6 +196,7 @@ if rows:
                 rows,
                 columns=[
                     "Force area",
+                    "ONS code",
                     "Service",
                     "Funder",
                     "End date",
@@ -212,12 +209,13 @@ if rows:
             ),
             risk_text,
             key="funding_at_risk",
+            stem=export_stem("funding-at-risk", filters.geography, as_at),
             filters=filters.describe(),
             as_at=filters.as_at,
         )
 
 if len(ended):
-    with st.expander(f"{len(ended)} funded services ended by {long_date(as_at)}, renewal not reported"):
+    with st.expander(f"{plural(len(ended), 'funded service')} ended by {long_date(as_at)}, renewal not reported"):
         st.markdown(
             "\n".join(
                 f"- **{md_escape(row.short_name)}**: {md_escape(row.service)} ({md_escape(row.funder)}), "
@@ -230,7 +228,7 @@ if len(ended):
 
 undated = streams[streams["end_date"].isna() & (streams["state"] != rules.SERVICE_ENDED)]
 if len(undated):
-    with st.expander(f"{len(undated)} funded services with no end date stated"):
+    with st.expander(f"{plural(len(undated), 'funded service')} with no end date stated"):
         st.markdown(
             "\n".join(
                 f"- **{md_escape(row.short_name)}**: {md_escape(row.service)} ({md_escape(row.funder)}, "

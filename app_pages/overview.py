@@ -7,7 +7,8 @@ import streamlit as st
 import charts
 from charts.chart_text import ChartText
 from core import headlines, rules
-from exports import briefing
+from core.text import export_stem
+from exports import briefing, table_views
 from ui import cached_queries as data
 from ui import notices, state
 from ui.evidence_view import md_escape
@@ -75,50 +76,50 @@ text = ChartText(
         f"{rules.DATED_MARK} and hatching: last reported more than 12 months before the date shown.",
     ),
 )
-st.subheader(f"Map: {dim.label}")
+st.header(f"Map: {dim.label}")
+place = filters.geography
 # The counts chart and the table behind the map are built only when their tab is opened.
-map_tab, counts_tab = st.tabs(["Map", "Counts and table"], key="overview_view", on_change="rerun")
+map_tab, counts_tab = st.tabs(["Map", "Counts and table"], key="overview_view", on_change="rerun", bind="query-params")
 with map_tab:
-    show_coverage_map(coverage, dim.key, filters.geometry, filters.force, on_click=state.select_force)
-    state.open_profile_if_requested()
-    st.caption(
-        "Click a force area to open its profile, or choose one in the sidebar. "
-        "Grey areas marked ? are not reported in the source, which is not the same as no provision. "
-        f"Hatched areas marked {rules.DATED_MARK} were last reported more than 12 months before the date shown."
-    )
-    map_text = ChartText(
-        text.title,
-        f"{dim.label} by police force area, {filters.geography}, positions {filters.viewed}",
-        filters.data_date,
-        notes=text.notes,
-    )
-    with st.container(horizontal=True, key="overview_map_downloads"):
-        chart_downloads(
-            lambda: charts.coverage_map_for_export(coverage, dim.key, filters.geometry, map_text),
-            map_text,
-            key="overview_map",
-            as_at=filters.as_at,
+    if map_tab.open:
+        show_coverage_map(coverage, dim.key, filters.geometry, filters.force, on_click=state.select_force)
+        st.caption(
+            "Click a force area to open its profile, or choose one in the sidebar. "
+            "Grey areas marked ? are not reported in the source, which is not the same as no provision. "
+            f"Hatched areas marked {rules.DATED_MARK} were last reported more than 12 months before the date shown."
         )
+        if filters.geometry == "tiles":  # the tile codes in words, visible without hovering
+            st.caption(
+                "**Tile labels:** "
+                + " · ".join(f"**{md_escape(code)}** {md_escape(name)}" for code, name in charts.tile_pairs(coverage))
+            )
+        map_text = ChartText(
+            text.title,
+            f"{dim.label} by police force area, {filters.geography}, positions {filters.viewed}",
+            filters.data_date,
+            notes=text.notes,
+        )
+        with st.container(horizontal=True, key="overview_map_downloads"):
+            chart_downloads(
+                lambda width: charts.coverage_map_for_export(coverage, dim.key, filters.geometry, map_text, width),
+                map_text,
+                key="overview_map",
+                stem=export_stem(f"map-{dim.label}", place, filters.as_at),
+            )
 
 with counts_tab:
     if counts_tab.open:
-        fig = charts.status_bar(coverage, dim, text)
-        table = coverage.assign(
-            last_reported=[
-                headlines.last_reported(s, r, dated=not c)
-                for s, r, c in zip(
-                    coverage[dim.column], coverage[dim.theme.reported_on], coverage[dim.theme.current_column]
-                )
-            ]
-        )[["short_name", "region", "last_reported", "evidence_quotes"]].rename(
-            columns={
-                "short_name": "Force area",
-                "region": "Region",
-                "last_reported": dim.label,
-                "evidence_quotes": "Quotes",
-            }
+        chart_block(
+            lambda width: charts.status_bar(coverage, dim, text, width=width),
+            table_views.theme_table(coverage, dim),
+            text,
+            key="overview_status",
+            stem=export_stem(dim.label, place, filters.as_at),
+            alt=charts.status_alt(coverage, dim),
+            filters=filters.describe(theme=True),
+            as_at=filters.as_at,
+            column_config={dim.label: st.column_config.TextColumn(width="large")},
         )
-        chart_block(fig, table, text, key="overview_status", filters=filters.describe(), as_at=filters.as_at)
 
 if len(filters.regions) == 1:
     scope = briefing.resolve_scope(region=filters.regions[0])
@@ -135,7 +136,7 @@ with st.expander("The key figures in words"):
     )
 notices.what_this_shows()
 
-st.subheader("Briefing pack")
+st.header("Briefing pack")
 if len(filters.regions) > 1:
     st.caption("Packs cover one region or all of England and Wales; choose a single region for a regional pack.")
     scope = briefing.Scope.all()

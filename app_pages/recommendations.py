@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.chart_text import ChartText
-from core.text import long_date
+from core.text import export_stem, long_date
 from ui import cached_queries as data
 from ui import evidence_view, notices, state
 from ui.evidence_view import md_escape
@@ -76,14 +76,15 @@ for rec in ASKS:
 # were several hundred elements, most of the page's run time and of the browser's work.
 tabs = st.tabs(
     [f"Recommendation {rec}" for rec in ASKS] + ["All three, by force area"],
-    key="recommendation_tabs",
+    key="recommendation",
     on_change="rerun",
+    bind="query-params",
 )
 for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
     with tab:
         if not tab.open:
             continue
-        st.subheader(headline)
+        st.header(headline)
         st.markdown(f"*{md_escape(ask)}* Deadline: **27 March 2025**.")
         labels = dims[dims["recommendation"] == rec]["label"].tolist()
         st.caption("Evidence counted here: " + ", ".join(labels) + ".")
@@ -115,9 +116,12 @@ with tabs[-1]:
             notes=("0 means not reported in the sources, not that nothing was done.",),
         )
         table_block(
-            summary.drop(columns="pfa_code").rename(columns={"short_name": "Force area", "region": "Region"}),
+            summary.sort_values("short_name")
+            .rename(columns={"short_name": "Force area", "pfa_code": "ONS code", "region": "Region"})
+            .reset_index(drop=True),
             text,
             key="recs_summary",
+            stem=export_stem("evidence-by-recommendation", filters.geography, filters.as_at),
             filters=filters.describe(),
             as_at=filters.as_at,
             column_config={f"Rec {r}": st.column_config.NumberColumn(format="%d") for r in ASKS},

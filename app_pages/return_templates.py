@@ -25,7 +25,7 @@ st.write(
     "or link as evidence. The workbook's guidance sheet lists every allowed value."
 )
 
-st.subheader("Blank template")
+st.header("Blank template")
 blank = returns.template_rows()
 left, right = st.columns(2)
 # Workbooks are made on click (a callable), not on every run: each takes about 150 ms.
@@ -44,7 +44,7 @@ right.download_button(
     icon=":material/download:",
 )
 
-st.subheader("Pre-filled with a force's current position")
+st.header("Pre-filled with a force's current position")
 forces = data.forces().sort_values("short_name")
 codes = list(forces["pfa_code"])
 names = dict(zip(codes, forces["short_name"]))
@@ -82,4 +82,33 @@ st.caption(
     "A return replaces each dimension it has rows for, and the whole list of funded services "
     "when it has funding rows; rows left without a value are skipped."
 )
-st.dataframe(pd.DataFrame(rows, columns=list(returns.COLUMNS)), hide_index=True)
+# The columns a reader checks, sized to show without scrolling at 1440 px; the files have every column
+# (as_at, submitted_by and evidence are left for the office to fill in; stream_id keys a funded service).
+st.dataframe(
+    pd.DataFrame(rows, columns=list(returns.COLUMNS)),
+    hide_index=True,
+    column_order=[
+        "force",
+        "record",
+        "dimension",
+        "attribute",
+        "value",
+        "service",
+        "funder",
+        "start_date",
+        "end_date",
+        "status",
+    ],
+    column_config={
+        "force": st.column_config.TextColumn(width=100),
+        "record": st.column_config.TextColumn(width=55),
+        "dimension": st.column_config.TextColumn(width=110),
+        "attribute": st.column_config.TextColumn(width=90),
+        "value": st.column_config.TextColumn(width=170),
+        "service": st.column_config.TextColumn(width=130),
+        "funder": st.column_config.TextColumn(width=100),
+        "start_date": st.column_config.TextColumn(width=80),
+        "end_date": st.column_config.TextColumn(width=80),
+        "status": st.column_config.TextColumn(width=55),
+    },
+)

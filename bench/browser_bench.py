@@ -71,8 +71,8 @@ def page_urls(base: str) -> list[tuple[str, str]]:
     from ui.site import PAGES
 
     urls = []
-    for i, spec in enumerate(p for p in PAGES if p.role is None):
-        path = "" if i == 0 else spec.url_path
+    for spec in (p for p in PAGES if p.role is None):
+        path = spec.url_path  # every page at its own URL (the root forwards to the first)
         query = f"?force={FORCE}" if spec.script.endswith("force_profile.py") else ""
         urls.append((spec.title + (" (Hertfordshire)" if query else ""), f"{base}/{path}{query}"))
     return urls

@@ -82,7 +82,7 @@ def run(workdir: Path, server: Server | None = None, build_dir: Path | None = No
                 browser = p.chromium.launch(executable_path=executable, headless=True, args=chromium_args())
                 try:
                     for geometry in geometries:
-                        url = server.base + "/" + ("" if geometry == "tiles" else "?geo=Boundaries")
+                        url = server.base + "/coverage-map" + ("" if geometry == "tiles" else "?geo=Boundaries")
                         browser_bytes(browser, url)  # warm the server
                         measured[geometry] = browser_bytes(browser, url)
                 finally:

@@ -17,14 +17,10 @@ RUN_TIMEOUT_S = 30
 
 
 def public_pages() -> list[tuple[str, str]]:
-    """(page name, query string) of every public page; the default page's name is empty."""
+    """(page name, query string) of every public page, each at its own URL (the root forwards to the first)."""
     from ui.site import PAGES
 
-    public = [p for p in PAGES if p.role is None]
-    return [
-        ("" if i == 0 else p.url_path, f"force={FORCE}" if p.url_path == "force-profile" else "")
-        for i, p in enumerate(public)
-    ]
+    return [(p.url_path, f"force={FORCE}" if p.url_path == "force-profile" else "") for p in PAGES if p.role is None]
 
 
 def region_state(widget_id: str, regions: list[str]):

@@ -1,29 +1,70 @@
 """Plotly figures for the dashboard: status bars, the funding timeline, funding ends per
 quarter, the regional grid and the map made for export.
 
-Each is a pure function of its data and words (no Streamlit, no database), so its
-result is kept by charts.figure_cache and shared between reruns and sessions.
+Each is a pure function of its data, its words and the width it is drawn at (no
+Streamlit, no database), so its result is kept by charts.figure_cache and shared
+between reruns and sessions. `width` is in CSS pixels: the page passes the width
+of the browser's main column, exports pass charts.chart_text.EXPORT_WIDTH; below
+chart_text.NARROW the figures use their narrow layouts (labels above bars,
+wrapped labels, short column names), so nothing is cut off or overprinted on a phone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
-from charts.chart_text import ChartText, finish, label_margin, plain, short_label
+from charts.chart_text import (
+    BODY_SIZE,
+    EDGE,
+    EXPORT_WIDTH,
+    NARROW,
+    SUBTLE,
+    ChartText,
+    finish,
+    label_margin,
+    line_height,
+    plain,
+    text_width,
+    wrap,
+    wrap_lines,
+)
 from charts.figure_cache import cached_figure
 from charts.mapfig import coverage_map
-from core.text import long_date
+from core.rules import MEASURES
+from core.text import long_date, plural
+
+# ---------------------------------------------------------------- helpers
+
+
+def count_axis(most: int, width: int = EXPORT_WIDTH) -> dict:
+    """A count axis: whole numbers only, from 0, with about eight ticks at most (four on a phone)."""
+    step = max(1, math.ceil(max(most, 1) / (4 if width <= NARROW else 8)))
+    return dict(rangemode="tozero", tick0=0, dtick=step, tickformat="d", range=[0, max(most, 1) * 1.12 + 0.3])
+
+
+def _row_labels(labels: list[str], width: int, share: float = 0.42) -> list[str]:
+    """Category labels wrapped to at most `share` of the width (only narrower figures need it)."""
+    most = max(120.0, share * width)
+    return [wrap(label, most, BODY_SIZE) for label in labels]
+
+
+def _legend_only(name: str, **marker) -> go.Bar:
+    """A legend entry with no data: a swatch for a cue the bars share (a pattern, say)."""
+    return go.Bar(x=[None], y=[None], name=name, marker=marker, showlegend=True, hoverinfo="skip")
+
 
 # ---------------------------------------------------------------- figures
 
 
 @cached_figure()
-def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartText) -> go.Figure:
+def status_bar(
+    coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartText, width: int = EXPORT_WIDTH
+) -> go.Figure:
     """Forces per status for one theme, one bar per status with its symbol in the label.
 
     Each bar is split: solid for reports made in the 12 months before the date shown,
@@ -37,8 +78,9 @@ def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartTex
     recent = [int(((statuses == v) & (current | (v == palette.NOT_REPORTED))).sum()) for v in dim.order]
     older = [int(((statuses == v) & ~current).sum()) if v != palette.NOT_REPORTED else 0 for v in dim.order]
     totals = [a + b for a, b in zip(recent, older)]
-    labels = [f"{dim.symbol(v)} {v}" for v in dim.order]
+    labels = _row_labels([f"{dim.symbol(v)} {v}" for v in dim.order], width)
     colours = [dim.colour(v) for v in dim.order]
+    outline = [palette.BAR_OUTLINE] * len(colours)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -46,12 +88,14 @@ def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartTex
             y=labels,
             orientation="h",
             name="Reported in the last 12 months",
+            showlegend=False,
             marker=dict(
                 color=colours,
-                line=dict(color=colours, width=1),
-                pattern=dict(shape=["." if v == palette.NOT_REPORTED else "" for v in dim.order], fgcolor="#505A5F"),
+                line=dict(color=outline, width=1),
+                pattern=dict(shape=["." if v == palette.NOT_REPORTED else "" for v in dim.order], fgcolor=SUBTLE),
             ),
-            hovertemplate="%{y}: %{x} force areas reported in the last 12 months<extra></extra>",
+            customdata=[plural(n, "force area") for n in recent],
+            hovertemplate="%{y}: %{customdata} reported in the last 12 months<extra></extra>",
         )
     )
     fig.add_trace(
@@ -59,153 +103,335 @@ def status_bar(coverage: pd.DataFrame, dim: palette.MapDimension, text: ChartTex
             x=older,
             y=labels,
             orientation="h",
-            name=f"{palette.DATED_SYMBOL} Last reported earlier (hatched)",
+            name="Last reported earlier",
+            showlegend=False,
             marker=dict(
                 color=colours,
-                line=dict(color=colours, width=1),
+                line=dict(color=outline, width=1),
                 pattern=dict(shape="/", fgcolor="#0B0C0C", fgopacity=0.45, solidity=0.35),
             ),
             text=totals,
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x} force areas last reported more than 12 months before<extra></extra>",
+            customdata=[plural(n, "force area") for n in older],
+            hovertemplate="%{y}: %{customdata} last reported more than 12 months before<extra></extra>",
+        )
+    )
+    # The legend explains the two cues the bars share, in grey, not in one status's colour.
+    fig.add_trace(_legend_only("Reported in the last 12 months", color="#BFBFBF", line=dict(color=SUBTLE, width=1)))
+    fig.add_trace(
+        _legend_only(
+            f"{palette.DATED_SYMBOL} Last reported more than 12 months before (hatched)",
+            color="#BFBFBF",
+            line=dict(color=SUBTLE, width=1),
+            pattern=dict(shape="/", fgcolor="#0B0C0C", fgopacity=0.45, solidity=0.35),
         )
     )
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed", title=None, automargin=False)
-    fig.update_xaxes(title="Force areas", rangemode="tozero", tick0=0, dtick=max(1, -(-max(totals, default=1) // 8)))
-    return finish(fig, text, height=400, left=label_margin(labels, 7.2))
-
-
-@cached_figure()
-def funding_timeline(streams: pd.DataFrame, as_at: dt.date, text: ChartText, cliff_edge: dt.date) -> go.Figure:
-    """One bar per funded service from its start (where known) to its end, coloured by funder."""
-    df = streams[streams["end_date"].notna()].copy()
-    df = df.sort_values(["end_date", "short_name"], ascending=[False, True])
-    df["row"] = [plain(short_label(f"{r.short_name}: {r.service}")) for r in df.itertuples()]
-    fig = go.Figure()
-    for funder, group in df.groupby("funder", sort=False):
-        start = group["start_date"].where(group["start_date"].notna(), pd.NaT)
-        known_start = start.notna()
-        base = pd.to_datetime(start.where(known_start, group["end_date"] - pd.Timedelta(days=90)))
-        end = pd.to_datetime(group["end_date"])
-        fig.add_trace(
-            go.Bar(
-                y=group["row"],
-                x=(end - base).dt.days * 86_400_000,
-                base=base,
-                orientation="h",
-                name=plain(funder),
-                marker=dict(
-                    color=palette.FUNDER_COLOURS.get(funder, palette.DARK_GREY),
-                    pattern=dict(shape=["" if k else "." for k in known_start]),
-                ),
-                customdata=list(
-                    zip(
-                        group["end_date"].dt.strftime("%-d %b %Y"),
-                        group["status"],
-                        group["end_wording"].fillna("").map(plain),
-                        ["start not stated" if not k else str(s) for k, s in zip(known_start, group["start_date"])],
-                    )
-                ),
-                hovertemplate="%{y}<br>Ends %{customdata[0]} (%{customdata[2]})<br>Starts: %{customdata[3]}"
-                "<br>Status: %{customdata[1]}<extra>%{fullData.name}</extra>",
-            )
-        )
-    # Two rules; their labels point away from each other so they never overlap.
-    as_at_first = as_at <= cliff_edge
-    for when, label, dash, first in (
-        (as_at, f"As at {long_date(as_at)}", "dash", as_at_first),
-        (cliff_edge, "31 March 2025", "solid", not as_at_first),
-    ):
-        fig.add_vline(x=pd.Timestamp(when).value / 1e6, line=dict(color=palette.DARK_GREY, dash=dash, width=1.5))
-        fig.add_annotation(
-            x=pd.Timestamp(when),
-            y=0,
-            yref="paper",
-            yanchor="top",
-            yshift=-30,
-            text=plain(label),
-            showarrow=False,
-            xanchor="right" if first else "left",
-            xshift=-3 if first else 3,
-            font=dict(size=11, color=palette.DARK_GREY),
-        )
-    fig.update_layout(barmode="overlay", bargap=0.35)
-    fig.update_xaxes(type="date", title=None)
-    fig.update_yaxes(title=None, automargin=False)
-    return finish(fig, text, height=max(380, 210 + 26 * len(df)), left=label_margin(df["row"]), axis_space=52)
-
-
-@cached_figure()
-def ending_per_quarter(streams: pd.DataFrame, text: ChartText) -> go.Figure:
-    """Funded services whose stated end date falls in each quarter."""
-    df = streams[streams["end_date"].notna()].copy()
-    q = pd.PeriodIndex(pd.to_datetime(df["end_date"]), freq="Q")
-    counts = pd.Series(1, index=q).groupby(level=0).sum().sort_index()
-    labels = [f"{p.year} Q{p.quarter} (to {long_date(p.end_time.date())})" for p in counts.index]
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=counts.values,
-            marker_color=palette.DARK_BLUE,
-            text=counts.values,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{x}: %{y} services<extra></extra>",
-        )
-    )
-    fig.update_yaxes(title="Funded services ending", rangemode="tozero", dtick=1)
-    fig.update_xaxes(title=None)
-    return finish(fig, text, height=380, left=84)
-
-
-@cached_figure()
-def region_grid(shares: pd.DataFrame, text: ChartText, highlight: list[str] | None = None) -> go.Figure:
-    """Region × measure heatmap of the share of forces reporting each measure; counts in each cell.
-
-    `shares` has columns region, dimension, count, total, share. Darker means a larger share.
-    """
-    regions = list(dict.fromkeys(shares["region"]))
-    dims = list(dict.fromkeys(shares["dimension"]))
-    z = shares.pivot(index="region", columns="dimension", values="share").reindex(index=regions, columns=dims)
-    labels = shares.assign(label=shares["count"].astype(str) + " of " + shares["total"].astype(str))
-    cell = labels.pivot(index="region", columns="dimension", values="label").reindex(index=regions, columns=dims)
-    y = [f"<b>▶ {plain(r)}</b>" if highlight and r in highlight else plain(r) for r in regions]
-    x = ["<br>".join(textwrap.wrap(plain(d), 18)) for d in dims]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z.values * 100,
-            x=x,
-            y=y,
-            text=cell.values,
-            texttemplate="%{text}",
-            colorscale=[[0, "#F3F4F6"], [1, palette.DARK_BLUE]],
-            zmin=0,
-            zmax=100,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y}<br>%{x}: %{text} force areas (%{z:.0f}%)<extra></extra>",
-        )
-    )
-    fig.update_yaxes(autorange="reversed", automargin=False)
-    fig.update_xaxes(side="bottom", tickangle=0, automargin=False)
-    longest = max(len(r) for r in regions) + (2 if highlight else 0)
-    label_lines = max(label.count("<br>") + 1 for label in x)  # wrapped column labels sit under the grid
+    fig.update_yaxes(autorange="reversed", title=None, automargin=False, ticks="")
+    fig.update_xaxes(title="Force areas", **count_axis(max(totals, default=1), width))
+    lines = max(label.count("<br>") + 1 for label in labels)
     return finish(
         fig,
         text,
-        height=220 + 40 * len(regions) + 16 * label_lines,
-        left=label_margin(["x" * longest], 7.4),
-        axis_space=26 + 16 * label_lines,
+        width=width,
+        plot_height=len(labels) * (22 + 16 * lines),
+        left=label_margin(labels),
+        right=40,
     )
 
 
-def coverage_map_for_export(coverage: pd.DataFrame, dimension_key: str, geometry: str, text: ChartText) -> go.Figure:
-    """The coverage map with its title, subtitle, source and data date drawn in, for downloads.
+def _timeline_label(force: str, service: str, funder: str, room: float) -> str:
+    """'<b>Kent</b>: Kent Stalking Advocacy Service (…) — MoJ victims grant', wrapped to `room` px."""
+    lines = wrap_lines(f"{force}: {service} — {funder}", room * 0.96, BODY_SIZE)
+    escaped = [plain(line) for line in lines]
+    head = plain(f"{force}:")
+    if escaped[0].startswith(head):
+        escaped[0] = f"<b>{head}</b>{escaped[0][len(head) :]}"
+    return "<br>".join(escaped)
+
+
+BAR_PX = 14  # a timeline bar's thickness
+LABEL_GAP = 3  # between a label and its bar
+ROW_GAP = 16  # between one bar and the next row's label
+
+
+@cached_figure()
+def funding_timeline(
+    streams: pd.DataFrame, as_at: dt.date, text: ChartText, cliff_edge: dt.date, width: int = EXPORT_WIDTH
+) -> go.Figure:
+    """One bar per funded service from its start (where known) to its end, coloured by funder.
+
+    Each bar has its label above it (force, service and funder, wrapped to the width, never
+    cut), so the bars get the full width on a phone, and the funder is written by every bar
+    as well as coloured. The legend always shows, even for one funder; it also keys the
+    dotted bars (start not stated) and the two date rules.
+    """
+    df = streams[streams["end_date"].notna()].copy()
+    df = df.sort_values(["end_date", "short_name", "service"]).reset_index(drop=True)
+    room = width - 2 * EDGE
+    labels = [_timeline_label(r.short_name, r.service, r.funder, room) for r in df.itertuples()]
+    # Rows in px from the top of the plot area: label, then bar (the y axis runs in px).
+    centres, label_tops, y = [], [], 4.0
+    for label in labels:
+        label_tops.append(y)
+        y += (label.count("<br>") + 1) * line_height(BODY_SIZE) + LABEL_GAP
+        centres.append(y + BAR_PX / 2)
+        y += BAR_PX + ROW_GAP
+    plot_height = int(math.ceil(y))
+    df["centre"] = centres
+
+    start = pd.to_datetime(df["start_date"])
+    known_start = start.notna()
+    end = pd.to_datetime(df["end_date"])
+    base = start.where(known_start, end - pd.Timedelta(days=90))
+    fig = go.Figure()
+    funders = palette.funder_order(df["funder"])
+    for funder in funders:  # the legend: one solid swatch per funder in view
+        colour = palette.funder_colour(funder)
+        fig.add_trace(_legend_only(plain(funder), color=colour, line=dict(color=palette.BAR_OUTLINE, width=1)))
+    for funder in funders:
+        rows = df.index[df["funder"] == funder]
+        colour = palette.funder_colour(funder)
+        fig.add_trace(
+            go.Bar(
+                y=df.loc[rows, "centre"],
+                x=((end[rows] - base[rows]).dt.days * 86_400_000).tolist(),
+                base=base[rows],
+                width=BAR_PX,
+                orientation="h",
+                name=plain(funder),
+                showlegend=False,
+                marker=dict(
+                    color=colour,
+                    line=dict(color=palette.BAR_OUTLINE, width=1),
+                    pattern=dict(
+                        shape=["" if k else "." for k in known_start[rows]],
+                        fgcolor=palette.text_colour(colour),
+                        solidity=0.3,
+                    ),
+                ),
+                customdata=[
+                    (
+                        plain(f"{r.short_name}: {r.service}"),
+                        long_date(r.end_date.date()),
+                        plain(r.end_wording) if isinstance(r.end_wording, str) and r.end_wording else "no wording",
+                        long_date(r.start_date.date()) if pd.notna(r.start_date) else "not stated",
+                        plain(r.status),
+                        plain(funder),
+                    )
+                    for r in df.loc[rows].itertuples()
+                ],
+                hovertemplate="<b>%{customdata[0]}</b><br>Funder: %{customdata[5]}<br>Starts: %{customdata[3]}"
+                "<br>Ends: %{customdata[1]} (source: %{customdata[2]})<br>Status: %{customdata[4]}<extra></extra>",
+            )
+        )
+    if (~known_start).any():
+        fig.add_trace(
+            _legend_only(
+                "Dotted: start not stated (drawn 3 months long)",
+                color="white",
+                line=dict(color=palette.BAR_OUTLINE, width=1),
+                pattern=dict(shape=".", fgcolor=palette.DARK_GREY, solidity=0.3),
+            )
+        )
+    for when, name, dash in (
+        (as_at, f"As at {long_date(as_at)}", "dash"),
+        (cliff_edge, f"{long_date(cliff_edge)}: end of the financial year", "solid"),
+    ):
+        fig.add_vline(x=pd.Timestamp(when).value / 1e6, line=dict(color=palette.DARK_GREY, dash=dash, width=1.5))
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=plain(name),
+                line=dict(color=palette.DARK_GREY, dash=dash, width=1.5),
+                hoverinfo="skip",
+            )
+        )
+    for label, top in zip(labels, label_tops):
+        fig.add_annotation(
+            text=label,
+            xref="paper",
+            x=0,
+            xanchor="left",
+            xshift=-1,
+            y=top,
+            yref="y",
+            yanchor="top",
+            showarrow=False,
+            align="left",
+            font=dict(size=BODY_SIZE),
+            bgcolor="rgba(255, 255, 255, 0.85)",
+            borderpad=0,
+            name="row",
+        )
+    dates = [*base.tolist(), *end.tolist(), pd.Timestamp(as_at), pd.Timestamp(cliff_edge)]
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(
+        type="date",
+        title=None,
+        range=[min(dates) - pd.Timedelta(days=45), max(dates) + pd.Timedelta(days=45)],
+        showgrid=True,
+        gridcolor="#E1E1E1",
+        ticks="outside",
+    )
+    fig.update_yaxes(visible=False, range=[plot_height, 0], autorange=False, fixedrange=True)
+    return finish(
+        fig, text, width=width, plot_height=plot_height, left=EDGE, right=EDGE + 8, axis_space=34, legend=True
+    )
+
+
+@cached_figure()
+def ending_per_quarter(streams: pd.DataFrame, text: ChartText, width: int = EXPORT_WIDTH) -> go.Figure:
+    """Funded services whose stated end date falls in each quarter: one bar per quarter, earliest first."""
+    df = streams[streams["end_date"].notna()].copy()
+    q = pd.PeriodIndex(pd.to_datetime(df["end_date"]), freq="Q")
+    counts = pd.Series(1, index=q).groupby(level=0).sum().sort_index()
+    labels = _row_labels([f"{p.year} Q{p.quarter} (to {long_date(p.end_time.date())})" for p in counts.index], width)
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=counts.values,
+            orientation="h",
+            marker=dict(color=palette.DARK_BLUE),
+            text=counts.values,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[plural(int(n), "funded service") for n in counts.values],
+            hovertemplate="%{y}: %{customdata} ending<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=None, ticks="")
+    fig.update_xaxes(title="Funded services ending", **count_axis(int(counts.max()) if len(counts) else 1, width))
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    return finish(
+        fig,
+        text,
+        width=width,
+        plot_height=max(60, len(labels) * (22 + 16 * lines)),
+        left=label_margin(labels),
+        right=40,
+    )
+
+
+@cached_figure()
+def region_grid(
+    shares: pd.DataFrame, text: ChartText, highlight: list[str] | None = None, width: int = EXPORT_WIDTH
+) -> go.Figure:
+    """Region × measure grid of the share of forces reporting each measure, with the counts in each cell.
+
+    `shares` has columns region, dimension, count, total, share. Darker means a larger share, in
+    five steps (palette.SHARE_STEPS); each count is written in dark or white, whichever reads
+    at 4.5:1 or more on its cell. Narrow figures use the measures' short names and wrap the regions.
+    """
+    narrow = width <= NARROW
+    regions = list(dict.fromkeys(shares["region"]))
+    dims = list(dict.fromkeys(shares["dimension"]))
+    short = {m.label: m.short_label or m.label for m in MEASURES.values()}
+    row_font = 12 if narrow else BODY_SIZE
+    region_room = 0.25 * width if narrow else 240
+    y = [
+        ("<b>▶ " + wrap(r, region_room, row_font, bold=True) + "</b>")
+        if highlight and r in highlight
+        else wrap(r, region_room, row_font)
+        for r in regions
+    ]
+    left = label_margin(y, row_font)
+    right = 8 if narrow else EDGE
+    cell = (width - left - right) / max(len(dims), 1)
+    names = [short.get(d, d) if narrow else d for d in dims]
+    # The largest font at which every word of every column name fits its cell (never overprinted).
+    header_font = next(
+        (size for size in (12, 11, 10) if all(text_width(w, size) <= cell - 4 for n in names for w in n.split())), 10
+    )
+    cell_font = 11 if narrow else 12
+    x = [wrap(name, cell - 4, header_font) for name in names]
+    pct = shares.pivot(index="region", columns="dimension", values="share").reindex(index=regions, columns=dims) * 100
+    steps = pct.map(palette.share_step)
+    cells = shares.assign(label=shares["count"].astype(str) + " of " + shares["total"].astype(str))
+    cell_text = cells.pivot(index="region", columns="dimension", values="label").reindex(index=regions, columns=dims)
+    n = len(palette.SHARE_STEPS)
+    colorscale = []
+    for i, (_, colour) in enumerate(palette.SHARE_STEPS):
+        colorscale += [[i / n, colour], [(i + 1) / n, colour]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=steps.values,
+            x=x,
+            y=y,
+            customdata=pct.round().values,
+            text=cell_text.values,
+            colorscale=colorscale,
+            zmin=-0.5,
+            zmax=n - 0.5,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y}<br>%{x}: %{text} force areas (%{customdata:.0f}%)<extra></extra>",
+        )
+    )
+    # The counts as text points, each in the colour that reads on its cell.
+    points = [
+        (x[j], y[i], cell_text.iat[i, j], palette.text_colour(palette.SHARE_STEPS[int(steps.iat[i, j])][1]))
+        for i in range(len(regions))
+        for j in range(len(dims))
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=[p[0] for p in points],
+            y=[p[1] for p in points],
+            text=[p[2] for p in points],
+            mode="text",
+            textfont=dict(size=cell_font, color=[p[3] for p in points]),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", automargin=False, ticks="", showline=False, tickfont=dict(size=row_font))
+    fig.update_xaxes(
+        side="top", tickangle=0, automargin=False, ticks="", showline=False, tickfont=dict(size=header_font)
+    )
+    header_lines = max(label.count("<br>") + 1 for label in x)
+    row_lines = max(label.count("<br>") + 1 for label in y)
+    header = int(header_lines * line_height(header_font) + 10)
+    fig = finish(
+        fig,
+        text,
+        width=width,
+        plot_height=len(regions) * max(34, 8 + 17 * row_lines),
+        left=left,
+        right=right,
+        axis_space=12,
+    )
+    # The column names sit above the grid: make room for them under the subtitle.
+    fig.update_layout(margin=dict(t=fig.layout.margin.t + header), height=fig.layout.height + header)
+    for note in fig.layout.annotations:
+        if note.name in ("title", "subtitle"):
+            note.yshift += header
+    return fig
+
+
+def tile_pairs(coverage: pd.DataFrame) -> list[tuple[str, str]]:
+    """(tile label, force name) for each force on the map, by label."""
+    return sorted(zip(coverage["label"], coverage["short_name"]))
+
+
+def tile_key(coverage: pd.DataFrame) -> str:
+    """'Tile labels: AVS Avon and Somerset; BED Bedfordshire; …': the map's codes in words, by code."""
+    return "Tile labels: " + "; ".join(f"{code} {name}" for code, name in tile_pairs(coverage)) + "."
+
+
+def coverage_map_for_export(
+    coverage: pd.DataFrame, dimension_key: str, geometry: str, text: ChartText, width: int = EXPORT_WIDTH
+) -> go.Figure:
+    """The coverage map with its title, subtitle, source, data date and (on tiles) the key to the
+    tile labels drawn in, for downloads.
 
     A copy: the map drawn on the page is a shared cached figure and is never changed.
     """
     fig = go.Figure(coverage_map(coverage, dimension_key, geometry=geometry))
-    return finish(fig, text, height=800, left=16)
+    if geometry == "tiles":
+        text = ChartText(text.title, text.subtitle, text.data_date, text.source, (*text.notes, tile_key(coverage)))
+    return finish(fig, text, width=width, plot_height=640, left=EDGE, right=EDGE, axis_space=40)

@@ -24,7 +24,16 @@ import shapely.geometry
 
 from charts.figure_cache import cached_figure
 from charts.palette import ALL_DIMENSIONS as MAP_DIMENSIONS
-from charts.palette import DATED_HATCH, DATED_HATCH_ON_DARK, DATED_SYMBOL, NOT_REPORTED, MapDimension
+from charts.palette import (
+    DATED_HATCH,
+    DATED_HATCH_ON_DARK,
+    DATED_SYMBOL,
+    NOT_REPORTED,
+    TEXT_DARK,
+    TEXT_LIGHT,
+    MapDimension,
+    text_colour,
+)
 from core import paths
 from geo.boundaries import GEOMETRIES, current_attribution, feature_bounds, label_points, load_geometry
 from geo.tiles import CELL_DEG
@@ -40,8 +49,6 @@ PLOTLY_CONFIG = {
     "toImageButtonOptions": {"format": "png", "filename": "stalking-services-map", "scale": 2},
 }
 
-TEXT_DARK = "#0B0C0C"
-TEXT_LIGHT = "#FFFFFF"
 OUTLINE = "#FFFFFF"
 SELECTED_OUTLINE = "#0B0C0C"
 NOTE_GREY = "#505A5F"
@@ -53,20 +60,6 @@ KEY_FIGURE_LABELS = {
 }
 HATCH_STEP_DEG = CELL_DEG / 5  # spacing of the hatching on a tile: five lines across
 TILE_NOTE = "One hexagon per police force area, all the same size;<br>positions are approximate, not geographic."
-
-
-def _luminance(hex_colour: str) -> float:
-    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def text_colour(fill: str) -> str:
-    """Dark or white text, whichever contrasts more with the fill (WCAG contrast ratio)."""
-    lum = _luminance(fill)
-    on_dark = (1.05) / (lum + 0.05)
-    on_light = (lum + 0.05) / (_luminance(TEXT_DARK) + 0.05)
-    return TEXT_LIGHT if on_dark > on_light else TEXT_DARK
 
 
 def _key_figure(value) -> str:

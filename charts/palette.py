@@ -122,16 +122,69 @@ ROUND = MapDimension(
 # Every map the dashboard draws: the four themes, and the returns round tracker's.
 ALL_DIMENSIONS: dict[str, MapDimension] = {**MAP_DIMENSIONS, ROUND.key: ROUND}
 
-# Funders, for the funding timeline (colour by funder, with a legend and a table).
+# Funders, for the funding timeline: each its own colour, in the order the legend lists them.
+# Colour is never the only cue: every bar is labelled with its funder's name, and light
+# fills are outlined so each bar stands out from the white page (WCAG 1.4.11).
+MID_GREY = "#8C8C8C"
 FUNDER_COLOURS = {
     "MoJ victims grant": DARK_BLUE,
     "Home Office perpetrator fund": ORANGE,
     "Home Office (other)": DARK_PINK,
     "commissioner core": TURQUOISE,
-    "commissioner (source not stated)": TURQUOISE,
+    "commissioner (source not stated)": LIGHT_TURQUOISE,
     "Community Safety Fund": LIGHT_PURPLE,
+    "local authority": PALE_BLUE,
     "National Lottery": DARK_GREY,
-    "local authority": DARK_GREY,
-    "grant (funder not stated)": "#8C8C8C",
-    "not stated": "#8C8C8C",
+    "grant (funder not stated)": MID_GREY,
+    "not stated": NOT_REPORTED_GREY,
 }
+BAR_OUTLINE = "#505A5F"  # 7:1 on white: outlines light bars
+
+
+def funder_colour(funder: str) -> str:
+    """The funder's colour; a funder the palette does not know yet gets a grey (and its label)."""
+    return FUNDER_COLOURS.get(funder, MID_GREY)
+
+
+def funder_order(funders) -> list[str]:
+    """Funders in legend order: the palette's order, then any others alphabetically."""
+    known = [f for f in FUNDER_COLOURS if f in set(funders)]
+    return known + sorted(set(funders) - set(FUNDER_COLOURS))
+
+
+# Shares, for the regional grid: five steps, so every cell's count can be written in a colour
+# with at least 4.5:1 contrast on it (a smooth scale has mid-blues on which neither dark nor
+# white text reaches 4.5:1). (upper bound of the step in %, fill)
+SHARE_STEPS = (
+    (0, "#F3F4F6"),
+    (25, "#C4D2E2"),
+    (50, "#8BA7C4"),
+    (75, "#4A6E95"),
+    (100, DARK_BLUE),
+)
+TEXT_DARK = "#0B0C0C"
+TEXT_LIGHT = "#FFFFFF"
+
+
+def share_step(percent: float) -> int:
+    """The step of a share: 0 for none, then 1-24, 25-49, 50-74, 75-100 percent."""
+    if percent <= 0:
+        return 0
+    return 1 + min(3, int(percent // 25))
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour(fill: str) -> str:
+    """Dark or white text, whichever contrasts more with the fill (WCAG contrast ratio)."""
+    return TEXT_LIGHT if contrast(fill, TEXT_LIGHT) > contrast(fill, TEXT_DARK) else TEXT_DARK

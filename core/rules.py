@@ -254,6 +254,7 @@ class Measure:
     label: str
     theme: Theme
     test: Callable[[Any], Any]  # coverage frame -> boolean series, one value per force area
+    short_label: str = ""  # for narrow charts: a column heading a phone can show
 
 
 MEASURES: dict[str, Measure] = {
@@ -264,15 +265,23 @@ MEASURES: dict[str, Measure] = {
             "Dedicated service or ISACs in wider services",
             ISAC,
             lambda c: c["isac_status"].isin(ISAC.provided),
+            "ISAC or service",
         ),
         Measure(
             "programme",
             "Perpetrator programme commissioned",
             PROGRAMME,
             lambda c: c["perpetrator_programme_status"].isin(PROGRAMME.provided),
+            "Perpetrator programme",
         ),
-        Measure("masip", "MASIP or stalking clinic running", MASIP, lambda c: c["masip_status"].isin(MASIP.provided)),
-        Measure("funding_at_risk", "Funding at risk", FUNDING, lambda c: c["funding_at_risk"].astype(bool)),
+        Measure(
+            "masip",
+            "MASIP or stalking clinic running",
+            MASIP,
+            lambda c: c["masip_status"].isin(MASIP.provided),
+            "MASIP or clinic",
+        ),
+        Measure("funding_at_risk", "Funding at risk", FUNDING, lambda c: c["funding_at_risk"].astype(bool), "At risk"),
     )
 }
 PROVISION_MEASURES = ("isac", "programme", "masip")

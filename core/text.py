@@ -62,6 +62,19 @@ def file_stem(title: str, as_at: dt.date | None) -> str:
     return f"{stem}-{as_at.isoformat()}" if as_at else stem
 
 
+def export_stem(name: str, place: str, as_at: dt.date | None) -> str:
+    """A short, stable file name without extension: what, where and when.
+
+    'funding-timeline', 'England and Wales', 19 Dec 2024 -> 'funding-timeline-england-and-wales-2024-12-19'."""
+    parts = [slug(name, 40), slug(place, 40)]
+    return "-".join(parts + ([as_at.isoformat()] if as_at else []))
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 service', '2 services', '1 force area', '0 force areas'."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
 @lru_cache(maxsize=65_536)
 def alias_key(name: str) -> str:
     """The form of a force name used for matching: case, '&', hyphens and 'the' do not matter."""

@@ -368,6 +368,7 @@ def normalise_returns(
                 "licence": RETURN_LICENCE,
                 "document": r.path.name,
                 "description": r.evidence,
+                "url": None,
             }
         )
         sections.append({"source_id": r.source_id, "section": RETURN_SECTION, "heading": RETURN_SECTION, "position": 1})

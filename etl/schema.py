@@ -101,6 +101,13 @@ SOURCES = FileSchema(
             meaning="File name of the plain-text copy the quotes are checked against.",
         ),
         Column("description", "text", required=False, max_length=400),
+        Column(
+            "url",
+            "url",
+            required=False,
+            max_length=400,
+            meaning="The document's web address (https://…), where it has one; printed with every citation of it.",
+        ),
     ),
     key=("source_id",),
     meaning="The documents every fact is quoted from (the origin of the data).",

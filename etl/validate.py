@@ -90,13 +90,19 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
     if kind == "date_or_ongoing":
         return None if value == "ongoing" else parse_date(value)[1]
     if kind == "decimal":
-        if not re.fullmatch(r"\d{1,4}(\.\d{1,2})?", value):
+        if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,2})?", value):
             return f"'{value}' is not a number of posts; expected a number of 0 or more with at most two decimal places, e.g. 2.5"
         return None
     if kind == "amount":
-        if value in ("prefer not to say", "not known") or re.fullmatch(r"\d{1,9}", value):
+        if value in ("prefer not to say", "not known") or re.fullmatch(r"[0-9]{1,9}", value):
             return None
         return f"'{value}' is not an amount; expected whole pounds (e.g. 45000), 'prefer not to say' or 'not known'"
+    if kind == "url":
+        return (
+            None
+            if re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value)
+            else f"'{value}' is not a web address; expected one starting https://"
+        )
     if kind == "yesno":
         return None if value in ("yes", "no") else f"'{value}' is not allowed; expected yes or no"
     if kind == "id":

@@ -64,6 +64,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="deadline for each image (default 30, or STALKING_EXPORT_TIMEOUT)",
     )
+    b.add_argument(
+        "--marking",
+        choices=["OFFICIAL", "OFFICIAL-SENSITIVE"],
+        help="protective marking printed at the top and foot of every page of the Word briefing (default: none)",
+    )
     b.add_argument("--quiet", action="store_true", help="print nothing on success")
     b.add_argument("--verbose", action="store_true", help="print each step on stderr")
     sub.add_parser("browser", help="print the browser PNG/SVG export will use, or why there is none")
@@ -91,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         scope = briefing.resolve_scope(force=args.force, region=args.region, all_areas=args.all)
         wanted = True if args.require_images else (False if args.no_images else None)
         progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if args.verbose else None
-        pack = briefing.build_pack(scope, args.as_at, images_wanted=wanted, timeout=args.timeout, progress=progress)
+        pack = briefing.build_pack(
+            scope, args.as_at, images_wanted=wanted, timeout=args.timeout, progress=progress, marking=args.marking
+        )
         out = args.out or Path(pack.filename)
         out.write_bytes(pack.data)
     except (briefing.ScopeError, images.ImageExportError, queries.DatabaseMissing, OSError) as err:

@@ -71,6 +71,7 @@ def build_pack(
     session: images.ImageSession | None = None,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    marking: str | None = None,
 ) -> BriefingPack:
     """The briefing pack as zip bytes.
 
@@ -79,6 +80,8 @@ def build_pack(
     (raises images.ImageExportUnavailable without a browser); False never
     starts a browser. Each image has `timeout` seconds and all of them together
     `deadline` seconds; a failed or timed-out image raises images.ImageExportError.
+    marking: a protective marking (one of exports.word.MARKINGS) printed at the top and foot
+    of every page of the Word document; None for none.
     session: an open images.ImageSession to reuse (the app's shared one); by
     default the pack starts its own browser and closes it when done.
     """
@@ -124,7 +127,7 @@ def build_pack(
     files: dict[str, bytes] = {}
     say("Writing the Word document")
     files[f"{brief.stem}.docx"] = word.briefing_docx(
-        brief, pngs, note=None if use_images or not warnings else warnings[0]
+        brief, pngs, note=None if use_images or not warnings else warnings[0], marking=marking
     )
     for chart in brief.charts:
         if use_images:

@@ -83,7 +83,7 @@ def _timeline_chart(
         title,
         f"Funded services from start (where known) to end date, {label}, positions {_positions(as_at, data_date)}",
         data_date,
-        notes=(*notes, "Dotted bars: start not stated; drawn as the 90 days before the end."),
+        notes=notes,
     )
     return figures.funding_timeline(streams, as_at, text, CLIFF_EDGE), text
 
@@ -268,6 +268,75 @@ def group_evidence(ev: pd.DataFrame) -> pd.DataFrame:
     return grouped
 
 
+def _squash(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _overlap(head: str, tail: str, least: int = 25) -> int:
+    """How many characters the end of `head` shares with the start of `tail` (0 when fewer than
+    `least`, or when the shared text does not start at a word)."""
+    most = min(len(head), len(tail)) - 1
+    for size in range(most, least - 1, -1):
+        if head.endswith(tail[:size]) and (size == len(head) or head[-size - 1] == " "):
+            return size
+    return 0
+
+
+def fold_overlapping(grouped: pd.DataFrame) -> pd.DataFrame:
+    """Each passage of a document once per force: no quote printed twice in overlapping forms.
+
+    Within one force and one document, a quote that another contains is folded into the longer
+    one, and two quotes where one's end is the other's start (at least 25 characters, from a word,
+    in the same section) are joined into the passage they are both cut from. Themes and record
+    ids are merged. The result is verbatim still: each kept text is a quote, or two quotes that
+    run on in the document.
+    """
+    if grouped.empty:
+        return grouped
+    out = []
+    for _, group in grouped.groupby(["pfa_code", "source_id"], sort=False):
+        rows = [dict(r) for r in group.to_dict("records")]
+        for r in rows:
+            r["quote"] = _squash(r["quote"])
+        changed = True
+        while changed:
+            changed = False
+            for i, a in enumerate(rows):
+                for j, b in enumerate(rows):
+                    if i == j:
+                        continue
+                    joined = None
+                    if b["quote"] in a["quote"]:
+                        joined = a["quote"]
+                    elif a["section"] == b["section"] and (size := _overlap(a["quote"], b["quote"])):
+                        joined = a["quote"] + b["quote"][size:]
+                    if joined is None:
+                        continue
+                    a["quote"] = joined
+                    a["themes"] = "; ".join(dict.fromkeys([*a["themes"].split("; "), *b["themes"].split("; ")]))
+                    a["record_ids"] = ";".join(
+                        dict.fromkeys([*a["record_ids"].split(";"), *b["record_ids"].split(";")])
+                    )
+                    del rows[j]
+                    changed = True
+                    break
+                if changed:
+                    break
+        out.extend(rows)
+    return pd.DataFrame(out, columns=grouped.columns).reset_index(drop=True)
+
+
+def source_urls(sources: pd.DataFrame) -> dict[str, str]:
+    """{source_id: web address} for the documents that have one."""
+    if "url" not in sources:
+        return {}
+    return {
+        sid: url.strip()
+        for sid, url in zip(sources["source_id"], sources["url"])
+        if isinstance(url, str) and url.strip()
+    }
+
+
 def evidence_table(ev: pd.DataFrame) -> pd.DataFrame:
     g = group_evidence(ev)
     return pd.DataFrame(
@@ -324,6 +393,13 @@ class Briefing:
     @property
     def age_line(self) -> str:
         return f"Position as at {long_date(self.as_at)}. {data_as_at_line(self.data_date, self.today)}"
+
+    def main_source_text(self) -> str:
+        """'APCC, Super Complaint: … (19 December 2024)': the main document, for running footers."""
+        if self.sources.empty:
+            return ""
+        r = self.sources.iloc[0]
+        return f"{r['publisher']}, {r['title']} ({long_date(pd.Timestamp(r['published']).date())})"
 
     def source_text(self) -> str:
         parts = [

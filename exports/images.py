@@ -41,6 +41,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from charts import chart_text
 from exports import geo
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def _import_kaleido():
 BROWSER_ENV = "STALKING_BROWSER"  # a browser path, or "none" to simulate no browser
 TIMEOUT_ENV = "STALKING_EXPORT_TIMEOUT"  # seconds
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-EXPORT_WIDTH = 1000  # CSS pixels; a PNG at scale 2 is 2000 px wide, 300 dpi over 17 cm
+EXPORT_WIDTH = chart_text.EXPORT_WIDTH  # CSS pixels; a PNG at scale 2 is 2000 px wide, 300 dpi over 17 cm
 PNG_SCALE = 2
 DEFAULT_HEIGHT = 500
 IDLE_SECONDS = 300  # the app's shared browser closes after this long unused
@@ -145,14 +146,18 @@ def _figure_dict(fig: go.Figure | dict) -> dict:
 
 
 def fit_width(fig: go.Figure | dict, minimum: int = EXPORT_WIDTH) -> int:
-    """An export width at which the footer is not cut off.
+    """The width to draw an export at.
 
-    The title and the footer (source line, data date, notes) start at the left
-    edge of the plot area, which long category labels push to the right;
-    estimate them (about 10 px a character for the bold title, 7 px for 13 px
-    labels, 6 px for the 11 px footer) and widen the image to fit.
+    A figure finished by charts.chart_text was laid out for a width (its words wrapped to it,
+    its legend planned for it) and says so in `layout.meta["width"]`: it is drawn at that width.
+    For any other figure, estimate the room its title, footer and category labels need
+    (about 10 px a character for the bold title, 7 px for 13 px labels, 6 px for the 11 px
+    footer) and widen the image to fit.
     """
     fig = fig if isinstance(fig, go.Figure) else go.Figure(fig)
+    meta = fig.layout.meta
+    if isinstance(meta, dict) and isinstance(meta.get("width"), (int, float)):
+        return int(meta["width"])
     label_chars = 0
     for trace in fig.data:
         if trace.type == "bar" and trace.orientation == "h" or trace.type == "heatmap":

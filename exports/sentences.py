@@ -83,11 +83,14 @@ def _sentence(main: str, others: str) -> str:
     return f"{main}; {others}." if others else f"{main}."
 
 
-def _recent(count: headlines.Count) -> str:
-    """' (0 of them reported in the last 12 months)'."""
-    if not count.count:
-        return ""
-    return f" ({count.current} of {_verb(count.count, 'it', 'them')} reported {rules.CURRENT_WORDS})"
+def _recent(count: headlines.Count, detail: str = "") -> str:
+    """' (2 dedicated services; 0 of them reported in the last 12 months)': one bracket for both."""
+    parts = [detail] if detail else []
+    if count.count == 1:
+        parts.append(f"{'' if count.current else 'not '}reported {rules.CURRENT_WORDS}")
+    elif count.count:
+        parts.append(f"{count.current} of them reported {rules.CURRENT_WORDS}")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at: dt.date) -> list[str]:
@@ -99,12 +102,16 @@ def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at
     isac = cov["isac_status"].value_counts()
     k = headlines.count(cov, "isac")
     detail = _detail(
-        isac, {"dedicated service": "dedicated service", "ISACs within wider services": "ISACs within wider services"}
+        isac,
+        {
+            "dedicated service": ("dedicated service", "dedicated services"),
+            "ISACs within wider services": ("with ISACs within wider services", "with ISACs within wider services"),
+        },
     )
     out.append(
         _sentence(
-            f"{k.count} of {where} reported a dedicated stalking service or ISACs within wider services{detail}"
-            + _recent(k),
+            f"{k.count} of {where} reported a dedicated stalking service or ISACs within wider services"
+            + _recent(k, detail),
             _others(isac, _ISAC_OTHERS, rules.ISAC.provided),
         )
     )
@@ -127,11 +134,11 @@ def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at
 
     masip = cov["masip_status"].value_counts()
     k = headlines.count(cov, "masip")
-    detail = _detail(masip, {"established": "established", "pilot": "pilot"})
+    detail = _detail(masip, {"established": ("established", "established"), "pilot": ("pilot", "pilots")})
     out.append(
         _sentence(
             f"{k.count} of {where} reported a multi-agency stalking intervention "
-            f"programme (MASIP), stalking clinic or panel that is running{detail}" + _recent(k),
+            "programme (MASIP), stalking clinic or panel that is running" + _recent(k, detail),
             _others(masip, _MASIP_OTHERS, rules.MASIP.provided),
         )
     )
@@ -154,10 +161,15 @@ def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at
     return out
 
 
-def _detail(counts: pd.Series, labels: dict[str, str]) -> str:
-    """' (1 dedicated service, 2 ISACs within wider services)': the non-zero parts of a total."""
-    parts = [f"{int(counts.get(s, 0))} {label}" for s, label in labels.items() if counts.get(s, 0)]
-    return f" ({', '.join(parts)})" if parts else ""
+def _detail(counts: pd.Series, labels: dict[str, tuple[str, str]]) -> str:
+    """'1 dedicated service, 2 with ISACs within wider services': the non-zero parts of a total,
+    each label (singular, plural) agreeing with its count."""
+    parts = [
+        f"{int(counts.get(s, 0))} {one if int(counts.get(s, 0)) == 1 else many}"
+        for s, (one, many) in labels.items()
+        if counts.get(s, 0)
+    ]
+    return ", ".join(parts)
 
 
 def _stream_sentences(streams: pd.DataFrame, scope: Scope, as_at: dt.date) -> list[str]:

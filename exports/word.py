@@ -1,4 +1,13 @@
-"""The briefing pack's Word document (python-docx)."""
+"""The briefing pack's Word document (python-docx).
+
+Every page carries a running header (the briefing's title and its as-at date), a
+footer with the source, the licence and "Page N of M" (Word fields, so the
+numbers are right however the document is edited), and, when one is chosen at
+export, a protective marking (OFFICIAL, say) at the top and foot of the page.
+Each quote is printed once: a quote that another quote of the same force and
+document contains is folded into the longer one. A citation ends with the
+document's URL where the sources list has one.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +17,13 @@ import re
 
 import pandas as pd
 from docx import Document
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from core.text import long_date
-from exports.briefing_content import Briefing, forces_table, group_evidence
+from exports.briefing_content import Briefing, fold_overlapping, forces_table, group_evidence, source_urls
 from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
 
 SUBTLE = RGBColor(0x50, 0x5A, 0x5F)
@@ -23,6 +32,12 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 # Characters XML 1.0 cannot hold.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
+# Protective markings a briefing may carry (Government Security Classifications: OFFICIAL,
+# and OFFICIAL-SENSITIVE for OFFICIAL information needing more care in handling).
+MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
+
+# Column widths (cm) of the force table, 17 cm in all: names never break inside a word.
+FORCE_WIDTHS = (3.1, 2.2, 3.0, 1.6, 2.4, 2.4, 2.3)
 FORCE_COLUMNS = [
     "Force area",
     "Region",
@@ -38,8 +53,8 @@ def _clean(text: object) -> str:
     return _ILLEGAL_XML.sub("", " ".join(str(text).split()))
 
 
-def _small(paragraph, text: str, *, italic: bool = False) -> None:
-    run = paragraph.add_run(_clean(text))
+def _small(paragraph, text: str, *, italic: bool = False, keep_spaces: bool = False) -> None:
+    run = paragraph.add_run(text if keep_spaces else _clean(text))
     run.font.size = Pt(9)
     run.font.color.rgb = SUBTLE
     run.italic = italic
@@ -59,14 +74,89 @@ def _alt_text(document, text: str) -> None:
     shape._inline.docPr.set("title", _clean(text)[:250])
 
 
-def quote_citation(title: str, section: str, date: object) -> str:
-    """'— document title, section, 19 December 2024'."""
+def quote_citation(title: str, section: str, date: object, url: object = None) -> str:
+    """'— document title, section, 19 December 2024', then ', https://…' when the document has a URL."""
     when = long_date(pd.Timestamp(date).date()) if pd.notna(date) else "undated"
-    return f"— {title}, {section}, {when}"
+    link = f", {url}" if isinstance(url, str) and url.strip() else ""
+    return f"— {title}, {section}, {when}{link}"
 
 
-def briefing_docx(brief: Briefing, pngs: dict[str, bytes], note: str | None = None) -> bytes:
-    """The Word document: scope, dates, key figures, charts, force table, evidence, sources and licence."""
+def _short_titles(brief: Briefing) -> dict[str, str]:
+    """{source_id: short title} for citations beside quotes; the full titles are under Sources."""
+    if "short_title" not in brief.sources:
+        return {}
+    return {
+        sid: title
+        for sid, title in zip(brief.sources["source_id"], brief.sources["short_title"])
+        if isinstance(title, str)
+    }
+
+
+def _field(paragraph, code: str, placeholder: str = "1") -> None:
+    """A Word field (PAGE, NUMPAGES) whose value Word works out when it lays the document out."""
+    for kind, text in (("begin", None), ("instr", code), ("separate", None), ("text", placeholder), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {text} "
+            run._r.append(instr)
+        elif kind == "text":
+            run.text = text
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        run.font.size = Pt(8)
+        run.font.color.rgb = SUBTLE
+
+
+def _marking(container, marking: str | None) -> None:
+    if marking:
+        p = container.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(_clean(marking))
+        run.bold = True
+        run.font.size = Pt(10)
+
+
+def _running_header_and_footer(doc, brief: Briefing, marking: str | None) -> None:
+    """Header: marking, then title and date; footer: source and licence, page N of M, marking."""
+    section = doc.sections[0]
+    header = section.header
+    header.is_linked_to_previous = False
+    first = header.paragraphs[0]
+    if marking:
+        first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = first.add_run(_clean(marking))
+        run.bold = True
+        run.font.size = Pt(10)
+        first = header.add_paragraph()
+    _small(first, f"{brief.title} · position as at {long_date(brief.as_at)}")
+
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    p = footer.paragraphs[0]
+    others = " and the other documents cited" if len(brief.sources) > 1 else ""
+    _small(
+        p,
+        f"Source: {brief.main_source_text()}{others}. Contains public sector information licensed under the {LICENCE}.",
+    )
+    numbers = footer.add_paragraph()
+    numbers.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _small(numbers, "Page ", keep_spaces=True)
+    _field(numbers, "PAGE")
+    _small(numbers, " of ", keep_spaces=True)
+    _field(numbers, "NUMPAGES")
+    _marking(footer, marking)
+
+
+def briefing_docx(
+    brief: Briefing, pngs: dict[str, bytes], note: str | None = None, *, marking: str | None = None
+) -> bytes:
+    """The Word document: scope, dates, key figures, charts, force table, evidence, sources and licence.
+
+    `marking`: a protective marking printed at the top and foot of every page (None for none)."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -77,6 +167,7 @@ def briefing_docx(brief: Briefing, pngs: dict[str, bytes], note: str | None = No
     props.subject = f"Stalking services, {brief.scope.place}, as at {brief.as_at.isoformat()}"
     props.author = "Stalking services dashboard"
     props.created = dt.datetime.combine(brief.today, dt.time(0))
+    _running_header_and_footer(doc, brief, marking)
 
     doc.add_heading(brief.title, level=0)
     doc.add_paragraph(brief.scope_line)
@@ -102,6 +193,8 @@ def briefing_docx(brief: Briefing, pngs: dict[str, bytes], note: str | None = No
                 p = doc.add_paragraph()
                 p.add_run(_clean(chart.text.title)).bold = True
                 _small(p, f"  (interactive chart: charts/{chart.name}.html)")
+            if png:
+                continue  # the image carries its own source line and notes: not printed twice
             caption = doc.add_paragraph()
             lines = chart.text.source_lines(brief.today)
             for i, line in enumerate(lines):
@@ -121,8 +214,12 @@ def briefing_docx(brief: Briefing, pngs: dict[str, bytes], note: str | None = No
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
             cell.text = "" if pd.isna(value) else _clean(value)
+    table.autofit = False
+    for column, width in zip(table.columns, FORCE_WIDTHS):
+        column.width = Cm(width)  # the grid (LibreOffice reads it); each cell's width too (Word does)
     for row in table.rows:
-        for cell in row.cells:
+        for cell, width in zip(row.cells, FORCE_WIDTHS):
+            cell.width = Cm(width)
             for p in cell.paragraphs:
                 for run in p.runs:
                     run.font.size = Pt(8.5)
@@ -130,10 +227,13 @@ def briefing_docx(brief: Briefing, pngs: dict[str, bytes], note: str | None = No
 
     doc.add_heading("Evidence", level=1)
     doc.add_paragraph(
-        "Every quote behind the position above, verbatim, with the document, section and date it "
-        "comes from. Quotes marked (...) or [...] are as the document has them."
+        "Every quote behind the position above, verbatim, with the document (its full title is under "
+        "Sources and licence), section and date it comes from. Quotes marked (...) or [...] are as the "
+        "document has them; where two quotes run on in the document they are printed once, as one passage."
     )
-    grouped = group_evidence(brief.evidence)
+    grouped = fold_overlapping(group_evidence(brief.evidence))
+    urls = source_urls(brief.sources)
+    short = _short_titles(brief)
     for force in brief.coverage.itertuples():
         doc.add_heading(f"{force.short_name} ({force.pfa_code})", level=2)
         quotes = grouped[grouped["pfa_code"] == force.pfa_code]
@@ -148,13 +248,18 @@ def briefing_docx(brief: Briefing, pngs: dict[str, bytes], note: str | None = No
             p.paragraph_format.left_indent = Cm(0.5)
             p.add_run(f"{_clean(q.themes)}: ").bold = True
             p.add_run(f"\u201c{_clean(q.quote)}\u201d ")
-            cite = p.add_run(_clean(quote_citation(q.source_title, q.section, q.source_date)))
+            title = short.get(q.source_id, q.source_title)
+            cite = p.add_run(_clean(quote_citation(title, q.section, q.source_date, urls.get(q.source_id))))
             cite.italic = True
 
     doc.add_heading("Sources and licence", level=1)
     for r in brief.sources.itertuples():
+        url = urls.get(r.source_id)
         doc.add_paragraph(
-            _clean(f"{r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. {r.licence}."),
+            _clean(
+                f"{r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. {r.licence}."
+                + (f" {url}" if url else "")
+            ),
             style="List Bullet",
         )
     doc.add_paragraph(f"Contains public sector information licensed under the {LICENCE}: {LICENCE_URL}")

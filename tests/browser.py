@@ -5,6 +5,9 @@
     def test_png(...):
         chromium = require_browser()   # the browser's path
 
+    def test_accessible(...):
+        axe_js = require_axe()          # axe-core's script, to inject into a page
+
 Without a browser the test is skipped with the reason, except under CI
 (`CI=true`), where a missing browser fails the test: CI installs Debian's
 chromium, so its absence there is a broken build, not a reason to skip.
@@ -15,6 +18,7 @@ installed) does not hide a real browser from the tests.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +47,25 @@ def require_browser() -> str:
     reason = MISSING.format(names=", ".join(images.BROWSER_NAMES))
     if on_ci():
         pytest.fail(f"{reason}. CI=true: a missing browser fails the run.", pytrace=False)
+    pytest.skip(reason)
+
+
+# axe-core, installed by .ci/run from the npm registry (pinned) into a git-ignored folder.
+AXE_VERSION = "4.14.1"
+AXE_JS = Path(__file__).parent / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_MISSING = (
+    "axe-core is not installed at {path}. Install it (as .ci/run does): "
+    "npm install --prefix tests/.axe --no-save --no-package-lock axe-core@{version}"
+)
+
+
+def require_axe() -> Path:
+    """axe.min.js; skips the calling test without it, or fails it when CI=true."""
+    if AXE_JS.is_file():
+        return AXE_JS
+    reason = AXE_MISSING.format(path=AXE_JS, version=AXE_VERSION)
+    if on_ci():
+        pytest.fail(f"{reason}. CI=true: a missing axe-core fails the run.", pytrace=False)
     pytest.skip(reason)
 
 

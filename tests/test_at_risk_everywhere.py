@@ -66,12 +66,12 @@ def test_regional_comparison_counts_the_same_forces(as_at, expected):
     row = grid["y"].index("England and Wales")
     column = next(i for i, label in enumerate(grid["x"]) if label.replace("<br>", " ") == "Funding at risk")
     assert grid["text"][row][column] == f"{len(expected)} of 43", "the England and Wales cell of the grid"
-    at.session_state["regions_tabs"] = "Force areas in England and Wales"
+    at.session_state["regions_view"] = "Force areas"
     at.run()
     table = next(d.value for d in at.dataframe if len(d.value) == 43)
     at_risk = {
-        name
-        for name, funding in zip(table["short_name"], table["funding"])
+        link.rsplit("force=", 1)[-1]  # each force area's name links to its profile
+        for link, funding in zip(table["Force area"], table["Funding risk"])
         if "ends within 6 months" in funding or "at risk, no date" in funding
     }
     assert at_risk == expected

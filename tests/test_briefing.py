@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import docx
@@ -95,8 +96,9 @@ def test_wales_word_document_cites_a_quote_for_every_force_with_evidence(wales_z
         cited = [q for q in quotes.itertuples() if f"\u201c{' '.join(q.quote.split())}\u201d" in text]
         assert cited, f"no quote cited for {WELSH_FORCES[code]}"
         q = cited[0]
-        citation = f"— {q.source_title}, {q.section}, {long_date(pd.Timestamp(q.source_date).date())}"
-        assert citation in text
+        short = queries.sources().set_index("source_id").loc[q.source_id, "short_title"]
+        citation = f"— {short}, {q.section}, {long_date(pd.Timestamp(q.source_date).date())}"
+        assert citation in text, "cited by the document's short title (the full title is under Sources)"
 
 
 def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_at):
@@ -106,7 +108,8 @@ def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_
     assert "not the same as none" in text
     assert f"Position as at {long_date(as_at)}" in text and "Data as at" in text
     assert len(document.inline_shapes) >= 4, "the charts are in the document as images"
-    assert "Source: " in text, "each chart has its source line beneath it"
+    footer = "\n".join(p.text for p in document.sections[0].footer.paragraphs)
+    assert "Source: " in footer, "every page's footer names the source (each chart image carries its own)"
     table = document.tables[0]
     header = [c.text for c in table.rows[0].cells]
     assert header[:3] == ["Force area", "Region", "ISAC provision"] and "Next funding end" in header
@@ -155,7 +158,8 @@ def test_a_force_pack_cites_that_forces_quotes(built_db, as_at):
     zf = zipfile.ZipFile(io.BytesIO(pack.data))
     text = doc_text(the_docx(zf))
     for quote in evidence[evidence["pfa_code"] == code]["quote"]:
-        assert f"\u201c{' '.join(quote.split())}\u201d" in text
+        # verbatim, on its own or within the passage it runs on into (printed once)
+        assert " ".join(quote.split()) in text
 
 
 def test_an_england_and_wales_pack_covers_all_43_forces(built_db, as_at):
@@ -164,6 +168,73 @@ def test_an_england_and_wales_pack_covers_all_43_forces(built_db, as_at):
     forces = pd.read_csv(io.BytesIO(zf.read("data/force-areas.csv")), comment="#", encoding="utf-8-sig")
     assert len(forces) == 43
     assert "all 43 police force areas" in doc_text(the_docx(zf))
+
+
+# ---------------------------------------------------------------- fit to paste
+
+
+TICK = re.compile(r'<g class="[xy]tick"><text[^>]*>([^<]*)</text>')
+
+
+def test_every_exported_chart_has_whole_number_ticks_on_its_count_axis(wales_zip):
+    svgs = [n for n in wales_zip.namelist() if n.endswith(".svg")]
+    assert svgs
+    for name in svgs:
+        ticks = TICK.findall(wales_zip.read(name).decode("utf-8"))
+        numbers = [t for t in ticks if re.fullmatch(r"[-−]?[\d.,]+", t)]
+        fractions = [t for t in numbers if not re.fullmatch(r"[-−]?\d[\d,]*", t)]
+        assert not fractions, f"{name}: count ticks that are not whole numbers: {fractions}"
+
+
+def word_parts(data: bytes) -> dict[str, str]:
+    """The XML of the document's parts: body, headers and footers."""
+    with zipfile.ZipFile(io.BytesIO(data)) as docx_zip:
+        return {n: docx_zip.read(n).decode("utf-8") for n in docx_zip.namelist() if n.endswith(".xml")}
+
+
+def test_the_word_pack_has_a_running_header_page_numbers_and_a_footer_with_source_and_licence(wales_zip, as_at):
+    document = docx.Document(io.BytesIO(the_docx(wales_zip)))
+    section = document.sections[0]
+    header = "\n".join(p.text for p in section.header.paragraphs)
+    footer = "\n".join(p.text for p in section.footer.paragraphs)
+    assert "Stalking services in Wales: briefing" in header and long_date(as_at) in header
+    assert "Source: " in footer and "Open Government Licence v3.0" in footer and "Page " in footer
+    xml = "".join(v for k, v in word_parts(the_docx(wales_zip)).items() if "footer" in k)
+    assert " PAGE " in xml and " NUMPAGES " in xml, "page numbers are Word fields"
+    assert "OFFICIAL" not in header + footer, "no protective marking unless one is chosen"
+
+
+def test_a_protective_marking_chosen_at_export_heads_and_foots_every_page(built_db, as_at):
+    pack = briefing.build_pack(briefing.resolve_scope(region="Wales"), as_at, images_wanted=False, marking="OFFICIAL")
+    document = docx.Document(io.BytesIO(the_docx(zipfile.ZipFile(io.BytesIO(pack.data)))))
+    section = document.sections[0]
+    assert section.header.paragraphs[0].text == "OFFICIAL"
+    assert section.footer.paragraphs[-1].text == "OFFICIAL"
+
+
+def test_no_quote_is_printed_twice_in_overlapping_forms(wales_zip, as_at):
+    text = doc_text(the_docx(wales_zip))
+    # Dyfed-Powys is quoted on its pilot in a short form and in a longer one that contains it.
+    short = "Since the 1st September 2024, the PCC has commissioned Paladin National Stalking Advocacy Service"
+    assert text.count(short) == 1
+    from exports.briefing_content import fold_overlapping, group_evidence
+
+    folded = fold_overlapping(group_evidence(queries.evidence_at(as_at)))
+    for _, group in folded.groupby(["pfa_code", "source_id"]):
+        quotes = list(group["quote"])
+        for i, a in enumerate(quotes):
+            for j, b in enumerate(quotes):
+                assert i == j or a not in b, f"printed twice: {a!r} within {b!r}"
+
+
+def test_a_citation_carries_the_documents_url_where_it_has_one(built_db, as_at):
+    from exports import word
+
+    brief = briefing.gather(briefing.resolve_scope(region="Wales"), as_at)
+    brief.sources = brief.sources.assign(url=["https://example.org/apcc-response"] + [None] * (len(brief.sources) - 1))
+    text = doc_text(word.briefing_docx(brief, {}))
+    assert "19 December 2024, https://example.org/apcc-response" in text
+    assert word.quote_citation("Title", "Section", as_at) == f"— Title, Section, {long_date(as_at)}"
 
 
 # ---------------------------------------------------------------- sentences
@@ -218,7 +289,7 @@ def test_area_sentences_count_provision_and_keep_not_reported_apart_from_none():
     out = briefing.area_sentences(cov, NO_STREAMS, scope, dt.date(2024, 12, 19))
     assert out[0] == (
         "3 of the 4 force areas in Wales reported a dedicated stalking service or ISACs within wider "
-        "services (2 dedicated service, 1 ISACs within wider services) (3 of them reported in the last 12 months); "
+        "services (2 dedicated services, 1 with ISACs within wider services; 3 of them reported in the last 12 months); "
         "1 is not reported."
     )
     assert any("2 ISACs are reported across 1 force area" in s for s in out)

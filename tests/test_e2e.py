@@ -1,8 +1,10 @@
 """End to end in a real browser: Playwright driving Debian's chromium against `streamlit run`.
 
-Skips, with the reason, when chromium is not installed; under CI (CI=true) a
-missing browser fails instead. Screenshots of every page are saved under
-test-artifacts/ for people to look at.
+Skips, with the reason, when chromium (or, for the accessibility checks, axe-core)
+is not installed; under CI (CI=true) a missing one fails instead. Every page is
+opened at a desktop width (1440 x 900) and a phone's (390 x 844): no Streamlit
+exception, no axe-core violation (WCAG 2.2 A/AA and best practices), and a
+screenshot of each saved under test-artifacts/ for people to look at.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from core import paths
-from tests.browser import CHROMIUM_ARGS, require_browser
+from core import paths, queries
+from tests.browser import CHROMIUM_ARGS, require_axe, require_browser
 from ui.health import wait_until_healthy
-from ui.site import PAGES
+from ui.site import PAGES, SITE_TITLE
 
 ARTIFACTS = paths.REPO_ROOT / "test-artifacts"
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+PUBLIC_PAGES = [p for p in PAGES if p.role is None]
 
 
 def free_port() -> int:
@@ -33,10 +38,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(built_db: Path):
+def server_log(tmp_path_factory) -> Path:
+    """Everything the server prints (warnings and stack traces included)."""
+    return tmp_path_factory.mktemp("server") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def server(built_db: Path, server_log: Path):
     """The dashboard served on 127.0.0.1 on a free port, on the test database."""
     port = free_port()
     env = {**os.environ, "STALKING_BUILD_DIR": str(built_db.parent)}
+    log = server_log.open("wb")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -53,16 +65,17 @@ def server(built_db: Path):
         ],
         cwd=paths.REPO_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     if not wait_until_healthy(base, proc, timeout=60):
         proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        pytest.fail("streamlit did not start: " + server_log.read_text(errors="replace")[-2000:])
     yield base
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +97,25 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(params=list(SIZES), ids=list(SIZES))
+def sized_page(request, browser):
+    """A page at a desktop's size and at a phone's: (page, size name)."""
+    width, height = SIZES[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg, request.param
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    width, height = SIZES["desktop"]
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
 @pytest.fixture
 def off_host_requests(page) -> list[str]:
     """Every URL the page asks for beyond 127.0.0.1: there must be none (no network at run time)."""
@@ -99,7 +131,19 @@ def off_host_requests(page) -> list[str]:
 
 
 def settle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit's script has finished and every plotly chart has drawn."""
+    """Wait until Streamlit's script has finished and every plotly chart has drawn.
+
+    Every page starts with a title (h1): waiting for it first means a page whose first run
+    has not yet begun (the app is "notRunning" before it starts) is not taken as finished.
+    The app's style rules arrive a moment after the first widgets, and the browser reports
+    the width charts are drawn at (which may rerun the page): wait for both."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    page.wait_for_function(  # the app's own style rules (ui/style.py) are in
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--dashboard-style').trim() === 'loaded'",
+        timeout=timeout,
+    )
+    page.wait_for_function("() => document.documentElement.dataset.chartWidth", timeout=timeout)  # ui/viewport.py
+    page.wait_for_timeout(100)  # the rerun that draws the charts for that width, if any, has started
     page.wait_for_selector(SCRIPT_DONE, timeout=timeout)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
@@ -113,11 +157,45 @@ def settle(page, timeout: float = 30_000) -> None:
 
 def full_screenshot(page, name: str) -> None:
     """Streamlit scrolls inside its main container, so grow the viewport to the content first."""
+    size = page.viewport_size
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(max(height + 40, 1000), 15000)})
+    page.set_viewport_size({"width": size["width"], "height": min(max(height + 40, size["height"]), 15000)})
     settle(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size(size)
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it stands, one line each: rule, impact, where."""
+    page.add_script_tag(path=str(require_axe()))
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(str(n['target']) for n in v['nodes'][:5])}"
+        for v in result["violations"]
+    ]
+
+
+def page_url(spec) -> str:
+    query = "?force=E23000027" if spec.script.endswith("force_profile.py") else ""
+    return f"/{spec.url_path}{query}"
+
+
+def press_tab_until(page, test: str, most: int = 60) -> None:
+    """Press Tab until `test` (a JS expression about document.activeElement) holds."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const e = document.activeElement; return Boolean({test}); }})()"):
+            return
+    pytest.fail(f"keyboard focus never reached an element where {test}")
+
+
+def focus_ring(page) -> tuple[str, float]:
+    """The focused element's outline: (style, width in px)."""
+    style, width = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; })()"
+    )
+    return style, float(width.removesuffix("px") or 0)
 
 
 def no_exception(page) -> None:
@@ -134,17 +212,35 @@ def test_a_deep_link_works_as_the_first_request_to_a_fresh_server(server, page):
     assert page.locator("h1").first.inner_text().strip() == "Hertfordshire"
 
 
-@pytest.mark.parametrize("spec", [p for p in PAGES if p.role is None], ids=lambda p: p.url_path)
+@pytest.mark.parametrize("spec", PUBLIC_PAGES, ids=lambda p: p.url_path)
 def test_every_page_renders_without_an_exception(server, page, spec, off_host_requests):
-    query = "?force=E23000027" if spec.script.endswith("force_profile.py") else ""
-    path = "" if spec == PAGES[0] else spec.url_path  # the default page lives at the root URL
-    page.goto(f"{server}/{path}{query}")
+    page.goto(f"{server}{page_url(spec)}")  # every page at the URL ui/site.py declares for it
     settle(page)
     assert page.get_by_text("Page not found").count() == 0
     no_exception(page)
     assert page.locator("h1").first.inner_text().strip()
-    full_screenshot(page, f"page-{spec.url_path}")
     assert off_host_requests == [], f"the page fetched from beyond 127.0.0.1: {off_host_requests}"
+
+
+@pytest.mark.parametrize("spec", PUBLIC_PAGES, ids=lambda p: p.url_path)
+def test_every_page_at_both_widths_has_no_exception_and_no_axe_violation(server, sized_page, spec):
+    page, size = sized_page
+    page.goto(f"{server}{page_url(spec)}")
+    settle(page)
+    no_exception(page)
+    title = page.title()
+    own = "Hertfordshire · Force profile" if spec.script.endswith("force_profile.py") else spec.title
+    assert title == f"{own} · {SITE_TITLE}", f"each page (and each force's profile) has its own tab title: {title}"
+    violations = axe_violations(page)
+    full_screenshot(page, f"page-{spec.url_path}-{size}")
+    assert violations == [], "\n".join(violations)
+
+
+def test_the_root_url_opens_the_overview_at_its_own_url_with_the_links_query(server, page):
+    page.goto(f"{server}/?region=Wales")
+    settle(page)
+    assert urlsplit(page.url).path == "/coverage-map" and "region=Wales" in page.url
+    assert "where the gaps are" in page.locator("h1").first.inner_text()
 
 
 def test_map_draws_all_43_force_areas(server, page):
@@ -179,6 +275,147 @@ def test_a_force_link_opens_its_profile_on_any_page(server, page):
     page.get_by_role("link", name="Funding cliff edge").click()
     settle(page)
     assert "force=W15000004" in page.url, "the selected force travels with the view"
+
+
+# ---------------------------------------------------------------- the funding timeline, as drawn
+
+
+TIMELINE_BOXES = """() => {
+  const chart = document.querySelector('[data-testid="stPlotlyChart"]');
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const notes = [...chart.querySelectorAll('.annotation')].map(box).sort((a, b) => a[1] - b[1]);
+  const legend = chart.querySelector('.legend .bg');
+  return {
+    title: notes[0], subtitle: notes[1], legend: legend ? box(legend) : null,
+    svg: box(chart.querySelector('.main-svg')),
+    entries: [...chart.querySelectorAll('.legend .legendtext')].map((t) => t.textContent),
+  };
+}"""
+
+
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_the_funding_timelines_legend_is_clear_of_its_title_and_keys_every_funder(server, sized_page):
+    page, size = sized_page
+    page.goto(f"{server}/funding-cliff-edge")
+    settle(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg .legend', timeout=30_000)
+    settle(page)
+    boxes = page.evaluate(TIMELINE_BOXES)
+    assert boxes["legend"], "the legend is shown"
+    for name in ("title", "subtitle"):
+        assert not overlaps(boxes["legend"], boxes[name]), f"{size}: the legend overlaps the {name}"
+        assert boxes[name][2] <= boxes["svg"][2] + 1, f"{size}: the {name} runs off the chart's right edge"
+    assert not overlaps(boxes["title"], boxes["subtitle"])
+    streams = queries.funding_streams(queries.source_date())
+    funders = set(streams.loc[streams["end_date"].notna(), "funder"])
+    entries = {"".join(e.split()) for e in boxes["entries"]}
+    missing = {f for f in funders if "".join(f.split()) not in entries}
+    assert not missing, f"{size}: funders in view without a legend entry: {missing}"
+
+
+def test_tables_show_their_last_column_without_scrolling_at_1440(server, desktop):
+    views = [
+        "/coverage-map?overview_view=Counts+and+table&overview_status_view=Table",
+        "/funding-cliff-edge?funding_timeline_view=Table",
+        "/regional-comparison?regions_view=Force+areas",
+        "/regional-comparison?regions_grid_view=Table",
+        "/recommendations-15-16-25?recommendation=All+three%2C+by+force+area",
+        "/return-templates?force=E23000027",
+    ]
+    for view in views:
+        desktop.goto(f"{server}{view}")
+        settle(desktop)
+        desktop.wait_for_selector('[data-testid="stDataFrame"] .dvn-scroller', timeout=30_000)
+        widths = desktop.evaluate(
+            """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+                     .map((s) => [s.scrollWidth, s.clientWidth])"""
+        )
+        assert widths and all(scroll <= client for scroll, client in widths), f"{view}: {widths}"
+
+
+# ---------------------------------------------------------------- navigation that does what it says
+
+
+def test_a_shared_link_reopens_the_same_tab(server, desktop, browser):
+    desktop.goto(f"{server}/regional-comparison")
+    settle(desktop)
+    desktop.get_by_role("tab", name="Force areas").click()
+    desktop.wait_for_url(re.compile(r"regions_view=Force\+areas"), timeout=15_000)
+    settle(desktop)
+    shared = desktop.url
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    other = context.new_page()
+    other.goto(shared)
+    settle(other)
+    assert other.get_by_role("tab", name="Force areas").get_attribute("aria-selected") == "true"
+    context.close()
+
+
+def test_a_force_named_in_the_link_opens_its_profile_and_an_unknown_one_is_quoted_whole(server, desktop):
+    desktop.goto(f"{server}/force-profile?force=Hertfordshire")
+    settle(desktop)
+    assert desktop.locator("h1").first.inner_text().strip() == "Hertfordshire"
+    assert desktop.title().startswith("Hertfordshire · Force profile")
+    asked = "Hertfordshire and Somewhere Else Entirely"
+    desktop.goto(f"{server}/force-profile?force={asked.replace(' ', '%20')}")
+    settle(desktop)
+    alerts = " ".join(desktop.locator('[data-testid="stAlert"]').all_inner_texts())
+    assert f"“{asked}”" in alerts, alerts
+
+
+def test_a_date_after_today_in_the_link_is_refused_with_the_reason(server, desktop):
+    desktop.goto(f"{server}/funding-cliff-edge?as_at=2030-01-01")
+    settle(desktop)
+    alerts = " ".join(desktop.locator('[data-testid="stAlert"]').all_inner_texts())
+    assert "1 January 2030" in alerts and "after today" in alerts, alerts
+
+
+def test_the_date_buttons_leave_no_warning_in_the_server_log(server, desktop, server_log):
+    desktop.goto(f"{server}/coverage-map")
+    settle(desktop)
+    before = server_log.read_text(errors="replace")
+    desktop.get_by_role("button", name="Today").click()
+    settle(desktop)
+    desktop.get_by_role("button", name="Source date").click()
+    settle(desktop)
+    added = server_log.read_text(errors="replace")[len(before) :]
+    assert "Session State" not in added and "Traceback" not in added, added
+
+
+def test_by_keyboard_alone_choose_a_force_switch_tabs_and_download_with_a_visible_focus_ring(server, desktop):
+    page = desktop
+    page.goto(f"{server}/funding-cliff-edge")
+    settle(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30_000)  # the timeline and its buttons
+    settle(page)
+    # A download: Tab to the timeline's CSV button, press Enter.
+    press_tab_until(page, "e.tagName === 'BUTTON' && e.innerText.trim().endsWith('CSV')")
+    style, width = focus_ring(page)
+    assert style != "none" and width >= 2, f"focus ring: {style} {width}px"
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    name = download.value.suggested_filename
+    assert name == f"funding-timeline-england-and-wales-{queries.source_date()}.csv", name
+    # A tab: the tab list takes arrow keys; the open tab goes into the URL.
+    page.goto(f"{server}/regional-comparison")
+    settle(page)
+    press_tab_until(page, "e.getAttribute('role') === 'tab'")
+    style, width = focus_ring(page)
+    assert style != "none" and width >= 2
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(re.compile(r"regions_view=Force\+areas"), timeout=15_000)
+    # A force: the sidebar's selector, then Enter, opens its profile.
+    press_tab_until(page, "e.getAttribute('role') === 'combobox' && e.getAttribute('aria-label') === 'Force area'")
+    style, width = focus_ring(page)
+    assert style != "none" and width >= 2
+    page.keyboard.type("Kent")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/force-profile\?.*force=E23000032"), timeout=15_000)
+    settle(page)
+    assert page.locator("h1").first.inner_text().strip() == "Kent"
 
 
 def test_make_run_serves_the_home_page(built_db: Path, browser, tmp_path: Path):

@@ -139,7 +139,7 @@ def sign_in(page, world, email: str) -> None:
     page.wait_for_url(re.compile(re.escape(world["issuer"]) + r"/oauth2/authorize"), timeout=30_000)
     page.fill('input[name="sub"]', email)
     page.get_by_role("button", name="Authorize", exact=True).click()
-    page.wait_for_url(re.compile(re.escape(world["app"]) + r"/?$"), timeout=30_000)
+    page.wait_for_url(re.compile(re.escape(world["app"]) + r"/(coverage-map)?$"), timeout=30_000)
     idle(page)
 
 

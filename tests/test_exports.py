@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import struct
 import time
 import xml.etree.ElementTree as ET
 
 import openpyxl
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -121,14 +123,13 @@ def test_a_browser_that_cannot_start_in_time_times_out(fig):
     session.close()
 
 
-def test_fit_width_makes_room_for_the_footer(fig, built_db, as_at):
-    assert images.fit_width(fig) >= images.EXPORT_WIDTH
+def test_an_export_is_drawn_at_the_width_its_words_were_wrapped_for(fig, built_db, as_at):
+    assert images.fit_width(fig) == images.EXPORT_WIDTH
     streams = queries.funding_streams(as_at)
-    if streams["end_date"].notna().any():
-        long_labels = charts.funding_timeline(streams, as_at, charts.ChartText("t", "s", as_at), dt.date(2025, 3, 31))
-        assert images.fit_width(long_labels) >= images.fit_width(
-            charts.ending_per_quarter(streams, charts.ChartText("t", "s", as_at))
-        )
+    narrow = charts.funding_timeline(streams, as_at, charts.ChartText("t", "s", as_at), dt.date(2025, 3, 31), width=700)
+    assert images.fit_width(narrow) == 700
+    unfinished = go.Figure(go.Bar(y=["a label " * 20], x=[1], orientation="h"))
+    assert images.fit_width(unfinished) > images.EXPORT_WIDTH, "a figure that does not say is widened for its labels"
 
 
 # ---------------------------------------------------------------- no browser (simulated)
@@ -172,10 +173,18 @@ from ui.widgets import chart_block, table_block
 as_at = queries.source_date()
 cov = queries.coverage(as_at)
 text = charts.ChartText("Test finding", "Subtitle", as_at)
-fig = charts.status_bar(cov, palette.ISAC, text)
 table = cov[["short_name", "isac_status"]]
-chart_block(fig, table, text, key="isac", filters={"Region": "all"}, as_at=as_at)
-table_block(table, text, key="forces", filters={"Region": "all"}, as_at=as_at)
+chart_block(
+    lambda width: charts.status_bar(cov, palette.ISAC, text, width=width),
+    table,
+    text,
+    key="isac",
+    stem="isac-provision-england-and-wales-2024-12-19",
+    alt="Bar chart",
+    filters={"Region": "all"},
+    as_at=as_at,
+)
+table_block(table, text, key="forces", stem="force-areas", filters={"Region": "all"}, as_at=as_at)
 """
 
 
@@ -316,6 +325,16 @@ def test_require_browser_skips_without_one_but_fails_on_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         helper.require_browser()
+
+
+def test_england_and_wales_count_charts_export_with_whole_number_ticks(built_db, as_at, text):
+    require_browser()
+    coverage = queries.coverage(as_at)
+    streams = queries.funding_streams(as_at)
+    tick = re.compile(r'<g class="xtick"><text[^>]*>([^<]*)</text>')  # the count axis of these bar charts
+    for fig in (charts.status_bar(coverage, palette.FUNDING, text), charts.ending_per_quarter(streams, text)):
+        ticks = tick.findall(images.to_svg(fig).decode())
+        assert ticks and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
 
 
 def test_the_map_exports_offline_with_its_title_and_source(built_db, as_at):

@@ -104,12 +104,15 @@ def test_regional_force_table_is_built_when_its_tab_is_opened(built_db):
     at = run_page("app_pages/regions.py", {"region": "Wales"})
     assert not at.exception
     assert not [d for d in at.dataframe if len(d.value) == 4], "the force table waits for its tab"
-    at.session_state["regions_tabs"] = "Force areas in Wales"
+    at.session_state["regions_view"] = "Force areas"
     at.run()
     tables = [d.value for d in at.dataframe]
     assert any(
-        len(t) == 4 and set(t["short_name"]) == {"North Wales", "Gwent", "South Wales", "Dyfed-Powys"} for t in tables
-    )
+        len(t) == 4
+        and {link.rsplit("force=", 1)[-1] for link in t["Force area"]}
+        == {"North Wales", "Gwent", "South Wales", "Dyfed-Powys"}
+        for t in tables
+    ), "the table lists the four Welsh force areas, each name a link to its profile"
 
 
 def test_return_template_follows_the_sidebar_force(built_db):

@@ -59,6 +59,7 @@ def show_coverage_map(
         on_select=clicked if on_click is not None else "rerun",
         selection_mode="points",
         config=PLOTLY_CONFIG,
+        theme=None,  # the figure's own colours: Streamlit's theme greys the text below 4.5:1
         alt=_alt_text(coverage, dimension_key, geometry),
     )
     return selected_location(event)

@@ -1,6 +1,9 @@
 """The dashboard's pages, declared once. app.py builds st.navigation from this list
 and the tests walk it, so a page cannot exist without being reachable and tested.
 
+Each page is served at its url_path, the first included: the root URL forwards to it
+(app.py), because Streamlit gives a default page no URL of its own.
+
 The page scripts live in app_pages/, not pages/: Streamlit reads a folder named
 pages/ as its legacy multipage convention, which on a freshly started server
 sent the first visitor of a deep link to the wrong page.
@@ -28,6 +31,14 @@ class PageSpec:
         if self.role == "reviewer":
             return actor.is_reviewer
         return actor.is_admin
+
+
+SITE_TITLE = "Stalking services: commissioning gaps"
+
+
+def page_title(*parts: str) -> str:
+    """The browser tab's title: 'Hertfordshire · Force profile · Stalking services: commissioning gaps'."""
+    return " · ".join([*(p for p in parts if p), SITE_TITLE])
 
 
 PAGES: tuple[PageSpec, ...] = (

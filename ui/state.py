@@ -24,9 +24,14 @@ from charts import palette
 from core.text import long_date
 from geo.boundaries import available_geometries
 from ui import cached_queries as data
+from ui.evidence_view import md_escape
 
 PROFILE_PAGE = "app_pages/force_profile.py"
 _OPEN_PROFILE = "_open_profile"
+_AS_AT_SET = "_as_at_set_by_button"
+_AS_AT_PROBLEM = "_as_at_problem"  # why the link's ?as_at= was not used, until the date is changed
+_SWITCHING_TO = "_switching_to_profile"  # the force a page switch to its profile is for
+_UNKNOWN_FORCE = "_unknown_force"  # the link's ?force= that names no force area, until one is chosen
 
 
 @dataclass(frozen=True)
@@ -66,13 +71,16 @@ class Filters:
             return f"as at {long_date(self.as_at)}"
         return f"at {long_date(self.as_at)}, last reported up to {long_date(self.data_date)}"
 
-    def describe(self) -> dict[str, str]:
-        """The filters in words, written into exported tables and briefing packs."""
+    def describe(self, *, geography: bool = True, theme: bool = False) -> dict[str, str]:
+        """The filters that apply to a table, in words, written into its CSV and XLSX.
+
+        Only those that shaped it: the geography where the table follows the region filter,
+        the theme where it shows one, and the as-at date always. (The sidebar's force only
+        highlights; no table is filtered by it.)"""
         return {
-            "Geography": self.geography,
-            "Map shows": self.dimension.label,
+            **({"Geography": self.geography} if geography else {}),
+            **({"Theme": self.dimension.label} if theme else {}),
             "As at": f"{self.as_at:%Y-%m-%d}",
-            **({"Force": self.force} if self.force else {}),
         }
 
 
@@ -94,15 +102,22 @@ _GEOMETRY_LABELS = {"tiles": "Tile map", "boundaries": "Boundaries"}
 
 
 def _sync_force_from_url(codes: set[str]) -> None:
-    """Apply ?force= when the URL changed since we last wrote it (a new link or a reload)."""
+    """Apply ?force= when the URL changed since we last wrote it (a new link or a reload).
+
+    The link may name the force as the command line accepts it: an ONS code, a name or an
+    alias, in any case (?force=Hertfordshire, ?force=herts), as the command line accepts it."""
     url = st.query_params.get("force")
     if url == st.session_state.get("_force_in_url"):
         return
     st.session_state["_force_in_url"] = url
-    if url in codes:
-        st.session_state["force"] = url
-    elif url:
-        st.session_state["_unknown_force"] = url
+    if not url:
+        return
+    code = url if url in codes else data.resolve_force(url)
+    if code in codes:
+        st.session_state["force"] = code
+        st.session_state.pop(_UNKNOWN_FORCE, None)
+    else:
+        st.session_state[_UNKNOWN_FORCE] = url  # said until a force is chosen or another link opened
 
 
 def _sync_force_to_url() -> None:
@@ -115,19 +130,69 @@ def _sync_force_to_url() -> None:
 
 
 def _set_as_at(value: dt.date) -> None:
+    """Callback of the date buttons. The flag tells the next run's date input not to declare a
+    default of its own: a widget given both a default and a value through Session State makes
+    Streamlit log a warning with a stack trace."""
     st.session_state["as_at"] = value
+    st.session_state[_AS_AT_SET] = True
+    st.session_state.pop(_AS_AT_PROBLEM, None)
+
+
+def _date_changed() -> None:
+    st.session_state.pop(_AS_AT_PROBLEM, None)
+
+
+def _check_as_at_in_url(low: dt.date, high: dt.date) -> None:
+    """Keep, until the date is next changed, why a new ?as_at= cannot be used.
+
+    Streamlit drops a date outside the input's range, or one it cannot read, without a word;
+    the sidebar says so, and what is shown instead."""
+    raw = st.query_params.get("as_at")
+    if raw is None or raw == st.session_state.get("_as_at_in_url"):
+        return
+    st.session_state["_as_at_in_url"] = raw
+    problem = _as_at_problem(raw, low, high)
+    if problem:
+        st.session_state[_AS_AT_PROBLEM] = problem
+    else:
+        st.session_state.pop(_AS_AT_PROBLEM, None)
+
+
+def _as_at_problem(raw: str, low: dt.date, high: dt.date) -> str | None:
+    """Why the text of ?as_at= cannot be used, in words, or None when it can."""
+    try:
+        asked = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        return f"The link asks for positions as at “{raw}”, which is not a date written as YYYY-MM-DD (for example 2025-03-31)."
+    if asked > high:
+        return f"The link asks for positions as at {long_date(asked)}, which is after today ({long_date(high)}): there is no evidence for a date still to come."
+    if asked < low:
+        return f"The link asks for positions as at {long_date(asked)}, before the APCC response of {long_date(low)}: the dashboard holds no evidence from before it."
+    return None
 
 
 def select_force(code: str) -> None:
-    """Callback: select a force (from the map or a link) and open its profile."""
+    """Callback: select a force (from the map, a button or a link) and open its profile."""
     st.session_state["force"] = code
     st.session_state[_OPEN_PROFILE] = True
 
 
-def open_profile_if_requested() -> None:
-    """Called by pages after a map click: go to the selected force's profile."""
-    if st.session_state.pop(_OPEN_PROFILE, False):
-        st.switch_page(PROFILE_PAGE)
+def _chose_force() -> None:
+    """Callback of the sidebar's force selector: a force chosen there opens its profile."""
+    st.session_state.pop(_UNKNOWN_FORCE, None)
+    if st.session_state.get("force"):
+        st.session_state[_OPEN_PROFILE] = True
+
+
+def open_profile_if_requested(current_script: str | None = None) -> None:
+    """Called by app.py before the page runs: after a force was chosen, go to its profile
+    (unless the profile is the page already running)."""
+    if st.session_state.pop(_OPEN_PROFILE, False) and current_script != PROFILE_PAGE:
+        # Only ?force= is passed: st.switch_page cannot clear parameters bound to widgets (the
+        # sidebar's, an open tab's), and the sidebar's widgets write theirs back on the next run.
+        code = st.session_state.get("force")
+        st.session_state[_SWITCHING_TO] = code  # kept for the profile's run, should the switch drop it
+        st.switch_page(PROFILE_PAGE, query_params={"force": code} if code else {})
 
 
 def sidebar() -> Filters:
@@ -139,6 +204,7 @@ def sidebar() -> Filters:
     latest = data.latest_edition_date()
     today = dt.date.today()
     forces = data.forces().sort_values("short_name")
+    _check_as_at_in_url(source_date, today)
     with st.sidebar:
         st.multiselect(
             "Regions",
@@ -151,12 +217,14 @@ def sidebar() -> Filters:
         st.radio("Map shows", list(_BY_LABEL), key="dim", bind="query-params")
         st.date_input(
             "Positions as at",
-            value=latest,
+            # No default on the run after a button set the date (see _set_as_at); the key keeps the widget.
+            value=None if st.session_state.pop(_AS_AT_SET, False) else latest,
             min_value=source_date,
             max_value=today,
             key="as_at",
             bind="query-params",
             format="DD/MM/YYYY",
+            on_change=_date_changed,
             help=(
                 f"The date every position is read at: funding end dates are compared with it, and a report "
                 f"made more than 12 months before it is marked as dated. The APCC response is dated "
@@ -171,22 +239,19 @@ def sidebar() -> Filters:
             width="stretch",
             help=f"{source_date:%-d %B %Y}, the date of the APCC response",
         )
-        right.button("Today", on_click=_set_as_at, args=(today,), width="stretch")
+        right.button("Today", on_click=_set_as_at, args=(today,), width="stretch", help=f"{today:%-d %B %Y}")
         _sync_force_from_url(set(forces["pfa_code"]))
+        if (chosen := st.session_state.pop(_SWITCHING_TO, None)) and not st.session_state.get("force"):
+            st.session_state["force"] = chosen
         st.selectbox(
             "Force area",
             [None, *forces["pfa_code"]],
             key="force",
             format_func=_force_namer(forces),
-            help="Opens in Force profile; also highlighted on the map.",
+            on_change=_chose_force,
+            help="Opens the force area's profile; the map outlines it.",
         )
         _sync_force_to_url()
-        unknown = st.session_state.pop("_unknown_force", None)
-        if unknown:
-            st.warning(
-                f"The link names a force code this dashboard does not know: {unknown[:12]}. "
-                "Expected an ONS code such as E23000027."
-            )
         geometries = available_geometries()
         if len(geometries) > 1:
             st.radio(
@@ -197,6 +262,24 @@ def sidebar() -> Filters:
                 horizontal=True,
             )
     return current()
+
+
+def link_problems() -> None:
+    """What in the link could not be used, said above the page (on a phone the sidebar is closed),
+    quoting the link's words whole, until the date is changed or a force is chosen."""
+    if date_problem := st.session_state.get(_AS_AT_PROBLEM):
+        st.warning(
+            md_escape(f"{date_problem} Showing positions as at {long_date(current().as_at)} instead."),
+            icon=":material/event_busy:",
+        )
+    if unknown := st.session_state.get(_UNKNOWN_FORCE):
+        st.warning(
+            md_escape(
+                f"The link names a force area this dashboard does not know: “{unknown}”. "
+                "Give a name such as Hertfordshire or an ONS code such as E23000027, or choose one in the sidebar."
+            ),
+            icon=":material/help:",
+        )
 
 
 def current() -> Filters:

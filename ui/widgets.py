@@ -6,6 +6,13 @@ interactive HTML, the table as CSV and XLSX. Downloads are made when clicked
 (a callable passed to st.download_button), so a page render never starts a
 browser or writes a file. Without Chrome or Chromium, an st.info says how to
 get PNG and SVG, and the other downloads still work.
+
+Charts are made by a function of the width: the page draws the chart laid out
+for the browser's main column (ui.viewport), the downloads for the export
+width. Tables carry readable column names (what the page shows is what the CSV
+holds); a "Force area" column beside an "ONS code" column shows each name as a
+link to that force's profile. Files are named by what, where and when
+(`funding-timeline-england-and-wales-2024-12-19.png`).
 """
 
 from __future__ import annotations
@@ -17,14 +24,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from charts.chart_text import ChartText
-from core.text import file_stem
+from charts.chart_text import EXPORT_WIDTH, ChartText
 from exports import briefing, images, tables
 from exports import html as html_export
 from exports.common import ExportInfo
+from exports.word import MARKINGS
+from ui import viewport
+from ui.evidence_view import md_escape
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
 _FAILURES = "_export_failures"  # session_state: download key -> why the last attempt failed
+FigureMaker = Callable[[int], go.Figure]  # width in CSS pixels -> the chart laid out for it
+FORCE_COLUMN = "Force area"
+CODE_COLUMN = "ONS code"
 
 
 def _failures() -> dict[str, str]:
@@ -51,19 +63,16 @@ def _show_failures(*keys: str) -> None:
     failures = _failures()
     for key in keys:
         if message := failures.pop(key, None):
-            st.warning(message, icon=":material/error:")
+            st.warning(md_escape(message), icon=":material/error:")
 
 
-def chart_downloads(
-    fig: go.Figure | Callable[[], go.Figure], text: ChartText, *, key: str, as_at: dt.date | None = None
-) -> None:
+def chart_downloads(make: FigureMaker, text: ChartText, *, key: str, stem: str) -> None:
     """PNG (2x), SVG and standalone HTML of the chart, title, subtitle, source and data date included.
 
-    `fig` may be a function that makes the figure, so a version made only for export
-    (such as the map with its title and source drawn in) costs nothing until a click.
+    `make(width)` makes the figure; it is called only on a click, at the export width, so a
+    version made only for export (such as the map with its title and source drawn in) costs
+    nothing until then. `stem` is the file name without its extension.
     """
-    make = fig if not isinstance(fig, go.Figure) else (lambda: fig)
-    stem = file_stem(text.title, as_at or text.data_date)
     keys = [f"{key}_png", f"{key}_svg", f"{key}_html"]
     _show_failures(*keys)
     reason = images.unavailable_reason()
@@ -72,7 +81,7 @@ def chart_downloads(
     else:
         st.download_button(
             "PNG",
-            _deferred(lambda: images.to_png(make()), keys[0]),
+            _deferred(lambda: images.to_png(make(EXPORT_WIDTH)), keys[0]),
             file_name=f"{stem}.png",
             mime=images.PNG_MIME,
             key=keys[0],
@@ -82,7 +91,7 @@ def chart_downloads(
         )
         st.download_button(
             "SVG",
-            _deferred(lambda: images.to_svg(make()), keys[1]),
+            _deferred(lambda: images.to_svg(make(EXPORT_WIDTH)), keys[1]),
             file_name=f"{stem}.svg",
             mime=images.SVG_MIME,
             key=keys[1],
@@ -92,7 +101,7 @@ def chart_downloads(
         )
     st.download_button(
         "HTML",
-        _deferred(lambda: html_export.to_html(make(), title=text.title), keys[2]),
+        _deferred(lambda: html_export.to_html(make(EXPORT_WIDTH), title=text.title), keys[2]),
         file_name=f"{stem}.html",
         mime=html_export.HTML_MIME,
         key=keys[2],
@@ -107,12 +116,12 @@ def table_downloads(
     text: ChartText,
     *,
     key: str,
+    stem: str,
     filters: dict[str, object] | None = None,
     as_at: dt.date | None = None,
 ) -> None:
-    """CSV and XLSX of the table, with its title, source, as-at date and filters written in."""
+    """CSV and XLSX of the table, with its title, source, as-at date and the filters that apply written in."""
     info = ExportInfo.from_text(text, filters, as_at=as_at)
-    stem = file_stem(text.title, as_at or text.data_date)
     keys = [f"{key}_csv", f"{key}_xlsx"]
     _show_failures(*keys)
     st.download_button(
@@ -137,34 +146,80 @@ def table_downloads(
     )
 
 
+def profile_link(name: str, as_at: dt.date | None = None) -> str:
+    """A relative link that opens the force's profile (?force= takes names, as the command line does).
+
+    The name comes last, so a table sorted by the link is sorted by name, and the cell shows it."""
+    return "force-profile?" + (f"as_at={as_at.isoformat()}&" if as_at else "") + f"force={name}"
+
+
+def show_table(
+    table: pd.DataFrame,
+    *,
+    key: str,
+    column_config: dict | None = None,
+    height: int | str = "auto",
+    as_at: dt.date | None = None,
+    column_order: list[str] | None = None,
+    force_width: int | str = 130,
+) -> None:
+    """st.dataframe of a table with readable column names; force names link to their profiles.
+
+    A table with both "Force area" and "ONS code" columns shows each force area as a link to
+    its profile (at the same as-at date) and leaves the code to the downloads. `column_order`
+    shows some of the columns (the downloads have them all), so the table fits the page."""
+    config = dict(column_config or {})
+    shown = table
+    order = list(column_order) if column_order else None
+    if FORCE_COLUMN in table.columns and CODE_COLUMN in table.columns:
+        shown = table.assign(**{FORCE_COLUMN: [profile_link(n, as_at) for n in table[FORCE_COLUMN]]})
+        config[FORCE_COLUMN] = st.column_config.LinkColumn(
+            FORCE_COLUMN,
+            display_text=r"force=(.+)$",
+            help="Opens the force area's profile.",
+            pinned=True,
+            width=force_width,
+        )
+        order = [c for c in (order or table.columns) if c != CODE_COLUMN]
+    st.dataframe(shown, hide_index=True, column_config=config, column_order=order, key=key, height=height)
+
+
 def chart_block(
-    fig: go.Figure,
+    make: FigureMaker,
     table: pd.DataFrame,
     text: ChartText,
     *,
     key: str,
+    stem: str,
+    alt: str,
     filters: dict[str, object] | None = None,
     column_config: dict | None = None,
+    column_order: list[str] | None = None,
     as_at: dt.date | None = None,
 ) -> None:
     """A chart, a tab with the same numbers as a table, and downloads of both.
 
-    The table is sent only while its tab is open (choosing a tab reruns the page):
-    a hidden table still made the browser load and run the table code, about
+    `make(width)` lays the chart out for a width: the page's main column here, the export
+    width for the downloads. `alt` describes the chart to screen readers. The open tab is kept
+    in the URL (`?<key>_view=Table`). Only the open tab's content is sent (choosing a tab reruns
+    the page): a hidden table still made the browser load and run the table code, about
     1.5 MB of JavaScript, before a chart page was complete.
     """
-    chart_tab, table_tab = st.tabs(["Chart", "Table"], key=f"{key}_tabs", on_change="rerun")
+    chart_tab, table_tab = st.tabs(["Chart", "Table"], key=f"{key}_view", on_change="rerun", bind="query-params")
     with chart_tab:
-        st.plotly_chart(fig, key=f"{key}_chart", config=PLOTLY_CONFIG)
+        if chart_tab.open:
+            st.plotly_chart(make(viewport.chart_width()), key=f"{key}_chart", config=PLOTLY_CONFIG, theme=None, alt=alt)
     with table_tab:
-        st.caption(text.title)
         if table_tab.open:
-            st.dataframe(table, hide_index=True, column_config=column_config, key=f"{key}_table")
-        for line in text.source_lines():
-            st.caption(line)
+            st.markdown(f"**{md_escape(text.title)}**")
+            show_table(table, key=f"{key}_table", column_config=column_config, column_order=column_order, as_at=as_at)
+            if column_order:
+                st.caption("The CSV and XLSX downloads have every column, each quote and its citation included.")
+            for line in text.source_lines():
+                st.caption(md_escape(line))
     with st.container(horizontal=True, key=f"{key}_downloads"):
-        chart_downloads(fig, text, key=key, as_at=as_at)
-        table_downloads(table, text, key=key, filters=filters, as_at=as_at)
+        chart_downloads(make, text, key=key, stem=stem)
+        table_downloads(table, text, key=key, stem=stem, filters=filters, as_at=as_at)
 
 
 def table_block(
@@ -172,17 +227,28 @@ def table_block(
     text: ChartText,
     *,
     key: str,
+    stem: str,
     filters: dict[str, object] | None = None,
     column_config: dict | None = None,
+    column_order: list[str] | None = None,
     height: int | str = "auto",
     as_at: dt.date | None = None,
+    force_width: int | str = 130,
 ) -> None:
     """A table with its source line and downloads."""
-    st.dataframe(table, hide_index=True, column_config=column_config, key=f"{key}_table", height=height)
+    show_table(
+        table,
+        key=f"{key}_table",
+        column_config=column_config,
+        column_order=column_order,
+        height=height,
+        as_at=as_at,
+        force_width=force_width,
+    )
     for line in text.source_lines():
-        st.caption(line)
+        st.caption(md_escape(line))
     with st.container(horizontal=True, key=f"{key}_downloads"):
-        table_downloads(table, text, key=key, filters=filters, as_at=as_at)
+        table_downloads(table, text, key=key, stem=stem, filters=filters, as_at=as_at)
 
 
 def briefing_download(scope: briefing.Scope, as_at: dt.date, *, key: str, label: str | None = None) -> None:
@@ -190,17 +256,27 @@ def briefing_download(scope: briefing.Scope, as_at: dt.date, *, key: str, label:
 
     Make the scope with `briefing.resolve_scope(force=code)`, `(region=name)` or `(all_areas=True)`.
     The pack is built on click, reusing the app's browser for its charts; it takes a few seconds.
+    A protective marking (OFFICIAL, say) chosen here is printed at the top and foot of every page.
     """
     pack_key = f"{key}_briefing"
     _show_failures(pack_key)
     if images.unavailable_reason():
         st.caption("The pack's charts will be interactive HTML, not PNG and SVG: " + images.UNAVAILABLE_MESSAGE)
+    marking = st.selectbox(
+        "Protective marking",
+        ["None", *MARKINGS],
+        key=f"{key}_marking",
+        width=320,
+        help="Printed at the top and foot of every page of the Word briefing, as your organisation requires. "
+        "The data is public (Open Government Licence); the marking is for the briefing it goes into.",
+    )
+    chosen = None if marking == "None" else marking
 
     def make() -> bytes:
         if not images.image_export_available():
-            return briefing.build_pack(scope, as_at).data
+            return briefing.build_pack(scope, as_at, marking=chosen).data
         try:
-            return briefing.build_pack(scope, as_at, session=images.shared_session()).data
+            return briefing.build_pack(scope, as_at, session=images.shared_session(), marking=chosen).data
         finally:
             images.schedule_idle_close()
 

@@ -8,7 +8,7 @@ CREATE TABLE force_aliases (alias VARCHAR NOT NULL, pfa_code VARCHAR NOT NULL);
 CREATE TABLE force_neighbours (pfa_code VARCHAR NOT NULL, neighbour_code VARCHAR NOT NULL);
 CREATE TABLE sources (
     source_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, short_title VARCHAR NOT NULL, publisher VARCHAR NOT NULL, published DATE NOT NULL,
-    licence VARCHAR NOT NULL, document VARCHAR NOT NULL, description VARCHAR);
+    licence VARCHAR NOT NULL, document VARCHAR NOT NULL, description VARCHAR, url VARCHAR);
 CREATE TABLE sections (source_id VARCHAR NOT NULL, section VARCHAR NOT NULL, heading VARCHAR, position INTEGER NOT NULL);
 CREATE TABLE allowed_values (field VARCHAR NOT NULL, value VARCHAR NOT NULL, meaning VARCHAR NOT NULL);
 CREATE TABLE dimensions (dimension VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, recommendation VARCHAR, meaning VARCHAR NOT NULL);

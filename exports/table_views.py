@@ -1,0 +1,139 @@
+"""The tables behind the pages' charts, with readable column names, in a meaningful order.
+
+What a page shows in its table view is what its CSV and XLSX downloads hold:
+readable headers ("End date in the source's words", not `end_wording`), a
+"Force area" and an "ONS code" column wherever rows are force areas (the page
+links each name to its profile), and, wherever a row rests on a quote, the
+quote and its citation (document, section, date). Missing values read as words
+("not stated"), never "None". No Streamlit and no SQL here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from charts import palette
+from core import coverage as coverage_rules
+from core import headlines, rules
+from core.text import long_date
+
+NOT_STATED = "not stated"
+
+
+def _iso(value: object) -> str:
+    """'2025-03-31', or 'not stated' for a missing date (sorts after every date, reads as words)."""
+    return pd.Timestamp(value).date().isoformat() if pd.notna(value) else NOT_STATED
+
+
+def at_column(as_at: dt.date) -> str:
+    return f"At {long_date(as_at)}"
+
+
+def services_table(streams: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
+    """One row per funded service, earliest end first: dates as text, the quote and its citation."""
+    df = streams.sort_values(["end_date", "short_name", "service"], na_position="last")
+    return pd.DataFrame(
+        {
+            "Force area": df["short_name"],
+            "ONS code": df["pfa_code"],
+            "Service": df["service"],
+            "Funder": df["funder"],
+            "Start": [_iso(v) for v in df["start_date"]],
+            "End": [_iso(v) for v in df["end_date"]],
+            at_column(as_at): [
+                coverage_rules.service_when(s, e, bool(d), w)
+                for s, e, d, w in zip(df["state"], df["end_date"], df["end_derived"], df["end_wording"])
+            ],
+            "End date in the source's words": df["end_wording"].fillna(""),
+            "End date": df["end_derived"]
+            .map({True: "derived, not stated", False: "stated"})
+            .where(df["end_date"].notna(), NOT_STATED),
+            "Status as reported": df["status"],
+            "Quote": df["quote"],
+            "Document": df["source_title"],
+            "Section": df["section"],
+            "Document date": [_iso(v) for v in df["source_date"]],
+        }
+    ).reset_index(drop=True)
+
+
+SERVICES_SHOWN = ("Force area", "Service", "Funder", "Start", "End")  # on the page, with the "At <date>" column
+
+
+def quarters_table(dated: pd.DataFrame) -> pd.DataFrame:
+    """Funded services by the quarter their end date falls in, earliest quarter first."""
+    periods = pd.PeriodIndex(pd.to_datetime(dated["end_date"]), freq="Q")
+    frame = dated.assign(_q=periods)
+    rows = []
+    for period, group in frame.groupby("_q", sort=True):
+        rows.append(
+            {
+                "Quarter": f"{period.year} Q{period.quarter}",
+                "Quarter ends": period.end_time.date().isoformat(),
+                "Funded services ending": len(group),
+                "Force areas": group["short_name"].nunique(),
+                "Services": "; ".join(f"{r.short_name}: {r.service}" for r in group.itertuples()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Quarter", "Quarter ends", "Funded services ending", "Force areas", "Services"])
+
+
+def status_text(frame: pd.DataFrame, dim: palette.MapDimension) -> list[str]:
+    """'● dedicated service — last reported 19 Dec 2024': symbol, status and when it was last reported."""
+    return [
+        f"{dim.symbol(v)} {headlines.last_reported(v, r, dated=not c)}"
+        for v, r, c in zip(frame[dim.column], frame[dim.theme.reported_on], frame[dim.theme.current_column])
+    ]
+
+
+def theme_table(coverage: pd.DataFrame, dim: palette.MapDimension) -> pd.DataFrame:
+    """One row per force area for one theme, in the legend's order of statuses, then by name."""
+    rank = {status: i for i, status in enumerate(dim.order)}
+    df = coverage.assign(_rank=coverage[dim.column].map(rank)).sort_values(["_rank", "short_name"])
+    return pd.DataFrame(
+        {
+            "Force area": df["short_name"],
+            "ONS code": df["pfa_code"],
+            "Region": df["region"],
+            dim.label: status_text(df, dim),
+            "Quotes": df["evidence_quotes"].astype(int),
+        }
+    ).reset_index(drop=True)
+
+
+def next_end_text(value: object, derived: object) -> str:
+    if pd.isna(value):
+        return NOT_STATED
+    return pd.Timestamp(value).date().isoformat() + (" (derived)" if bool(derived) else "")
+
+
+def forces_table(coverage: pd.DataFrame, region_order: list[str]) -> pd.DataFrame:
+    """One row per force area with every theme, by region (north to south, Wales last), then name."""
+    order = {r: i for i, r in enumerate(region_order)}
+    df = coverage.assign(_r=coverage["region"].map(order)).sort_values(["_r", "short_name"])
+    return pd.DataFrame(
+        {
+            "Force area": df["short_name"],
+            "ONS code": df["pfa_code"],
+            "Region": df["region"],
+            "Victim support (ISACs)": status_text(df, palette.ISAC),
+            "ISACs stated": [str(int(v)) if pd.notna(v) else NOT_STATED for v in df["isac_count"]],
+            "Perpetrator programme": status_text(df, palette.PROGRAMME),
+            "MASIP or clinic": status_text(df, palette.MASIP),
+            "Funding risk": status_text(df, palette.FUNDING),
+            "Next funding end": [
+                next_end_text(v, d) for v, d in zip(df["next_funding_end"], df["next_funding_end_derived"])
+            ],
+            "Quotes": df["evidence_quotes"].astype(int),
+        }
+    ).reset_index(drop=True)
+
+
+def region_table(shares: pd.DataFrame, rows: list[str]) -> pd.DataFrame:
+    """Regions by measure: the number of force areas reporting each, beside each region's total."""
+    measures = [m.label for m in rules.MEASURES.values()]
+    counts = shares.pivot(index="region", columns="dimension", values="count").reindex(index=rows, columns=measures)
+    counts.insert(0, "Force areas", shares.groupby("region")["total"].first().reindex(rows))
+    return counts.reset_index().rename(columns={"region": "Region"})

@@ -1,0 +1,40 @@
+"""The few style rules Streamlit's theme options cannot set (.streamlit/config.toml has the rest).
+
+Only fixed CSS, never data text. Each rule answers a WCAG 2.2 check that the
+theme alone fails:
+
+- target size (2.5.8): the date input's day, month and year boxes are about 18 px
+  wide; each needs 24 px;
+- a focus ring (2.4.7, 2.4.11): every control shows a 2 px ring in near-black
+  when reached by keyboard, whatever Streamlit draws itself.
+
+The rules arrive a moment after the first widgets are drawn (st.html renders after
+the elements before it); `--dashboard-style` on :root tells a browser test they are in.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+CSS = """
+<style>
+:root {
+  --dashboard-style: loaded; /* browser tests wait for it: the page's own rules are in */
+}
+[data-testid="stDateInput"] [role="spinbutton"] {
+  display: inline-block;
+  min-width: 24px;
+  min-height: 24px;
+  line-height: 24px;
+  text-align: center;
+}
+:focus-visible {
+  outline: 2px solid #0B0C0C !important;
+  outline-offset: 2px;
+}
+</style>
+"""
+
+
+def apply() -> None:
+    st.html(CSS)

@@ -1,0 +1,83 @@
+"""The width the charts are drawn at, reported by the browser.
+
+plotly does not wrap titles, legends or labels, so each chart is laid out on the
+server for the width of the page's main column (charts.chart_text). A small
+component with no visible content measures that column in the browser and
+reports it, rounded down to one of a few steps, whenever it crosses a step (a
+phone turned, a window resized, the sidebar opened); the page then reruns and
+draws its charts for the new width. Until the browser has reported (the first
+run of a session, or AppTest), charts are laid out at the export width.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts.chart_text import EXPORT_WIDTH
+
+KEY = "_viewport"
+# Widths a chart is laid out for; the browser reports the largest one its main column holds.
+STEPS = (300, 320, 340, 360, 380, 400, 440, 480, 520, 560, 600, 640, 720, 800, 900, 1000, 1100, 1200, 1400, 1600)
+
+_JS = """
+export default function (component) {
+  const { setStateValue, data } = component;
+  const steps = data.steps;
+  let last = data.width;
+  const measure = () => {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main) return null;
+    const style = getComputedStyle(main);
+    const inner = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return steps.filter((s) => s <= inner).pop() || steps[0];
+  };
+  const report = () => {
+    const width = measure();
+    if (width !== null && width !== last) {
+      last = width;
+      setStateValue("width", width);
+    }
+    // For browser tests: the width is known (a rerun to draw for it is on its way if it changed).
+    if (width !== null) document.documentElement.dataset.chartWidth = String(width);
+  };
+  let timer = null;
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(report, 200);
+  };
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const observer = new ResizeObserver(later);
+  if (main) observer.observe(main);
+  window.addEventListener("resize", later);
+  report();
+  return () => {
+    observer.disconnect();
+    window.removeEventListener("resize", later);
+    clearTimeout(timer);
+  };
+}
+"""
+
+_component = st.components.v2.component("stalking_viewport", js=_JS)
+
+
+def track() -> None:
+    """Mount the width reporter (once per run, in the sidebar, where it takes no room)."""
+    _component(
+        key=KEY,
+        data={"steps": list(STEPS), "width": width_or_none()},
+        default={"width": None},
+        on_width_change=lambda: None,
+        height=0,
+    )
+
+
+def width_or_none() -> int | None:
+    state = st.session_state.get(KEY)
+    value = state.get("width") if isinstance(state, dict) or hasattr(state, "get") else None
+    return int(value) if isinstance(value, (int, float)) and value > 0 else None
+
+
+def chart_width() -> int:
+    """The width, in CSS pixels, to lay the page's charts out for."""
+    return width_or_none() or EXPORT_WIDTH
