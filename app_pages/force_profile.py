@@ -8,7 +8,7 @@ import streamlit as st
 from charts import palette
 from core import coverage as coverage_rules
 from core import headlines, rules
-from core.text import long_date, plural
+from core.text import amount_words, long_date, plural
 from exports import briefing
 from ui import cached_queries as data
 from ui import evidence_view, notices, site, state
@@ -55,9 +55,17 @@ if force["commissioner_body"] == "City of London Corporation":
         'response quotes "City of London" directly. Figures here are the Corporation\'s evidence.',
         icon=":material/account_balance:",
     )
+elif isinstance(mine["body_returned"], str) and mine["body_returned"]:
+    # A dated fact: the body as the office last returned it (bodies change when PCCs are abolished).
+    kind = f" ({md_escape(mine['body_kind'])})" if isinstance(mine["body_kind"], str) else ""
+    st.markdown(
+        f"Commissioning body: **{md_escape(mine['body_returned'])}**{kind}, as returned "
+        f"{long_date(pd.Timestamp(mine['body_reported_on']).date())}."
+    )
 else:
     st.markdown(
-        f"Commissioning body: **{md_escape(force['commissioner_name'])}** ({md_escape(force['commissioner_body'])})."
+        f"Commissioning body: **{md_escape(force['commissioner_name'])}** ({md_escape(force['commissioner_body'])}), "
+        f"as at {long_date(filters.source_date)}."
     )
 notices.data_age(filters)
 
@@ -117,6 +125,13 @@ for dimension, dim, words in MAIN_DIMENSIONS:
                 st.metric("ISACs stated", int(mine["isac_count"]))
             if dimension == "isac_provision" and pd.notna(mine["dedicated_stalking_posts"]):
                 st.metric("Dedicated stalking posts (not called ISACs)", int(mine["dedicated_stalking_posts"]))
+            if dimension == "isac_provision" and pd.notna(mine["isa_fte"]):
+                st.metric(
+                    "Stalking advocate posts (FTE)",
+                    f"{mine['isa_fte']:g}",
+                    help="Independent stalking advocate posts in full-time equivalents, as the office returned "
+                    f"them (as at {long_date(pd.Timestamp(mine['isac_reported_on']).date())}).",
+                )
             if rows.empty:
                 evidence_view.not_reported(force["short_name"], words)
             else:
@@ -135,9 +150,11 @@ with st.container(border=True):
     for row in streams.itertuples():
         start = f"from {long_date(row.start_date)}, " if pd.notna(row.start_date) else "start not stated, "
         when = coverage_rules.service_when(row.state, row.end_date, bool(row.end_derived), row.end_wording)
+        amount = amount_words(row.amount, row.amount_disclosure)
         st.markdown(
             f"**{md_escape(row.service)}** · {md_escape(row.funder)} · {md_escape(start + when)} · "
-            f"*as reported: {md_escape(row.status)}*"
+            + (f"{md_escape(amount)} · " if amount else "")
+            + f"*as reported: {md_escape(row.status)}*"
         )
         if isinstance(row.end_wording, str) and row.end_wording and not row.end_derived:
             st.caption(f"End date in the source's words: “{md_escape(row.end_wording)}”")

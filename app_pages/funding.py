@@ -15,7 +15,7 @@ from exports import table_views
 from ui import cached_queries as data
 from ui import evidence_view, notices, state
 from ui.evidence_view import md_escape
-from ui.widgets import chart_block, table_downloads
+from ui.widgets import chart_block, table_block, table_downloads
 
 filters = state.current()
 as_at = filters.as_at
@@ -129,6 +129,40 @@ else:
                 filters=filters.describe(),
                 as_at=filters.as_at,
             )
+
+st.header("Who funds them")
+funders = coverage_rules.by_funder(streams)
+if funders.empty:
+    st.info("No funded service is reported in the chosen regions.")
+else:
+    shared = funders["amount_shared"].notna()
+    top = funders.sort_values(["services", "funder"], ascending=[False, True]).iloc[0]
+    funders_text = ChartText(
+        title=(
+            f"Offices shared the annual amount of {plural(int(funders['services_with_amount'].sum()), 'service')} "
+            f"of {len(streams)}, £{int(funders.loc[shared, 'amount_shared'].sum()):,} a year in all"
+            if shared.any()
+            else f"The largest group of funded services, {int(top['services'])} of {len(streams)}, is funded by "
+            f"‘{top['funder']}’; no office has shared an annual amount yet"
+        ),
+        subtitle=f"Funded stalking services by funder, with the annual amounts offices shared in their returns; "
+        f"{filters.geography}; positions {filters.viewed}",
+        data_date=filters.data_date,
+        notes=(
+            "Amounts are summed only where an office shared one; the rest are not estimated, so a sum is not "
+            "a funder's total.",
+        ),
+    )
+    st.markdown(f"**{md_escape(funders_text.title)}**")
+    st.caption(md_escape(funders_text.subtitle))
+    table_block(
+        table_views.funders_table(funders),
+        funders_text,
+        key="funding_funders",
+        stem=export_stem("funders", filters.geography, as_at),
+        filters=filters.describe(),
+        as_at=as_at,
+    )
 
 st.header("Force areas with funding at risk, with the evidence")
 at_risk_forces = coverage[coverage["funding_at_risk"]]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.chart_text import ChartText
+from core import rules
 from core.text import export_stem, long_date
+from exports import table_views
 from ui import cached_queries as data
 from ui import evidence_view, notices, state
 from ui.evidence_view import md_escape
@@ -65,12 +67,58 @@ if len(accepted):
             st.markdown(f"**{long_date(row.date)}: {md_escape(row.event)}**")
             evidence_view.quote(accepted.loc[row.Index])
 
+statuses = data.recommendation_status(filters.as_at, filters.region_list)
+
+
+def returned_statuses(rec: str) -> None:
+    """Where each force's review or action stands, as its office returned it: a count per status,
+    with the forces that have not returned one counted apart (never as not started)."""
+    mine = statuses[statuses["recommendation"] == rec]
+    returned = mine[mine["status"] != rules.NOT_RETURNED]
+    st.subheader("Where force areas stand, as their offices returned it")
+    counts = returned["status"].value_counts()
+    cols = st.columns(len(rules.RECOMMENDATION_STATUSES) + 1)
+    for col, status in zip(cols, rules.RECOMMENDATION_STATUSES):
+        col.metric(status[0].upper() + status[1:], int(counts.get(status, 0)))
+    cols[-1].metric(
+        "Not returned",
+        f"{len(mine) - len(returned)} of {len(mine)}",
+        help="Force areas whose office has not returned a status for this recommendation: not counted as "
+        "not started, and not the same as none.",
+    )
+    if returned.empty:
+        st.caption(
+            f"No office in {filters.geography} has returned a status for Recommendation {rec} by "
+            f"{long_date(filters.as_at)}. The evidence below is what the sources quote."
+        )
+        return
+    text = ChartText(
+        title=f"{len(returned)} of {len(mine)} force areas returned a status for Recommendation {rec}; "
+        f"{int(counts.get('complete', 0))} complete",
+        subtitle=f"Status of Recommendation {rec} by force area, as returned; {filters.geography}; "
+        f"positions {filters.viewed}",
+        data_date=filters.data_date,
+        notes=("Force areas that have not returned a status are left out, not counted as not started.",),
+    )
+    table_block(
+        table_views.recommendation_table(returned),
+        text,
+        key=f"rec{rec}_statuses",
+        stem=export_stem(f"recommendation-{rec}-status", filters.geography, filters.as_at),
+        filters=filters.describe(),
+        as_at=filters.as_at,
+    )
+
+
 rec_of = dims.set_index("dimension")["recommendation"].to_dict()
 facts = facts.assign(recommendation=facts["dimension"].map(rec_of))
 summary = forces[["pfa_code", "short_name", "region"]].copy()
 for rec in ASKS:
     quoted = facts[facts["recommendation"] == rec].groupby("pfa_code")["quote"].nunique()
     summary[f"Rec {rec}"] = summary["pfa_code"].map(quoted).fillna(0).astype(int)
+for rec in ASKS:
+    returned = statuses[statuses["recommendation"] == rec].set_index("pfa_code")["status"]
+    summary[f"Rec {rec} status"] = summary["pfa_code"].map(returned).fillna(rules.NOT_RETURNED)
 
 # Only the open tab's content is made (choosing a tab reruns the page): all four at once
 # were several hundred elements, most of the page's run time and of the browser's work.
@@ -87,6 +135,8 @@ for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
         st.header(headline)
         st.markdown(f"*{md_escape(ask)}* Deadline: **27 March 2025**.")
         labels = dims[dims["recommendation"] == rec]["label"].tolist()
+        returned_statuses(rec)
+        st.subheader("The evidence")
         st.caption("Evidence counted here: " + ", ".join(labels) + ".")
         by_force = dict(tuple(facts[facts["recommendation"] == rec].groupby("pfa_code")))
         with_evidence = summary[summary[f"Rec {rec}"] > 0]
@@ -110,10 +160,14 @@ for tab, (rec, (headline, ask)) in zip(tabs, ASKS.items()):
 with tabs[-1]:
     if tabs[-1].open:
         text = ChartText(
-            title="Evidence bearing on each recommendation, by force area",
-            subtitle=f"Number of distinct quotes per force area; {filters.geography}; positions {filters.viewed}",
+            title="Evidence bearing on each recommendation, and its status as returned, by force area",
+            subtitle=f"Number of distinct quotes per force area, and the status each office returned; "
+            f"{filters.geography}; positions {filters.viewed}",
             data_date=filters.data_date,
-            notes=("0 means not reported in the sources, not that nothing was done.",),
+            notes=(
+                "0 means not reported in the sources, not that nothing was done. Status: as the force's office "
+                "returned it; 'not returned' is not the same as not started.",
+            ),
         )
         table_block(
             summary.sort_values("short_name")

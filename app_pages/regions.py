@@ -73,14 +73,17 @@ with forces_tab:
             filters=filters.describe(),
             as_at=filters.as_at,
             # Widths that add up to the main column at 1440 px (978 px), so the last column shows.
-            force_width=125,
+            force_width=120,
             column_config={
-                "Region": st.column_config.TextColumn(width=105),
-                "Victim support (ISACs)": st.column_config.TextColumn(width=150),
+                "Region": st.column_config.TextColumn(width=95),
+                "Victim support (ISACs)": st.column_config.TextColumn(width=130),
                 "ISACs stated": st.column_config.TextColumn(width=60),
-                "Perpetrator programme": st.column_config.TextColumn(width=130),
-                "MASIP or clinic": st.column_config.TextColumn(width=115),
-                "Funding risk": st.column_config.TextColumn(width=135),
+                "Advocate FTE": st.column_config.TextColumn(
+                    width=60, help="Independent stalking advocate posts in full-time equivalents, from returns."
+                ),
+                "Perpetrator programme": st.column_config.TextColumn(width=120),
+                "MASIP or clinic": st.column_config.TextColumn(width=110),
+                "Funding risk": st.column_config.TextColumn(width=125),
                 "Next funding end": st.column_config.TextColumn(
                     width=95,
                     help="The next end date on or after the date shown; '(derived)' when worked out from the "

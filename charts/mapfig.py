@@ -34,7 +34,7 @@ from charts.palette import (
     MapDimension,
     text_colour,
 )
-from core import paths
+from core import paths, rules
 from geo.boundaries import GEOMETRIES, current_attribution, feature_bounds, label_points, load_geometry
 from geo.tiles import CELL_DEG
 
@@ -91,6 +91,13 @@ def _dated(df: pd.DataFrame, dim: MapDimension) -> pd.Series:
 def _reported_on(df: pd.DataFrame, dim: MapDimension) -> list:
     column = dim.theme.reported_on
     return list(df[column]) if column in df else [None] * len(df)
+
+
+def _fte_line(value) -> str:
+    """The hover's line for stalking advocate posts in FTE (from returns), empty when none was returned."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"Stalking advocate posts (FTE): {value:g}<br>"
 
 
 def _reported_words(status: str, reported_on, dated: bool) -> str:
@@ -222,6 +229,8 @@ def coverage_map(
     key_label = KEY_FIGURE_LABELS.get(dim.key_figure, dim.key_figure.replace("_", " ").capitalize())
     show_key = dim.key_figure != dim.column
     dated = _dated(df, dim)
+    # On the advocacy map, the posts in FTE an office returned (the sources give none).
+    fte = df["isa_fte"] if dim.theme is rules.ISAC and "isa_fte" in df else [None] * len(df)
     customdata = [
         [
             name,
@@ -229,16 +238,17 @@ def coverage_map(
             _key_figure(k) if show_key else "",
             int(q) if pd.notna(q) else 0,
             _reported_words(s, r, d),
+            _fte_line(f),
         ]
-        for name, s, k, q, r, d in zip(
-            names, df["_status"], df[dim.key_figure], df["evidence_quotes"], _reported_on(df, dim), dated
+        for name, s, k, q, r, d, f in zip(
+            names, df["_status"], df[dim.key_figure], df["evidence_quotes"], _reported_on(df, dim), dated, fte
         )
     ]
     hover = (
         "<b>%{customdata[0]}</b><br>"
         f"{dim.label}: %{{customdata[1]}}<br>"
         + (f"{key_label}: %{{customdata[2]}}<br>" if show_key else "")
-        + "%{customdata[4]}Evidence quotes: %{customdata[3]}<extra></extra>"
+        + "%{customdata[5]}%{customdata[4]}Evidence quotes: %{customdata[3]}<extra></extra>"
     )
     normal_width = 1.5 if tiles else 0.6
     fig = go.Figure()

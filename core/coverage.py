@@ -98,6 +98,28 @@ def streams_at(streams: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
     return out
 
 
+def by_funder(streams: pd.DataFrame) -> pd.DataFrame:
+    """The funded services per funder: how many, in how many force areas, how many shared their
+    annual amount, and the sum of the amounts shared. Amounts not shared are never estimated, so
+    the sum is empty (not 0) when none was shared. Funders with the most shared first."""
+    if streams.empty:
+        return pd.DataFrame(columns=["funder", "services", "forces", "services_with_amount", "amount_shared"])
+    frame = streams.assign(_amount=pd.to_numeric(streams["amount"], errors="coerce"))
+    out = (
+        frame.groupby("funder")
+        .agg(
+            services=("funder", "size"),
+            forces=("pfa_code", "nunique"),
+            services_with_amount=("_amount", "count"),
+            amount_shared=("_amount", lambda s: s.sum(min_count=1)),
+        )
+        .reset_index()
+    )
+    return out.sort_values(
+        ["amount_shared", "services", "funder"], ascending=[False, False, True], na_position="last"
+    ).reset_index(drop=True)
+
+
 def _long(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
 

@@ -320,23 +320,6 @@ def recommendation_status(as_at: dt.date, regions: list[str] | None = None, db: 
     )
 
 
-def funding_by_funder(as_at: dt.date, regions: list[str] | None = None, db: Database | None = None) -> pd.DataFrame:
-    """Funded services in force at a date, per funder: how many, how many shared their annual
-    amount, and the sum of the amounts shared (never an estimate of the rest)."""
-    where, params = _regions_clause(regions, "fo.region")
-    return _db(db).df(
-        f"""SELECT s.funder, count(*) AS services,
-                   count(s.amount) AS services_with_amount,
-                   sum(s.amount) AS amount_shared,
-                   count(DISTINCT s.pfa_code) AS forces
-            FROM funding_streams_at(?) s JOIN forces fo USING (pfa_code)
-            WHERE {where}
-            GROUP BY s.funder
-            ORDER BY amount_shared DESC NULLS LAST, services DESC, s.funder""",  # noqa: S608 - placeholders only
-        [as_at, *params],
-    )
-
-
 def evidence(pfa_code: str, db: Database | None = None) -> pd.DataFrame:
     """Every quote ever cited for a force, superseded ones included."""
     return _db(db).df(

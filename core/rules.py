@@ -25,6 +25,8 @@ FUNDING_ENDED = "funding ended, renewal not reported"
 # The super-complaint recommendations to PCCs that returns report on (Recommendations 15, 16 and 25),
 # and the words for a force whose office has not returned a status for one: not the same as "not started".
 RECOMMENDATIONS = ("15", "16", "25")
+# The statuses an office may return for each (data/allowed_values.csv, recommendation_status), in order.
+RECOMMENDATION_STATUSES = ("complete", "in progress", "not started", "not known")
 NOT_RETURNED = "not returned"
 
 # The end of the 2024/25 financial year: the date most stalking funding in the source ran to.

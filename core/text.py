@@ -70,6 +70,26 @@ def export_stem(name: str, place: str, as_at: dt.date | None) -> str:
     return "-".join(parts + ([as_at.isoformat()] if as_at else []))
 
 
+def pounds(amount) -> str:
+    """'£120,000': whole pounds with thousands separators; '' when there is no amount."""
+    try:
+        return f"£{int(amount):,}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def amount_words(amount, disclosure: str | None = None) -> str:
+    """A funded service's annual amount as an office returned it: '£120,000 a year', 'amount not
+    shared' (it preferred not to say), 'amount not known', or '' when nothing was said."""
+    if text := pounds(amount):
+        return f"{text} a year"
+    if disclosure == "prefer not to say":
+        return "amount not shared"
+    if disclosure == "not known":
+        return "amount not known"
+    return ""
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """'1 service', '2 services', '1 force area', '0 force areas'."""
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"

@@ -29,7 +29,15 @@ from core import queries, rules
 from core.text import long_date
 from exports import html as html_export
 from exports import images, tables, word
-from exports.briefing_content import Briefing, evidence_table, forces_table, gather, pack_filename, streams_table
+from exports.briefing_content import (
+    Briefing,
+    evidence_table,
+    forces_table,
+    funders_table,
+    gather,
+    pack_filename,
+    streams_table,
+)
 from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
 from exports.scope import Scope, ScopeError, resolve_scope
 from exports.sentences import area_sentences, force_sentences
@@ -148,6 +156,12 @@ def build_pack(
             streams_table(brief.streams),
         ),
         (
+            "funders",
+            f"Funded stalking services in {place} by funder, with the annual amounts shared, "
+            f"as at {long_date(brief.as_at)}",
+            funders_table(brief.streams),
+        ),
+        (
             "evidence",
             f"Quotes behind the position in {place} as at {long_date(brief.as_at)}",
             evidence_table(brief.evidence),
@@ -206,8 +220,12 @@ def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[
             text = f"Chart, {kind}: {chart.text.title if chart else stem}."
         elif name.startswith("data/"):
             what = {
-                "force-areas": "one row per force area: statuses, ISACs stated, funding risk, next funding end",
-                "funded-services": "one row per funded service: funder, start, end, status, quote",
+                "force-areas": "one row per force area: statuses, ISACs stated, stalking advocate posts (FTE) where "
+                "returned, funding risk, next funding end",
+                "funded-services": "one row per funded service: funder, provider, start, end, status, "
+                "annual amount where shared, quote",
+                "funders": "one row per funder: funded services, force areas, annual amounts shared (summed only "
+                "where shared, never estimated)",
                 "evidence": "one row per quote: force area, themes, quote, document, section, date",
             }
             kind = (

@@ -18,7 +18,8 @@ from charts.chart_text import ChartText
 from core import coverage as coverage_rules
 from core import headlines, queries, rules
 from core.rules import CLIFF_EDGE, NOT_REPORTED, PROVISION_MEASURES
-from core.text import data_as_at_line, long_date, slug
+from core.text import amount_words, data_as_at_line, long_date, slug
+from exports import table_views
 from exports.common import LICENCE, NOT_REPORTED_NOTE, ExportInfo
 from exports.scope import Scope
 from exports.sentences import area_sentences, count_of, force_sentences
@@ -201,6 +202,7 @@ def forces_table(cov: pd.DataFrame) -> pd.DataFrame:
             "Region": cov["region"],
             "ISAC provision": status(rules.ISAC),
             "ISACs stated": cov["isac_count"],
+            "Stalking advocate posts (FTE)": cov["isa_fte"],
             "Perpetrator programme": status(rules.PROGRAMME),
             "MASIP or stalking clinic": status(rules.MASIP),
             "Funding": status(rules.FUNDING),
@@ -234,12 +236,25 @@ def streams_table(streams: pd.DataFrame) -> pd.DataFrame:
                 )
             ],
             "Status as reported": streams["status"],
+            "Provider": streams["provider"],
+            "Annual amount": [amount_words(a, d) for a, d in zip(streams["amount"], streams["amount_disclosure"])],
             "Quote": streams["quote"],
             "Document": streams["source_title"],
             "Section": streams["section"],
             "Document date": streams["source_date"],
         }
     ).reset_index(drop=True)
+
+
+FUNDERS_NOTE = (
+    "Annual amounts are summed only where a commissioner's office shared one in a return; the others are not "
+    "estimated, so a sum is not a funder's total."
+)
+
+
+def funders_table(streams: pd.DataFrame) -> pd.DataFrame:
+    """The funded services per funder, with the annual amounts shared (core.coverage.by_funder)."""
+    return table_views.funders_table(coverage_rules.by_funder(streams))
 
 
 def group_evidence(ev: pd.DataFrame) -> pd.DataFrame:

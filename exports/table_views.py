@@ -17,7 +17,7 @@ import pandas as pd
 from charts import palette
 from core import coverage as coverage_rules
 from core import headlines, rules
-from core.text import long_date
+from core.text import amount_words, long_date, pounds
 
 NOT_STATED = "not stated"
 
@@ -51,10 +51,41 @@ def services_table(streams: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
             .map({True: "derived, not stated", False: "stated"})
             .where(df["end_date"].notna(), NOT_STATED),
             "Status as reported": df["status"],
+            "Provider": df["provider"].fillna(""),
+            "Annual amount": [amount_words(a, d) or NOT_STATED for a, d in zip(df["amount"], df["amount_disclosure"])],
             "Quote": df["quote"],
             "Document": df["source_title"],
             "Section": df["section"],
             "Document date": [_iso(v) for v in df["source_date"]],
+        }
+    ).reset_index(drop=True)
+
+
+def funders_table(by_funder: pd.DataFrame) -> pd.DataFrame:
+    """core.coverage.by_funder's rows with readable names; an amount only where offices shared one."""
+    return pd.DataFrame(
+        {
+            "Funder": by_funder["funder"],
+            "Funded services": by_funder["services"].astype(int),
+            "Force areas": by_funder["forces"].astype(int),
+            "Services with an amount shared": by_funder["services_with_amount"].astype(int),
+            "Annual amounts shared": [pounds(v) or "none shared" for v in by_funder["amount_shared"]],
+        }
+    )
+
+
+def recommendation_table(statuses: pd.DataFrame) -> pd.DataFrame:
+    """core.queries.recommendation_status's rows with readable names: one per force area, as returned."""
+    df = statuses.sort_values(["status", "short_name"])
+    return pd.DataFrame(
+        {
+            "Force area": df["short_name"],
+            "ONS code": df["pfa_code"],
+            "Region": df["region"],
+            "Status": df["status"],
+            "Completed on (or planned for)": df["completed_on"].fillna(NOT_STATED),
+            "Outcome": df["outcome"].fillna(""),
+            "As at": [_iso(v) for v in df["reported_on"]],
         }
     ).reset_index(drop=True)
 
@@ -120,6 +151,7 @@ def forces_table(coverage: pd.DataFrame, region_order: list[str]) -> pd.DataFram
             "Region": df["region"],
             "Victim support (ISACs)": status_text(df, palette.ISAC),
             "ISACs stated": [str(int(v)) if pd.notna(v) else NOT_STATED for v in df["isac_count"]],
+            "Advocate FTE": [f"{v:g}" if pd.notna(v) else NOT_STATED for v in df["isa_fte"]],
             "Perpetrator programme": status_text(df, palette.PROGRAMME),
             "MASIP or clinic": status_text(df, palette.MASIP),
             "Funding risk": status_text(df, palette.FUNDING),

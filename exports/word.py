@@ -23,7 +23,15 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from core.text import long_date
-from exports.briefing_content import Briefing, fold_overlapping, forces_table, group_evidence, source_urls
+from exports.briefing_content import (
+    FUNDERS_NOTE,
+    Briefing,
+    fold_overlapping,
+    forces_table,
+    funders_table,
+    group_evidence,
+    source_urls,
+)
 from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
 
 SUBTLE = RGBColor(0x50, 0x5A, 0x5F)
@@ -38,6 +46,7 @@ MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 
 # Column widths (cm) of the force table, 17 cm in all: names never break inside a word.
 FORCE_WIDTHS = (3.1, 2.2, 3.0, 1.6, 2.4, 2.4, 2.3)
+FUNDER_WIDTHS = (5.4, 2.4, 2.2, 3.0, 4.0)  # the columns of exports.table_views.funders_table
 FORCE_COLUMNS = [
     "Force area",
     "Region",
@@ -151,6 +160,29 @@ def _running_header_and_footer(doc, brief: Briefing, marking: str | None) -> Non
     _marking(footer, marking)
 
 
+def _table(doc, frame: pd.DataFrame, widths: tuple[float, ...]) -> None:
+    """A table with a bold header row repeated on every page, set column widths (cm) and 8.5 pt text."""
+    table = doc.add_table(rows=1, cols=len(frame.columns))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, frame.columns):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(name)).bold = True
+    _repeat_header(table.rows[0])
+    for row in frame.itertuples(index=False):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = "" if pd.isna(value) else _clean(value)
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = Cm(width)  # the grid (LibreOffice reads it); each cell's width too (Word does)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = Cm(width)
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(8.5)
+
+
 def briefing_docx(
     brief: Briefing, pngs: dict[str, bytes], note: str | None = None, *, marking: str | None = None
 ) -> bytes:
@@ -203,27 +235,14 @@ def briefing_docx(
                     caption.runs[-1].add_break(WD_BREAK.LINE)
 
     doc.add_heading("Force areas", level=1)
-    table_df = forces_table(brief.coverage)[FORCE_COLUMNS]
-    table = doc.add_table(rows=1, cols=len(FORCE_COLUMNS))
-    table.style = "Table Grid"
-    for cell, name in zip(table.rows[0].cells, FORCE_COLUMNS):
-        cell.text = ""
-        cell.paragraphs[0].add_run(name).bold = True
-    _repeat_header(table.rows[0])
-    for row in table_df.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row):
-            cell.text = "" if pd.isna(value) else _clean(value)
-    table.autofit = False
-    for column, width in zip(table.columns, FORCE_WIDTHS):
-        column.width = Cm(width)  # the grid (LibreOffice reads it); each cell's width too (Word does)
-    for row in table.rows:
-        for cell, width in zip(row.cells, FORCE_WIDTHS):
-            cell.width = Cm(width)
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.font.size = Pt(8.5)
+    _table(doc, forces_table(brief.coverage)[FORCE_COLUMNS], FORCE_WIDTHS)
     doc.add_paragraph(NOT_REPORTED_NOTE)
+
+    funders = funders_table(brief.streams)
+    if len(funders):
+        doc.add_heading("Funded services by funder", level=1)
+        _table(doc, funders, FUNDER_WIDTHS)
+        doc.add_paragraph(FUNDERS_NOTE)
 
     doc.add_heading("Evidence", level=1)
     doc.add_paragraph(
