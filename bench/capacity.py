@@ -235,7 +235,15 @@ def replicas(workdir: Path, build_dir: Path, levels, ramp: float, length: float,
             s.stop()
 
 
-def _rows(levels: list[Level], baseline: float) -> list[list[object]]:
+def per_session_mb(level: Level, first: Level) -> str:
+    """Memory each further session costs: the growth in resident memory from the first level to this
+    one, divided by the sessions added (the first level's own is the server's floor)."""
+    if level is first or level.sessions == first.sessions:
+        return ""
+    return f"{(level.rss_mb - first.rss_mb) / (level.sessions - first.sessions):.2f}"
+
+
+def _rows(levels: list[Level]) -> list[list[object]]:
     rows = []
     for lv in levels:
         rows.append(
@@ -252,7 +260,7 @@ def _rows(levels: list[Level], baseline: float) -> list[list[object]]:
                 f"{lv.server_cores:.2f}",
                 f"{lv.client_cores:.2f}",
                 f"{lv.rss_mb:.0f}",
-                f"{(lv.rss_mb - baseline) / lv.sessions:.1f}",
+                per_session_mb(lv, levels[0]),
                 " ".join(f"{k}:{v}" for k, v in sorted(lv.per_replica.items())) or "",
                 lv.load,
             ]
@@ -291,9 +299,9 @@ def run(workdir: Path, quick: bool = False, build_dir: Path | None = None) -> Se
     one, one_base = one_process(workdir, build_dir, levels, ramp, length)
     print("capacity: two processes behind HAProxy", flush=True)
     two, why_not = replicas(workdir, build_dir, levels, ramp, length)
-    rows = [["**one process, one core**", *[""] * (len(HEADERS) - 1)], *_rows(one, one_base)]
+    rows = [["**one process, one core**", *[""] * (len(HEADERS) - 1)], *_rows(one)]
     if two:
-        rows += [["**two processes behind HAProxy, 2 cores**", *[""] * (len(HEADERS) - 1)], *_rows(*two)]
+        rows += [["**two processes behind HAProxy, 2 cores**", *[""] * (len(HEADERS) - 1)], *_rows(two[0])]
     one_holds = held(one)
     two_holds = held(two[0]) if two else 0
     notes = [
@@ -303,8 +311,9 @@ def run(workdir: Path, quick: bool = False, build_dir: Path | None = None) -> Se
         "Stepping stops after the first level that does not hold. One process: the server pinned to one core, "
         "the load generator to the other. Two processes: one per core behind HAProxy (deploy/haproxy.cfg's "
         "rules, own ports); the load generator and HAProxy share the cores with them.",
-        f"Memory per session: resident memory with every session open at the end of the level, less "
-        f"{one_base:.0f} MB (one process) before the first level, divided by N.",
+        f"Server memory: resident memory of the set-up's processes with every session open at the end of the "
+        f"level ({one_base:.0f} MB for one process once warmed, before the first level). MB per session: its growth "
+        "from the first level, divided by the sessions added.",
         f"One process on one core holds {one_holds} active users"
         + (f"; two processes behind HAProxy hold {two_holds}." if two else f"; replicas not measured: {why_not}."),
     ]
