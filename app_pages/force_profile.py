@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -70,10 +72,10 @@ else:
 notices.data_age(filters)
 
 
-def fact_lines(rows: pd.DataFrame) -> None:
-    """The non-status facts of a dimension as short labelled lines."""
+def fact_lines(rows: pd.DataFrame, skip: tuple[str, ...] = ("status", "masip_status")) -> None:
+    """The facts of a dimension as short labelled lines (its status aside, shown above them on the theme cards)."""
     for attribute, group in rows.groupby("attribute", sort=False):
-        if attribute in ("status", "masip_status"):
+        if attribute in skip:
             continue
         values = []
         for r in group.itertuples():
@@ -82,6 +84,22 @@ def fact_lines(rows: pd.DataFrame) -> None:
                 value += f" (“{md_escape(r.value_wording)}”)"
             values.append(value)
         st.markdown(f"**{ATTRIBUTE_LABELS.get(attribute, attribute)}:** " + "; ".join(dict.fromkeys(values)))
+
+
+def item_line(item: str, values: dict[str, str]) -> str:
+    """One returned item in a line: 'Recommendation 15: complete, 30 June 2026. Review published.'"""
+    what = f"Recommendation {item.removeprefix('rec')}" if item.startswith("rec") else item
+    status = values.get("status", "")
+    words = status
+    if when := values.get("completed_on"):
+        try:
+            when = long_date(dt.date.fromisoformat(when))
+        except ValueError:
+            pass
+        words += f", {'completed' if status == 'complete' else 'planned for'} {when}"
+    if outcome := values.get("outcome"):
+        words += f". {outcome}"
+    return f"**{md_escape(what)}:** {md_escape(words)}"
 
 
 def status_line(dim: palette.MapDimension, *, related: bool = False) -> None:
@@ -175,6 +193,13 @@ else:
     for i, (label, group) in enumerate(other.groupby("dimension_label", sort=True)):
         with cols[i % 2].container(border=True):
             st.markdown(f"**{md_escape(label)}**")
+            # What a return says is shown as its values (the sources' facts are their quotes alone).
+            returned = group[group["edition_kind"] != "source"]
+            if returned["item"].notna().any():  # one line per item: Recommendation 15, …
+                for item, rows in returned.groupby("item", sort=True):
+                    st.markdown(item_line(item, dict(zip(rows["attribute"], rows["value"]))))
+            elif len(returned):
+                fact_lines(returned, skip=())
             evidence_view.quotes(group)
     shown = set(other["dimension"]) | {d for d, _, _ in MAIN_DIMENSIONS} | {"funding"}
     dimensions = data.dimensions()

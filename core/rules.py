@@ -315,6 +315,21 @@ ATTRIBUTE_LABELS["dedicated_stalking_posts"] = "Dedicated stalking posts (not ca
 ATTRIBUTE_LABELS["apcc_grouping"] = "The APCC's grouping"
 ATTRIBUTE_LABELS["constraint_statement"] = "Funding constraint"
 ATTRIBUTE_LABELS["risk_statement"] = "Funding risk"
+# Attributes that only returns carry (etl/questions.py asks for them).
+ATTRIBUTE_LABELS.update(
+    {
+        "isa_fte": "Stalking advocate posts (FTE)",
+        "referrals_12_months": "Referrals in the last 12 months",
+        "programme_status": "Programme status",
+        "arrangement_kind": "Kind of arrangement",
+        "arrangement_status": "Arrangement status",
+        "status": "Status",
+        "completed_on": "Completed on (or planned for)",
+        "outcome": "Outcome",
+        "name": "Name",
+        "kind": "Kind of body",
+    }
+)
 
 
 def as_table() -> list[tuple[str, str, str]]:

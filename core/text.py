@@ -33,7 +33,8 @@ def age_text(as_at: dt.date, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     months = max(months_between(as_at, today), 0)
     if months < 1:
-        return f"{(today - as_at).days} days old"
+        days = (today - as_at).days
+        return f"{days} day{'s' * (days != 1)} old"
     years, rest = divmod(months, 12)
     parts = ([f"{years} year{'s' * (years != 1)}"] if years else []) + (
         [f"{rest} month{'s' * (rest != 1)}"] if rest else []

@@ -99,7 +99,8 @@ def page(script: str, query: dict[str, str] | None = None) -> AppTest:
 
 
 def shown(at) -> str:
-    return " ".join(str(e.value) for e in (*at.markdown, *at.caption, *at.subheader, *at.info))
+    """The page's text as a reader sees it (without the escaping of Markdown characters)."""
+    return " ".join(str(e.value) for e in (*at.markdown, *at.caption, *at.subheader, *at.info)).replace("\\", "")
 
 
 def test_returned_fields_are_shown_where_people_look(sandbox):  # noqa: F811
@@ -157,3 +158,11 @@ def test_the_pack_sums_the_amounts_shared_per_funder(sandbox):  # noqa: F811
     assert "Funded services by funder" in text and "the others are not estimated" in text
     cells = [c.text for t in Document(io.BytesIO(files.read(docx))).tables for row in t.rows for c in row.cells]
     assert "£120,000" in cells
+
+
+def test_the_profile_says_what_a_return_says_about_each_recommendation(sandbox):  # noqa: F811
+    publish_herts(sandbox)
+    text = shown(page("app_pages/force_profile.py", {"force": HERTS}))
+    assert "Recommendation 15:** complete, completed 30 June 2026. Review published; two more advocates" in text
+    assert "Recommendation 16:** in progress" in text
+    assert "isa_fte" not in text and "Stalking advocate posts (FTE):** 3.5" in text
