@@ -48,7 +48,7 @@ from bench.common import (  # noqa: E402
     secs,
     table,
 )
-from bench.streamlit_client import RUN_TIMEOUT_S, Session, public_pages, region_state, warm  # noqa: E402
+from bench.streamlit_client import RUN_TIMEOUT_S, Session, first_visit, public_pages, region_state, warm  # noqa: E402
 
 LEVELS = (10, 20, 40, 80, 160)
 RAMP_S = 10
@@ -83,14 +83,6 @@ class Level:
         return bool(self.every) and percentile(self.every, 95) < TARGET_P95_S and not self.errors
 
 
-def _cookie(base: str) -> str:
-    """GET / through the proxy, as a browser's first request: the affinity cookie HAProxy sets."""
-    with urllib.request.urlopen(base + "/", timeout=RUN_TIMEOUT_S) as resp:
-        resp.read()
-        match = re.match(rf"{COOKIE}=([^;]+)", resp.headers.get("Set-Cookie", ""))
-        return match.group(1) if match else ""
-
-
 async def _person(i: int, base: str, proxied: bool, start_at: float, stop_at: float, level: Level) -> None:
     rng = random.Random(i)
     pages = public_pages()
@@ -100,7 +92,7 @@ async def _person(i: int, base: str, proxied: bool, start_at: float, stop_at: fl
         began = time.perf_counter()
         cookie = None
         if proxied:
-            replica = await asyncio.to_thread(_cookie, base)
+            replica, _ = await asyncio.to_thread(first_visit, base, COOKIE)
             cookie = f"{COOKIE}={replica}"
             level.per_replica[replica] = level.per_replica.get(replica, 0) + 1
         async with Session(base, cookie=cookie) as session:

@@ -10,7 +10,9 @@ Streamlit exceptions and the sidebar's Regions widget on the way.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+import urllib.request
 
 FORCE = "E23000027"  # the force profile's page opens on Hertfordshire
 RUN_TIMEOUT_S = 30
@@ -30,6 +32,17 @@ def region_state(widget_id: str, regions: list[str]):
     state = WidgetState(id=widget_id)
     state.string_array_value.data.extend(regions)
     return state
+
+
+def first_visit(base: str, cookie_name: str) -> tuple[str, str]:
+    """A browser's first request, GET / without cookies, through a load balancer: (the value of the
+    affinity cookie `cookie_name` it set, the X-Replica header). AssertionError without the cookie."""
+    with urllib.request.urlopen(base + "/", timeout=RUN_TIMEOUT_S) as resp:
+        resp.read()
+        set_cookie = resp.headers.get("Set-Cookie", "")
+        match = re.match(rf"{re.escape(cookie_name)}=([^;]+)", set_cookie)
+        assert match, f"no {cookie_name} cookie in Set-Cookie: {set_cookie!r}"
+        return match.group(1), resp.headers.get("X-Replica", "")
 
 
 class Session:

@@ -59,20 +59,6 @@ def check(
     return Checked(ret, table, ledger, tables, ref, accepted)
 
 
-def check_upload(
-    raw: bytes,
-    file_name: str,
-    *,
-    data_dir: Path | None = None,
-    today: dt.date | None = None,
-    name: str | None = None,
-    table: Table | None = None,
-) -> tuple[validate.Return, Table, validate.Ledger]:
-    """The return in a submitted file, checked; raises InputError listing every problem. Writes nothing."""
-    checked = check(raw, file_name, data_dir=data_dir, today=today, name=name, table=table)
-    return checked.ret, checked.table, checked.ledger
-
-
 def submission_time(ledger: validate.Ledger) -> dt.datetime:
     """When a return accepted now is submitted (UTC): after every return accepted before it,
     so the order of acceptance is kept even when the clock is not."""

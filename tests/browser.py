@@ -34,6 +34,16 @@ def on_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
+def require(condition: bool, reason: str) -> None:
+    """Skip the calling test with `reason` unless `condition`; under CI (CI=true) fail instead:
+    .ci/run installs every tool the tests drive, so one missing there is a broken build."""
+    if condition:
+        return
+    if on_ci():
+        pytest.fail(f"{reason}. CI=true: required.", pytrace=False)
+    pytest.skip(reason)
+
+
 def browser_path() -> str | None:
     """The browser tests would use: STALKING_BROWSER when it names one, else the installed one."""
     return images.find_browser() or images.installed_browser()
@@ -42,12 +52,8 @@ def browser_path() -> str | None:
 def require_browser() -> str:
     """The browser's path; skips the calling test without one, or fails it when CI=true."""
     path = browser_path()
-    if path:
-        return path
-    reason = MISSING.format(names=", ".join(images.BROWSER_NAMES))
-    if on_ci():
-        pytest.fail(f"{reason}. CI=true: a missing browser fails the run.", pytrace=False)
-    pytest.skip(reason)
+    require(path is not None, MISSING.format(names=", ".join(images.BROWSER_NAMES)))
+    return path
 
 
 # axe-core, installed by .ci/run from the npm registry (pinned) into a git-ignored folder.
@@ -79,3 +85,22 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+# The page is drawn and idle (every browser test waits for this after an action).
+IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+
+
+def sign_in(page, app: str, issuer: str, email: str) -> None:
+    """Sign in through the local OpenID Connect provider (returns.dev_signin) as `email`: the
+    dashboard at `app` sends the browser to the provider and back, to the first page."""
+    import re
+
+    page.goto(app + "/")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.get_by_role("button", name=re.compile("Sign in")).click()
+    page.wait_for_url(re.compile(re.escape(issuer) + r"/oauth2/authorize"), timeout=30_000)
+    page.fill('input[name="sub"]', email)
+    page.get_by_role("button", name="Authorize", exact=True).click()
+    page.wait_for_url(re.compile(re.escape(app) + r"/(coverage-map)?$"), timeout=30_000)
+    page.wait_for_selector(IDLE, timeout=60_000)

@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 
 from core import paths
-from tests.browser import CHROMIUM_ARGS, on_ci, require_browser
+from tests.browser import CHROMIUM_ARGS, require, require_browser
 
 REPO = paths.REPO_ROOT
 BASE_IMAGE = os.environ.get("STALKING_TEST_BASE_IMAGE", "localhost/bookworm-base:latest")
@@ -48,14 +48,6 @@ client_id = "container-test"
 client_secret = "container-test"
 server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
 """
-
-
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if on_ci():
-        pytest.fail(f"{reason}. CI=true: required.", pytrace=False)
-    pytest.skip(reason)
 
 
 def podman(*args: str, check: bool = True, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
@@ -87,7 +79,7 @@ def ensure_base_image() -> None:
     """A Debian bookworm base image, made with debootstrap when podman has none (no registry here)."""
     if podman("image", "exists", BASE_IMAGE, check=False).returncode == 0:
         return
-    _require(
+    require(
         shutil.which("debootstrap") is not None,
         f"no base image {BASE_IMAGE} and no debootstrap to make one (apt-get install debootstrap)",
     )
@@ -128,8 +120,8 @@ def build_image(tag: str) -> None:
 
 @pytest.fixture(scope="module")
 def image() -> str:
-    _require(shutil.which("podman") is not None, "podman is not installed (Debian: apt-get install podman runc)")
-    _require(os.geteuid() == 0, "the container tests run as root (the forwarder enters the container's network)")
+    require(shutil.which("podman") is not None, "podman is not installed (Debian: apt-get install podman runc)")
+    require(os.geteuid() == 0, "the container tests run as root (the forwarder enters the container's network)")
     if prebuilt := os.environ.get("STALKING_TEST_IMAGE"):
         yield prebuilt
         return

@@ -18,10 +18,10 @@ import sys
 import pytest
 
 from core import paths
-from tests.browser import CHROMIUM_ARGS, require_browser
+from tests.browser import CHROMIUM_ARGS, IDLE, require_browser
+from tests.browser import sign_in as browser_sign_in
 from ui.health import wait_until_healthy
 
-IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 ACCESS = """
 [[office]]
 email = "herts.office@example.org"
@@ -133,14 +133,7 @@ def idle(page) -> None:
 
 
 def sign_in(page, world, email: str) -> None:
-    page.goto(world["app"])
-    idle(page)
-    page.get_by_role("button", name=re.compile("Sign in")).click()
-    page.wait_for_url(re.compile(re.escape(world["issuer"]) + r"/oauth2/authorize"), timeout=30_000)
-    page.fill('input[name="sub"]', email)
-    page.get_by_role("button", name="Authorize", exact=True).click()
-    page.wait_for_url(re.compile(re.escape(world["app"]) + r"/(coverage-map)?$"), timeout=30_000)
-    idle(page)
+    browser_sign_in(page, world["app"], world["issuer"], email)
 
 
 def go(page, world, path: str) -> None:

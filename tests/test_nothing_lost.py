@@ -34,7 +34,7 @@ from core.problems import InputError
 from etl import load, pipeline
 from etl.read import JOURNAL_FILE, LOCK_FILE, STORED_NAME
 from returns import storing
-from returns.checking import check_upload
+from returns.checking import check
 from tests.test_returns import csv_bytes, fact, import_file, write_return
 
 
@@ -151,7 +151,8 @@ def killed_import(data_dir: Path, db: Path, tmp_path: Path, step: str) -> Path:
     """The state an import killed after `step` leaves (as kill -9 would: no clean-up ran)."""
     path = write_return(tmp_path / "killed.csv", [fact("isac_provision", "isac_count", "9")])
     raw = path.read_bytes()
-    ret, table, _ = check_upload(raw, path.name, data_dir=data_dir)
+    checked = check(raw, path.name, data_dir=data_dir)
+    ret, table = checked.ret, checked.table
     folder = data_dir / "returns"
     stored = storing.store(raw, table, ret, folder, dt.datetime(2026, 1, 1, 12, 0, 0))
     if step == "journal":

@@ -41,9 +41,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.streamlit_client import Session, public_pages, region_state, warm
+from bench.streamlit_client import Session, first_visit, public_pages, region_state, warm
 from core import paths
-from tests.browser import CHROMIUM_ARGS, on_ci, require_browser
+from tests.browser import CHROMIUM_ARGS, IDLE, require, require_browser, sign_in
 from tests.workflow_fixtures import postgres_server  # noqa: F401 - a fixture
 from ui.site import PAGES
 
@@ -57,7 +57,6 @@ RUN_TIMEOUT_S = 60  # one script run, cold replicas included
 SWAP_DEADLINE_S = 10
 FORCE = "E23000027"
 BUILD_RUN = re.compile(rb"Input files of run (\d+)")  # the Data and methods page names the latest build
-IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 ACCESS = """
 [[office]]
 email = "herts.office@example.org"
@@ -77,14 +76,6 @@ def _cfg() -> tuple[str, str, dict[str, int]]:
 
 
 PROXY, STATS_CSV, REPLICAS = _cfg()
-
-
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if on_ci():
-        pytest.fail(f"{reason}. CI=true: required.", pytrace=False)
-    pytest.skip(reason)
 
 
 def _port_free(port: int) -> bool:
@@ -143,10 +134,10 @@ def _workflow_database(server: str) -> str:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, postgres_server):  # noqa: F811 - the fixture imported above
-    _require(shutil.which("haproxy") is not None, "haproxy is not installed (Debian: apt-get install haproxy)")
+    require(shutil.which("haproxy") is not None, "haproxy is not installed (Debian: apt-get install haproxy)")
     ports = [int(PROXY.rsplit(":", 1)[1]), int(STATS_CSV.split(":")[2].split("/")[0]), *REPLICAS.values()]
     taken = [p for p in ports if not _port_free(p)]
-    _require(not taken, f"ports {taken} on 127.0.0.1 are in use")
+    require(not taken, f"ports {taken} on 127.0.0.1 are in use")
     check = subprocess.run(["haproxy", "-c", "-f", str(HAPROXY_CFG)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     from returns.dev_signin import serve as serve_provider
@@ -253,16 +244,6 @@ def _url_path(title: str) -> str:
     return next(p.url_path for p in PAGES if p.title == title)
 
 
-def _first_visit() -> tuple[str, str]:
-    """GET / through the proxy without a cookie: (the cookie HAProxy set, X-Replica)."""
-    with urllib.request.urlopen(PROXY + "/", timeout=RUN_TIMEOUT_S) as resp:
-        resp.read()
-        set_cookie = resp.headers.get("Set-Cookie", "")
-        match = re.match(rf"{COOKIE}=([^;]+)", set_cookie)
-        assert match, f"no {COOKIE} cookie in Set-Cookie: {set_cookie!r}"
-        return match.group(1), resp.headers.get("X-Replica", "")
-
-
 @dataclass
 class Outcome:
     index: int
@@ -276,7 +257,7 @@ async def _visit(i: int, pages: list[tuple[str, str]], outcome: Outcome) -> None
     rng = random.Random(i)
     page, query = rng.choice(pages)
     try:
-        cookie, replica = await asyncio.to_thread(_first_visit)
+        cookie, replica = await asyncio.to_thread(first_visit, PROXY, COOKIE)
         outcome.replicas += [cookie, replica]
         s = session(cookie)
         await s.connect()
@@ -452,17 +433,6 @@ def _browser_session(browser, replica: str | None = None):
     return context.new_page()
 
 
-def _sign_in(page, issuer: str, email: str) -> None:
-    page.goto(PROXY + "/")
-    _idle(page)
-    page.get_by_role("button", name=re.compile("Sign in")).click()
-    page.wait_for_url(re.compile(re.escape(issuer) + r"/oauth2/authorize"), timeout=30_000)
-    page.fill('input[name="sub"]', email)
-    page.get_by_role("button", name="Authorize", exact=True).click()
-    page.wait_for_url(re.compile(re.escape(PROXY) + r"/(coverage-map)?$"), timeout=30_000)
-    _idle(page)
-
-
 def _replica_of(page) -> str:
     return next(c["value"] for c in page.context.cookies(PROXY) if c["name"] == COOKIE)
 
@@ -475,7 +445,7 @@ def test_sign_in_through_the_proxy_and_a_submission_seen_from_another_replica(cl
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             office = _browser_session(browser)
-            _sign_in(office, cluster.issuer, "herts.office@example.org")
+            sign_in(office, PROXY, cluster.issuer, "herts.office@example.org")
             office_replica = _replica_of(office)
             office.goto(f"{PROXY}/your-return")
             _idle(office)
@@ -491,7 +461,7 @@ def test_sign_in_through_the_proxy_and_a_submission_seen_from_another_replica(cl
 
             elsewhere = next(name for name in REPLICAS if name != office_replica)
             reviewer = _browser_session(browser, replica=elsewhere)
-            _sign_in(reviewer, cluster.issuer, "reviewer@example.org")
+            sign_in(reviewer, PROXY, cluster.issuer, "reviewer@example.org")
             assert _replica_of(reviewer) == elsewhere
             reviewer.goto(f"{PROXY}/review-returns")
             _idle(reviewer)
