@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from ui.health import wait_until_healthy  # noqa: E402
+from ui.health import free_port, wait_until_healthy  # noqa: E402
 
 
 def load_average() -> str:
@@ -118,12 +117,6 @@ def run_alone(run, name: str, **options) -> None:
 
 
 # ---------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_by_process(pids: set[int] | None = None, cmdline_contains: bytes | None = None) -> dict[int, float]:

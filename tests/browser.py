@@ -17,12 +17,18 @@ installed) does not hide a real browser from the tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from core import paths
 from exports import images
+from ui.health import free_port, wait_until_healthy
 
 MISSING = (
     "No Chrome or Chromium found on PATH (looked for {names}) or by kaleido's lookup. "
@@ -67,12 +73,8 @@ AXE_MISSING = (
 
 def require_axe() -> Path:
     """axe.min.js; skips the calling test without it, or fails it when CI=true."""
-    if AXE_JS.is_file():
-        return AXE_JS
-    reason = AXE_MISSING.format(path=AXE_JS, version=AXE_VERSION)
-    if on_ci():
-        pytest.fail(f"{reason}. CI=true: a missing axe-core fails the run.", pytrace=False)
-    pytest.skip(reason)
+    require(AXE_JS.is_file(), AXE_MISSING.format(path=AXE_JS, version=AXE_VERSION))
+    return AXE_JS
 
 
 # Chromium flags for Playwright as root with no network (see ../shared/PITFALLS.md).
@@ -104,3 +106,32 @@ def sign_in(page, app: str, issuer: str, email: str) -> None:
     page.get_by_role("button", name="Authorize", exact=True).click()
     page.wait_for_url(re.compile(re.escape(app) + r"/(coverage-map)?$"), timeout=30_000)
     page.wait_for_selector(IDLE, timeout=60_000)
+
+
+@contextlib.contextmanager
+def streamlit_app(
+    script: str, log: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int | None = None
+) -> Iterator[str]:
+    """Serve `script` (a path from the repository root) on 127.0.0.1, everything it prints in `log`
+    (a file, so a chatty server never blocks on a full pipe); yields its base URL, stops it after.
+    Pass `port` when the configuration must name it first (a sign-in redirect)."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1"]
+    command += ["--server.port", str(port), "--server.headless", "true", *args]
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            command, cwd=paths.REPO_ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            if not wait_until_healthy(base, proc, timeout=60):
+                proc.kill()
+                pytest.fail(f"{script} was not served: " + log.read_text(errors="replace")[-2000:], pytrace=False)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from core import paths, queries
-from tests.browser import CHROMIUM_ARGS, require_axe, require_browser
-from ui.health import wait_until_healthy
+from tests.browser import CHROMIUM_ARGS, require_axe, require_browser, streamlit_app
+from ui.health import free_port, wait_until_healthy
 from ui.site import PAGES, SITE_TITLE
 
 ARTIFACTS = paths.REPO_ROOT / "test-artifacts"
@@ -29,12 +27,6 @@ SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 PUBLIC_PAGES = [p for p in PAGES if p.role is None]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +38,8 @@ def server_log(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(built_db: Path, server_log: Path):
     """The dashboard served on 127.0.0.1 on a free port, on the test database."""
-    port = free_port()
-    env = {**os.environ, "STALKING_BUILD_DIR": str(built_db.parent)}
-    log = server_log.open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=paths.REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    if not wait_until_healthy(base, proc, timeout=60):
-        proc.kill()
-        pytest.fail("streamlit did not start: " + server_log.read_text(errors="replace")[-2000:])
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with streamlit_app("app.py", server_log, {"STALKING_BUILD_DIR": str(built_db.parent)}) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

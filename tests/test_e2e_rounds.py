@@ -9,18 +9,14 @@ its as-at date; another force's office cannot see or submit it.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import socket
-import subprocess
-import sys
 
 import pytest
 
 from core import paths
-from tests.browser import CHROMIUM_ARGS, IDLE, require_browser
+from tests.browser import CHROMIUM_ARGS, IDLE, require_browser, streamlit_app
 from tests.browser import sign_in as browser_sign_in
-from ui.health import wait_until_healthy
+from ui.health import free_port
 
 ACCESS = """
 [[office]]
@@ -32,12 +28,6 @@ force = "E23000028"
 [[reviewer]]
 email = "reviewer@example.org"
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -83,39 +73,14 @@ def world(tmp_path_factory):
         f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--secrets.files",
-            str(secrets_file),
-        ],
-        cwd=paths.REPO_ROOT,
-        env={**os.environ, **env_paths},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    app = f"http://127.0.0.1:{port}"
-    if not wait_until_healthy(app, proc, timeout=60):
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        yield {"app": app, "issuer": issuer, "browser": browser, "round": made, "build": build}
-        browser.close()
-    proc.terminate()
-    proc.wait(timeout=20)
+    log = base / "streamlit.log"
+    with streamlit_app("app.py", log, env_paths, ("--secrets.files", str(secrets_file)), port=port) as app:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+            yield {"app": app, "issuer": issuer, "browser": browser, "round": made, "build": build}
+            browser.close()
     provider.shutdown()
     for k, v in saved.items():
         setattr(paths, k, v)

@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 from urllib.parse import urlsplit
 
 import pytest
 
-from core import paths
-from tests.browser import CHROMIUM_ARGS, require_browser
-from tests.test_e2e import SCRIPT_DONE, free_port
+from tests.browser import CHROMIUM_ARGS, require_browser, streamlit_app
+from tests.test_e2e import SCRIPT_DONE
 from ui.evidence_view import md_escape
-from ui.health import wait_until_healthy
 
 CORPUS = [
     # URL text (?force=...) and return text from the issue
@@ -124,33 +119,9 @@ def corpus_page(tmp_path_factory):
     require_browser()
     corpus = tmp_path_factory.mktemp("corpus") / "corpus.json"
     corpus.write_text(json.dumps(CORPUS), encoding="utf-8")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "tests/markdown_corpus_page.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=paths.REPO_ROOT,
-        env={**os.environ, "STALKING_MARKDOWN_CORPUS": str(corpus)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    if not wait_until_healthy(base, proc, timeout=60):
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    env = {"STALKING_MARKDOWN_CORPUS": str(corpus)}
+    with streamlit_app("tests/markdown_corpus_page.py", corpus.with_name("streamlit.log"), env) as base:
+        yield base
 
 
 def test_every_string_is_shown_as_written_in_the_browser(corpus_page):

@@ -13,7 +13,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -28,6 +27,7 @@ from etl import pipeline
 from returns import database
 from returns.access import ADMIN, OFFICE, REVIEWER, Actor
 from tests.browser import require
+from ui.health import free_port
 
 HERTS, ESSEX = "E23000027", "E23000028"
 HERTS_OFFICE = Actor("herts.office@example.org", OFFICE, HERTS, "Herts OPCC")
@@ -100,12 +100,6 @@ def _bindir() -> str | None:
     return str(Path(found[-1]).parent) if found else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     """A throwaway PostgreSQL server (session); yields its base URL without a database name."""
@@ -142,7 +136,7 @@ def postgres_server():
         capture_output=True,
         **as_postgres,
     )
-    port = _free_port()
+    port = free_port()
     log = open(base / "log", "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [

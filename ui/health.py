@@ -1,8 +1,9 @@
-"""Wait for a served dashboard to answer: used by the browser tests and the benchmarks,
-which start `streamlit run app.py` themselves. No Streamlit import."""
+"""Serve and wait for a dashboard: a free port to serve on and a wait until it answers, used by
+the browser tests and the benchmarks, which start `streamlit run app.py` themselves. No Streamlit import."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 import urllib.request
@@ -21,3 +22,10 @@ def wait_until_healthy(base_url: str, proc: subprocess.Popen | None = None, time
         except OSError:
             time.sleep(0.2)
     return False
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
