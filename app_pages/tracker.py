@@ -12,7 +12,8 @@ import datetime as dt
 import streamlit as st
 
 from charts.chart_text import ChartText
-from core.text import long_date
+from core import rules
+from core.text import export_stem, long_date
 from returns import rounds
 from ui import auth
 from ui import cached_queries as data
@@ -48,9 +49,8 @@ for col, state in zip(cols, rounds.STATES):
 cols[-1].metric("Overdue", f"{int(frame['overdue'].sum())} of {len(frame)}")
 
 forces = data.forces()
-tracked = forces.merge(frame[["pfa_code", "state"]], on="pfa_code", how="inner").rename(
-    columns={"state": "round_state"}
-)
+tracked = forces.merge(frame[["pfa_code", "state"]], on="pfa_code", how="left").rename(columns={"state": "round_state"})
+tracked["round_state"] = tracked["round_state"].fillna(rules.ROUND_NOT_ASKED)
 tracked["evidence_quotes"] = 0
 map_tab, table_tab = st.tabs(["Map", "Table"], key="tracker_view", on_change="rerun")
 with map_tab:
@@ -81,15 +81,7 @@ if overdue.empty:
 else:
     st.markdown("\n".join(f"- {md_escape(r.short_name)}: {md_escape(r.state)}" for r in overdue.itertuples()))
 st.subheader(f"Still owed ({len(owing)})")
-mail_merge = owing[["pfa_code", "short_name", "commissioning_body", "state", "overdue"]].rename(
-    columns={
-        "pfa_code": "ONS code",
-        "short_name": "Force area",
-        "commissioning_body": "Commissioning body",
-        "state": "State",
-        "overdue": "Overdue",
-    }
-)
+mail_merge = rounds.readable_status(owing, ["pfa_code", "short_name", "commissioning_body", "state", "overdue"])
 text = ChartText(
     title=f"Force areas that still owe a return: {round_.title}",
     subtitle=f"Due {long_date(round_.due)}; as at {long_date(today)}",
@@ -98,9 +90,10 @@ text = ChartText(
 )
 with st.container(horizontal=True, key="tracker_downloads"):
     table_downloads(
-        mail_merge.assign(Overdue=mail_merge["Overdue"].map({True: "yes", False: "no"})),
+        mail_merge,
         text,
         key="tracker_owing",
+        stem=export_stem("still-owed", round_.round_id, today),
         filters={"Round": round_.round_id},
         as_at=today,
     )

@@ -22,6 +22,7 @@ ORANGE = "#F46A25"
 DARK_GREY = "#3D3D3D"
 LIGHT_PURPLE = "#A285D1"
 NOT_REPORTED_GREY = "#D9D9D9"
+NOT_ASKED_GREY = "#F3F2F1"  # a force a returns round does not ask: paler than "not started"
 CATEGORICAL = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
 
 
@@ -117,6 +118,7 @@ ROUND = MapDimension(
         "returned for changes": (ORANGE, "↺"),
         "draft": (LIGHT_PURPLE, "✎"),
         "not started": (NOT_REPORTED_GREY, "○"),
+        rules.ROUND_NOT_ASKED: (NOT_ASKED_GREY, "–"),
     },
 )
 # Every map the dashboard draws: the four themes, and the returns round tracker's.

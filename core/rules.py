@@ -224,12 +224,14 @@ FUNDING = Theme(
     "funding_reported_on",
 )
 THEMES: dict[str, Theme] = {t.key: t for t in (ISAC, PROGRAMME, MASIP, FUNDING)}
-# Where each force stands in a returns round (the tracker's map), in legend order.
+# Where each force stands in a returns round (the tracker's map), in legend order; a force the
+# round does not ask is on the map too ("not asked"), so the map keeps its shape.
+ROUND_NOT_ASKED = "not asked"
 ROUND = Theme(
     "round",
     "Round status",
     "round_state",
-    ("accepted", "submitted", "returned for changes", "draft", "not started"),
+    ("accepted", "submitted", "returned for changes", "draft", "not started", ROUND_NOT_ASKED),
     ("accepted",),
     "round_state",
     "",

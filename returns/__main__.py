@@ -249,19 +249,8 @@ def workflow(args) -> int:
         elif args.round_command == "status":
             frame = rounds.status_frame(args.round)
             if args.csv:
-                out = frame.assign(overdue=frame["overdue"].map({True: "yes", False: "no"}))[
-                    ["pfa_code", "short_name", "commissioning_body", "state", "overdue", "updated_at", "by"]
-                ].rename(
-                    columns={
-                        "pfa_code": "ONS code",
-                        "short_name": "Force area",
-                        "commissioning_body": "Commissioning body",
-                        "state": "State",
-                        "overdue": "Overdue",
-                        "updated_at": "Last change",
-                        "by": "By",
-                    }
-                )
+                columns = ["pfa_code", "short_name", "commissioning_body", "state", "overdue", "updated_at", "by"]
+                out = rounds.readable_status(frame, columns)
                 sys.stdout.write(
                     tables.to_csv(
                         out,

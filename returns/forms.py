@@ -13,9 +13,7 @@ both go through here, so the same answers make the same stored return.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 import pandas as pd
@@ -291,15 +289,6 @@ def to_rows(answers: Answers, force_name: str) -> tuple[list[dict[str, str]], li
     for q in BODY.questions:
         scalar(BODY, q)
     return rows, origins
-
-
-def to_csv(rows: list[dict[str, str]]) -> bytes:
-    """The rows as a return CSV (UTF-8 with a byte-order mark, so Excel keeps accents)."""
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=list(RETURN_COLUMNS))
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def problems_by_origin(problems: list[Problem], origins: list[Origin], first_line: int = 2) -> list[tuple[Origin, str]]:

@@ -35,7 +35,7 @@ from core.text import printable, slug
 from etl.questions import Answers
 from etl.read import Table
 from etl.schema import RETURN_COLUMNS
-from returns import forms, workbook
+from returns import forms, templates, workbook
 from returns.access import Actor
 from returns.database import AuditEntry, Draft, Identity, Round, RoundForce, Submission, engine
 from returns.importing import import_return
@@ -345,6 +345,25 @@ def status_frame(round_id: str, today: dt.date | None = None, url: str | None = 
     return pd.DataFrame([r.__dict__ for r in rows])
 
 
+# A status frame's columns as named in the files people open (the tracker's download, `round status --csv`).
+STATUS_LABELS = {
+    "pfa_code": "ONS code",
+    "short_name": "Force area",
+    "commissioning_body": "Commissioning body",
+    "state": "State",
+    "overdue": "Overdue",
+    "updated_at": "Last change",
+    "by": "By",
+}
+
+
+def readable_status(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`columns` of a status frame under their readable names, overdue as yes or no (a mail merge
+    or a spreadsheet reads words, not True and False)."""
+    out = frame[columns].rename(columns=STATUS_LABELS)
+    return out.assign(Overdue=out["Overdue"].map({True: "yes", False: "no"})) if "Overdue" in out else out
+
+
 # ---------------------------------------------------------------- the office's return
 
 
@@ -480,7 +499,7 @@ def check_answers(
     names = queries.forces().set_index("pfa_code")["short_name"]
     missing = forms.check_answers(answers)
     rows, origins = forms.to_rows(answers, names.get(answers.force, answers.force))
-    raw = forms.to_csv(rows)
+    raw = templates.template_csv(rows)
     if missing:
         raise FormProblems([Problem(name, 0, str(o), m) for o, m in missing], [(str(o), m) for o, m in missing])
     tables = pipeline.read_inputs(data_dir)

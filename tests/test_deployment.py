@@ -13,17 +13,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import paths
-from tests.workflow_fixtures import HERTS_OFFICE, open_round, sandbox  # noqa: F401 - sandbox is a fixture
+from tests.workflow_fixtures import HERTS_OFFICE, open_round, sandbox, signed_in_app  # noqa: F401 - sandbox is a fixture
 
 REPO = paths.REPO_ROOT
 DEV_ONLY = {"pytest", "playwright", "ruff", "import-linter", "pip-tools", "oidc-provider-mock", "pyinstrument"}
-AUTH = {
-    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-    "cookie_secret": "a-deployment-test-cookie-secret",
-    "client_id": "deployment-test",
-    "client_secret": "deployment-test",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
 
 
 def pins(lock: str) -> dict[str, str]:
@@ -71,12 +64,7 @@ def test_one_ignore_list_that_keeps_secrets_and_state_out_of_images():
 
 def signed_in_office_app(read_only: bool, monkeypatch) -> AppTest:
     monkeypatch.setattr(paths, "READ_ONLY", read_only)
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "email": HERTS_OFFICE.email, "name": "Jane Smith"}
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return signed_in_app(HERTS_OFFICE.email)
 
 
 def office_page_text(at: AppTest) -> str:

@@ -16,6 +16,7 @@ import pytest
 from core import paths
 from tests.browser import CHROMIUM_ARGS, IDLE, require_browser, streamlit_app
 from tests.browser import sign_in as browser_sign_in
+from tests.test_e2e import ARTIFACTS, settle
 from ui.health import free_port
 
 ACCESS = """
@@ -153,6 +154,12 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     reviewer.get_by_role("button", name=re.compile("Accept and publish")).first.click()
     idle(reviewer)
     expect(reviewer.get_by_text(re.compile("Accepted and published"))).to_be_visible(timeout=60_000)
+    go(reviewer, world, "round-tracker")
+    settle(reviewer)
+    expect(reviewer.get_by_text("Still owed (1)")).to_be_visible()  # Essex; Hertfordshire is accepted
+    assert reviewer.locator('[data-testid="stException"]').count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    reviewer.screenshot(path=str(ARTIFACTS / "page-round-tracker-desktop.png"), full_page=True)
 
     public = session(world)
     go(public, world, "")

@@ -16,10 +16,10 @@ from streamlit.testing.v1 import AppTest
 
 from core import paths
 from core.problems import InputError
-from returns import forms, rounds, workbook
+from returns import forms, rounds, templates, workbook
 from returns.database import engine
 from tests.browser import require
-from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox  # noqa: F401
+from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox, signed_in_app  # noqa: F401
 
 ARTIFACTS = paths.REPO_ROOT / "test-artifacts"
 STREAM = "herts-moj-stalking-service"
@@ -70,9 +70,7 @@ def same_answers(round_):
 
 
 def office_app() -> AppTest:
-    at = AppTest.from_file(str(paths.REPO_ROOT / "app.py"), default_timeout=60)
-    at.user = {"is_logged_in": True, "email": HERTS_OFFICE.email, "name": "Jane Smith"}
-    at.run()
+    at = signed_in_app(HERTS_OFFICE.email)
     at.switch_page("app_pages/office_return.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -89,7 +87,7 @@ def test_workbook_browser_form_and_csv_make_the_same_stored_return(sandbox):
     assert any(r["stream_id"] == STREAM and r["end_date"] == "2027-03-31" for r in rows)
     assert any(r["item"] == "rec15" and r["attribute"] == "status" and r["value"] == "complete" for r in rows)
 
-    csv = forms.to_csv(forms.to_rows(same_answers(round_), "Hertfordshire")[0])
+    csv = templates.template_csv(forms.to_rows(same_answers(round_), "Hertfordshire")[0])
     from_csv = rounds.submit(HERTS_OFFICE, round_.round_id, HERTS, file_bytes=csv, file_name="herts.csv")
     assert from_csv.rows == rows
 

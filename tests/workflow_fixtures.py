@@ -83,6 +83,29 @@ def sandbox(data_copy: Path, tmp_path: Path, monkeypatch) -> Sandbox:
     database.dispose_all()
 
 
+# Sign-in configured (st.login needs it to offer the pages); AppTest sets st.user itself, so the
+# provider at this address is never asked.
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "a-workflow-test-cookie-secret",
+    "client_id": "workflow-test",
+    "client_secret": "workflow-test",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+def signed_in_app(email: str, name: str = "Jane Smith"):
+    """The dashboard in AppTest, signed in as `email` (its role from the sandbox's access list), run once."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(paths.REPO_ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email, "name": name}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def open_round(box: Sandbox, forces: list[str] | None = None, title: str = "Stalking services position, March 2027"):
     from returns import rounds
 
