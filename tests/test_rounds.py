@@ -395,6 +395,36 @@ def test_the_command_line_runs_a_round(sandbox, tmp_path):
     assert run_cli("round", "close", round_id, box=sandbox).returncode == 0
 
 
+def test_an_emailed_return_goes_from_file_to_report_on_the_command_line(sandbox, tmp_path):
+    """The single analyst's path: submit the office's file, return it, take the resubmission, accept, report."""
+    from returns import forms, templates
+
+    round_ = open_round(sandbox, [HERTS, ESSEX])
+    emailed = tmp_path / "herts.csv"
+    emailed.write_bytes(templates.template_csv(forms.to_rows(herts_answers(round_, isa_fte="2.5"), HERTS)[0]))
+    assert run_cli("submit", str(emailed), "--round", round_.round_id, box=sandbox).returncode == 0
+    sent_back = run_cli("review", round_.round_id, "Hertfordshire", "--return", "Name the provider.", box=sandbox)
+    assert sent_back.returncode == 0, sent_back.stderr
+    state = next(s for s in rounds.status(round_.round_id) if s.pfa_code == HERTS)
+    assert (state.state, state.comment) == (rounds.RETURNED, "Name the provider.")
+
+    again = run_cli("submit", str(emailed), "--round", round_.round_id, "--force", HERTS, box=sandbox)
+    assert again.returncode == 0, again.stderr
+    accepted = run_cli("review", round_.round_id, HERTS, "--accept", box=sandbox)
+    assert accepted.returncode == 0, accepted.stderr
+    facts = queries.facts(TODAY, HERTS)
+    assert "2.5" in facts.loc[facts["attribute"] == "isa_fte", "value"].tolist(), "published by the accept"
+    entries = [(a, o) for _, a, o, *_ in audit_rows()]
+    assert entries.count(("submit", "ok")) == 2 and ("accept", "ok") in entries
+
+    out = tmp_path / "report.zip"
+    made = run_cli("report", round_.round_id, "--out", str(out), box=sandbox)
+    assert made.returncode == 0, made.stderr
+    with zipfile.ZipFile(out) as zf:
+        status = zf.read("data/round-status.csv").decode("utf-8-sig")
+    assert "Hertfordshire" in status and "accepted" in status and "Essex" in status
+
+
 def test_a_problem_on_the_command_line_is_one_line_not_a_traceback(sandbox):
     bad = run_cli("round", "open", "--title", "X", "--as-at", "2026-11-30", "--due", "2026-01-01", box=sandbox)
     assert bad.returncode == 1 and "before the as-at date" in bad.stderr and "Traceback" not in bad.stderr
