@@ -337,6 +337,27 @@ def test_a_date_after_today_in_the_link_is_refused_with_the_reason(server, deskt
     assert "1 January 2030" in alerts and "after today" in alerts, alerts
 
 
+@pytest.mark.parametrize(("width", "height", "reports"), [(1400, 1000, 0), (1920, 1080, 1)])
+def test_the_first_page_is_drawn_again_only_when_the_window_needs_it(server, browser, width, height, reports):
+    """The first run lays the charts out for ui.viewport.FIRST_WIDTH. A 1400 px window's main column
+    holds just that, so the browser reports nothing and the page is drawn once (before, the first
+    run drew for the export width and the browser's report ran it again); a wider one reports its
+    width, once, and the page is drawn again for it."""
+    from ui.viewport import FIRST_WIDTH
+
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{server}/coverage-map")
+    settle(page)
+    page.wait_for_timeout(1000)  # a late report (the ResizeObserver waits 200 ms) would be in by now
+    measured = page.evaluate(
+        "[document.documentElement.dataset.chartWidth, document.documentElement.dataset.chartWidthReports]"
+    )
+    assert (int(measured[0]) == FIRST_WIDTH) == (reports == 0), measured
+    assert int(measured[1] or 0) == reports, measured
+    context.close()
+
+
 def test_the_date_buttons_leave_no_warning_in_the_server_log(server, desktop, server_log):
     desktop.goto(f"{server}/coverage-map")
     settle(desktop)
