@@ -10,7 +10,7 @@ PORT ?= 8501
 INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' -not -path 'data/returns/*' 2>/dev/null) \
 	$(wildcard data/returns/*.json) $(wildcard etl/*.py etl/sql/*.sql core/rules.py)
 
-.PHONY: run test lint format data check bench clean-build templates lock dev-signin
+.PHONY: run test test-fast test-dates lint format data check bench clean-build templates lock dev-signin
 
 # Every package pinned, with hashes (requirements.lock, made from pyproject.toml by `make lock`).
 $(STAMP): requirements.lock
@@ -42,8 +42,24 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Everything: what CI runs (.ci/run). Then the date-sensitive tests again, at two later dates.
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-dates
+
+# The edit-test loop: every test but those that drive a browser, PostgreSQL, a container,
+# replicas behind HAProxy, LibreOffice or the kill -9 loop (markers declared in tests/conftest.py).
+FAST := not (browser or postgres or container or replicas or libreoffice or killloop)
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
+
+# The tests that depend on the date they run (marked `dates`), with the product's clock moved on.
+LATER_DATES := 2027-06-01 2030-01-01
+test-dates: $(STAMP)
+	@for day in $(LATER_DATES); do \
+		echo "Date-sensitive tests with the clock at $$day"; \
+		$(PY) -m pytest -q -m "dates and $(FAST)" --today $$day $(PYTEST_ARGS) || exit 1; \
+	done
 
 # Builds its own database in a temporary folder (never data/build); prints and writes bench/results.md.
 bench: $(STAMP)

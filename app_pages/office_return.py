@@ -13,6 +13,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from core import clock
 from core.problems import InputError
 from core.text import long_date
 from etl.questions import SECTIONS, Answers, Question
@@ -58,7 +59,7 @@ round_ = (
     )
 )
 state = next(s for s in rounds.status(round_.round_id) if s.pfa_code == code)
-days = (round_.due - dt.date.today()).days
+days = (round_.due - clock.today()).days
 st.caption(
     f"{name}: {round_.title}. Answers describe the position as at {long_date(round_.as_at)}; due "
     f"{long_date(round_.due)} ({'overdue by ' + str(-days) + ' days' if days < 0 else str(days) + ' days to go'})."
@@ -215,7 +216,7 @@ for section in SECTIONS:
                 st.date_input(
                     label,
                     min_value=dt.date(2000, 1, 1),
-                    max_value=dt.date.today(),
+                    max_value=clock.today(),
                     key=key,
                     format="DD/MM/YYYY",
                     help=q.help or None,

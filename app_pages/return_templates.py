@@ -4,13 +4,11 @@ Anyone may download a template; only the admin-only "Submit a return" page
 (or `python -m returns import`) can import one.
 """
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 import returns
-from core import paths, queries
+from core import clock, paths, queries
 from ui import cached_queries as data
 from ui import state
 
@@ -60,7 +58,7 @@ code = st.selectbox(
 if code is None:
     st.caption("Choose a force area here or in the sidebar to get a return filled in with its current position.")
     st.stop()
-today = dt.date.today()
+today = clock.today()
 rows = returns.template(code, data_dir=paths.DATA_DIR, as_at=today, db=queries.default_db())
 left, right = st.columns(2)
 left.download_button(

@@ -11,6 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
+from core import clock
 from core.problems import InputError
 from core.text import long_date
 from returns import report, rounds
@@ -29,8 +30,8 @@ with st.form("open_round", border=True):
     st.subheader("Open a round")
     title = st.text_input("Title", placeholder="Stalking services position, March 2027", max_chars=200)
     left, right = st.columns(2)
-    as_at = left.date_input("Positions as at", value=dt.date.today(), format="DD/MM/YYYY")
-    due = right.date_input("Due", value=dt.date.today() + dt.timedelta(days=42), format="DD/MM/YYYY")
+    as_at = left.date_input("Positions as at", value=clock.today(), format="DD/MM/YYYY")
+    due = right.date_input("Due", value=clock.today() + dt.timedelta(days=42), format="DD/MM/YYYY")
     asked = st.multiselect(
         "Force areas asked (all 43 when empty)", list(forces.index), format_func=lambda c: forces.at[c, "short_name"]
     )

@@ -7,12 +7,10 @@ Offered to reviewers and admins (returns.rounds checks it again).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from charts.chart_text import ChartText
-from core import rules
+from core import clock, rules
 from core.text import export_stem, long_date
 from returns import rounds
 from ui import auth
@@ -35,7 +33,7 @@ round_ = st.selectbox(
 )
 rounds.queue(actor, round_.round_id)  # the reviewer check, on the server
 frame = rounds.status_frame(round_.round_id)
-today = dt.date.today()
+today = clock.today()
 days = (round_.due - today).days
 st.caption(
     f"{md_escape(round_.title)}: positions as at {long_date(round_.as_at)}, due {long_date(round_.due)} "

@@ -18,7 +18,6 @@ changes a figure once it is built.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import pickle
@@ -27,6 +26,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
+from core import clock
+
 F = TypeVar("F", bound=Callable)
 
 MAX_ENTRIES = 256  # per function; a figure is a few KB (a boundary map shares its GeoJSON)
@@ -34,7 +35,7 @@ MAX_ENTRIES = 256  # per function; a figure is a few KB (a boundary map shares i
 
 def _key(name: str, args: tuple, kwargs: dict, extra: tuple) -> str | None:
     try:
-        blob = pickle.dumps((name, dt.date.today(), extra, args, sorted(kwargs.items())), protocol=5)
+        blob = pickle.dumps((name, clock.today(), extra, args, sorted(kwargs.items())), protocol=5)
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
     return hashlib.blake2b(blob, digest_size=20).hexdigest()

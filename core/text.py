@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from core import clock
+
 
 def long_date(d: dt.date) -> str:
     """'19 December 2024'."""
@@ -30,7 +32,7 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
 
 def age_text(as_at: dt.date, today: dt.date | None = None) -> str:
     """'1 year 11 months old': how old information dated as_at is today."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     months = max(months_between(as_at, today), 0)
     if months < 1:
         days = (today - as_at).days
@@ -44,7 +46,7 @@ def age_text(as_at: dt.date, today: dt.date | None = None) -> str:
 
 def data_as_at_line(data_date: dt.date, today: dt.date | None = None) -> str:
     """'Data as at 19 December 2024 (1 year 11 months old on 1 December 2026).'"""
-    today = today or dt.date.today()
+    today = today or clock.today()
     return f"Data as at {long_date(data_date)} ({age_text(data_date, today)} on {long_date(today)})."
 
 

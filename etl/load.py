@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from core import atomic, rules
+from core import atomic, clock, rules
 
 SQL_DIR = Path(__file__).with_name("sql")
 
@@ -101,7 +101,7 @@ def write_database(frames: dict[str, pd.DataFrame], run: RunRecord, target: Path
             run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM etl_runs").fetchall()[0][0]
             con.execute(
                 "INSERT INTO etl_runs VALUES (?, ?, ?, ?, ?, ?)",
-                [run_id, run.started_at, dt.datetime.now(), run.data_dir, run.rejected_rows, run.note],
+                [run_id, run.started_at, clock.local_now(), run.data_dir, run.rejected_rows, run.note],
             )
             con.executemany("INSERT INTO etl_run_files VALUES (?, ?, ?, ?)", [[run_id, *f] for f in run.files])
             con.executemany("INSERT INTO etl_run_tables VALUES (?, ?, ?)", [[run_id, t, n] for t, n in counts.items()])

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import filelock
 
-from core import atomic, paths
+from core import atomic, clock, paths
 from core.problems import InputError, Problem, display_path
 from etl import load, normalise, read, validate
 from etl.read import JOURNAL_FILE, LOCK_FILE
@@ -312,7 +312,7 @@ def is_current(data_dir: Path, database: Path) -> bool:
 def _build(
     data_dir: Path, target: Path, backup: Path, note: str | None, max_file_bytes: int = read.MAX_FILE_BYTES
 ) -> BuildResult:
-    started = dt.datetime.now()
+    started = clock.local_now()
     with _no_cycle_collection():
         tables = read_inputs(data_dir, max_file_bytes)
         ref = validate_inputs(tables)

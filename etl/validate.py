@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import rules
+from core import clock, rules
 from core.problems import InputError, Problem
 from core.text import alias_key, char_name, unprintable
 from etl.read import Table, stored_stem
@@ -470,7 +470,7 @@ class Return:
             return row["evidence"]
         if self.evidence:
             return self.evidence
-        when = submitted_at or self.submitted_at or dt.datetime.now(dt.UTC)
+        when = submitted_at or self.submitted_at or clock.now().replace(tzinfo=dt.UTC)
         return f"Return submitted by {self.submitted_by} on {when:%Y-%m-%d}"
 
     def stored_stem(self, submitted_at: dt.datetime) -> str:

@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 
 from charts import figures, palette
 from charts.chart_text import ChartText
+from core import clock, headlines, queries, rules
 from core import coverage as coverage_rules
-from core import headlines, queries, rules
 from core.rules import CLIFF_EDGE, NOT_REPORTED, PROVISION_MEASURES
 from core.text import amount_words, data_as_at_line, long_date, slug
 from exports import table_views
@@ -449,7 +449,7 @@ def gather(
     """Read everything the pack needs through core.queries."""
     main_date = queries.source_date(db)
     as_at = as_at or main_date
-    today = today or dt.date.today()
+    today = today or clock.today()
     data_date = queries.data_date(as_at, db) or as_at
     region_order = queries.regions(db)
     order = {r: i for i, r in enumerate(region_order)}

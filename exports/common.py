@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from charts.chart_text import ChartText
+from core import clock
 from core.text import data_as_at_line, file_stem, long_date
 
 LICENCE = "Open Government Licence v3.0"
@@ -54,7 +55,7 @@ class ExportInfo:
     notes: tuple[str, ...] = ()
     filters: dict[str, object] = field(default_factory=dict)
     as_at: dt.date | None = None
-    generated: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    generated: dt.datetime = field(default_factory=clock.local_now)
 
     @classmethod
     def from_text(

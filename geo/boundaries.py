@@ -35,7 +35,7 @@ from pyproj import CRS
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
-from core import atomic, paths
+from core import atomic, clock, paths
 from geo.forces import describe, force_names
 
 # The stored GeoJSON for all 43 areas must be smaller than this (500 KB). It is
@@ -470,7 +470,7 @@ def prepare(source: Path, year: int | None = None) -> tuple[bytes, ImportReport]
         report = ImportReport(
             source_file=source.name,
             source_sha256=_sha256(source),
-            imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            imported_at=clock.now().replace(tzinfo=dt.UTC).isoformat(timespec="seconds"),
             code_field=field,
             vintage_year=vintage,
             attribution_year=year or vintage,

@@ -21,7 +21,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from core import paths, queries
+from core import clock, paths, queries
 from core.problems import InputError, Problem, display_path
 from core.queries import DatabaseMissing
 from core.text import printable
@@ -209,7 +209,7 @@ def form_template(args, code: str | None) -> int:
     if code is None or args.out is None or args.out.suffix.lower() != ".xlsx":
         raise InputError([Problem("template", 0, "", "--form needs a force and --out FILE.xlsx")])
     db = queries.Database(args.db or paths.DATABASE)
-    today = dt.date.today()
+    today = clock.today()
     force = queries.forces(db).set_index("pfa_code").loc[code]
     answers, previous = forms.prefill(
         code, queries.facts(today, code, db=db), queries.funding_streams(today, pfa_code=code, db=db), force, today
@@ -257,7 +257,7 @@ def workflow(args) -> int:
                         ExportInfo(
                             title=f"Round {args.round}: where each force stands",
                             source="Returns workflow",
-                            data_date=dt.date.today(),
+                            data_date=clock.today(),
                         ),
                     ).decode("utf-8-sig")
                 )

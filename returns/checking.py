@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import paths
+from core import clock, paths
 from core.problems import InputError
 from etl import pipeline, validate
 from etl.read import Table
@@ -51,7 +51,7 @@ def check(
         raise InputError(table.problems)
     tables = pipeline.read_inputs(data_dir)
     ref = pipeline.validate_inputs(tables)
-    ret = validate.check_return(table, ref, today=today or dt.date.today())
+    ret = validate.check_return(table, ref, today=today or clock.today())
     accepted, ledger = pipeline.read_returns(data_dir, tables, ref)
     problems = validate.check_against(ret, ledger)
     if problems:
@@ -62,7 +62,7 @@ def check(
 def submission_time(ledger: validate.Ledger) -> dt.datetime:
     """When a return accepted now is submitted (UTC): after every return accepted before it,
     so the order of acceptance is kept even when the clock is not."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.now()
     if ledger.latest_submitted_at and now <= ledger.latest_submitted_at:
         now = ledger.latest_submitted_at + dt.timedelta(microseconds=1)
     return now

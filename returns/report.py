@@ -20,7 +20,7 @@ import pandas as pd
 from docx import Document
 from docx.shared import Cm, Pt
 
-from core import queries
+from core import clock, queries
 from core.text import long_date
 from etl.questions import REC_STATUS, RECOMMENDATION_ITEMS
 from exports import briefing, tables
@@ -96,7 +96,7 @@ def changes_since(code: str, as_at: dt.date, name: str) -> list[str]:
 
 def build(actor: Actor, round_id: str, *, today: dt.date | None = None) -> Report:
     """The report for a round, from its accepted returns (a reviewer or admin)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     round_ = rounds.get_round(round_id)
     states = rounds.status(round_id, today)
     rounds.queue(actor, round_id)  # the reviewer check, logged

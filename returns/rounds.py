@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core import paths, queries
+from core import clock, paths, queries
 from core.problems import InputError, Problem
 from core.text import printable, slug
 from etl.questions import Answers
@@ -59,7 +59,7 @@ class Refused(PermissionError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return clock.now()
 
 
 def _session(url: str | None = None) -> Session:
@@ -279,7 +279,7 @@ class ForceState:
 
 def status(round_id: str, today: dt.date | None = None, url: str | None = None) -> list[ForceState]:
     """Where each force asked in the round stands."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     found = get_round(round_id, url)
     forces = queries.forces().set_index("pfa_code")
     with _session(url) as session:
@@ -506,7 +506,7 @@ def check_answers(
     ref = pipeline.validate_inputs(tables)
     try:
         validate.check_return(
-            rows_table(rows, name, hashlib.sha256(raw).hexdigest()), ref, today=today or dt.date.today()
+            rows_table(rows, name, hashlib.sha256(raw).hexdigest()), ref, today=today or clock.today()
         )
     except InputError as err:
         told = forms.problems_by_origin(err.problems, origins)
@@ -562,7 +562,7 @@ def submit(
             from etl import pipeline, validate
 
             ref = pipeline.validate_inputs(pipeline.read_inputs(data_dir))
-            ret = validate.check_return(table, ref, today=today or dt.date.today())
+            ret = validate.check_return(table, ref, today=today or clock.today())
             if ret.pfa_code != pfa_code:
                 with _session(url) as session:
                     raise _refuse(

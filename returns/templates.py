@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import paths, queries
+from core import clock, paths, queries
 from etl import read
 from etl.schema import ALLOWED_VALUES, ATTRIBUTES, DIMENSIONS, RETURN, RETURN_COLUMNS, STREAM_FIELDS, requirement
 from returns.comparing import _text
@@ -202,7 +202,7 @@ def template(
     if pfa_code is None:
         return template_rows()
     db = db or queries.Database(database or paths.DATABASE)
-    as_at = as_at or dt.date.today()
+    as_at = as_at or clock.today()
     names = queries.forces(db=db).set_index("pfa_code")["short_name"]
     return template_rows(
         names[pfa_code],

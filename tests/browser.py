@@ -50,6 +50,22 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+# The test being run (set by tests/conftest.py), so a helper can check the test carries its marker.
+CURRENT_TEST: list[pytest.Item | None] = [None]
+
+
+def drives(kind: str) -> None:
+    """Fail the running test unless it is marked `kind` (browser, postgres, container, replicas,
+    libreoffice, killloop): `make test-fast` selects on these markers, so an unmarked test that
+    starts a browser would make the fast loop slow without anyone noticing."""
+    item = CURRENT_TEST[0]
+    if item is not None and item.get_closest_marker(kind) is None:
+        pytest.fail(
+            f"{item.nodeid} drives {kind} but is not marked: add @pytest.mark.{kind} (or pytestmark) to it",
+            pytrace=False,
+        )
+
+
 def browser_path() -> str | None:
     """The browser tests would use: STALKING_BROWSER when it names one, else the installed one."""
     return images.find_browser() or images.installed_browser()
@@ -57,6 +73,7 @@ def browser_path() -> str | None:
 
 def require_browser() -> str:
     """The browser's path; skips the calling test without one, or fails it when CI=true."""
+    drives("browser")
     path = browser_path()
     require(path is not None, MISSING.format(names=", ".join(images.BROWSER_NAMES)))
     return path
@@ -73,6 +90,7 @@ AXE_MISSING = (
 
 def require_axe() -> Path:
     """axe.min.js; skips the calling test without it, or fails it when CI=true."""
+    drives("browser")
     require(AXE_JS.is_file(), AXE_MISSING.format(path=AXE_JS, version=AXE_VERSION))
     return AXE_JS
 
@@ -115,6 +133,7 @@ def streamlit_app(
     """Serve `script` (a path from the repository root) on 127.0.0.1, everything it prints in `log`
     (a file, so a chatty server never blocks on a full pipe); yields its base URL, stops it after.
     Pass `port` when the configuration must name it first (a sign-in redirect)."""
+    drives("browser")
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1"]
     command += ["--server.port", str(port), "--server.headless", "true", *args]

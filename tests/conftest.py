@@ -13,10 +13,101 @@ os.environ["STALKING_BUILD_DIR"] = str(_BUILD)
 # Builds of the repository's data/ keep their returns (and the writer lock) here, not in data/returns/.
 os.environ["STALKING_RETURNS_DIR"] = str(_BUILD / "returns")
 
-import pytest  # noqa: E402
+import datetime as dt  # noqa: E402
 
-from core import paths  # noqa: E402
+import pytest  # noqa: E402
+import time_machine  # noqa: E402
+
+from core import clock, paths  # noqa: E402
 from etl import pipeline  # noqa: E402
+from tests import browser as _browser  # noqa: E402
+
+# What each marker says a test drives; `make test-fast` leaves these out, `make test` runs them all.
+# A test that starts one of these without its marker fails (tests/browser.py: drives), so the
+# fast loop can never quietly start a browser.
+DRIVES = {
+    "browser": "Chromium (Playwright or image export)",
+    "postgres": "a throwaway PostgreSQL server",
+    "container": "podman and a container image",
+    "replicas": "several dashboard processes behind HAProxy",
+    "libreoffice": "LibreOffice",
+    "killloop": "the kill -9 loop",
+}
+# Fixtures that start PostgreSQL: a test that uses one is marked `postgres` without saying so.
+_POSTGRES_FIXTURES = {"postgres_server", "postgres_url"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="run with the product's clock at this date (core/clock.py), in this process and the ones it starts",
+    )
+
+
+def pytest_configure(config):
+    for name, what in DRIVES.items():
+        config.addinivalue_line("markers", f"{name}: drives {what} (left out of make test-fast)")
+    config.addinivalue_line(
+        "markers", "dates: depends on the date it runs (make test-dates runs these again at two later dates)"
+    )
+    _renders_are_marked()
+    today = config.getoption("--today")
+    if today:
+        try:
+            day = dt.date.fromisoformat(today)
+        except ValueError:
+            raise pytest.UsageError(f"--today {today!r}: expected a date as YYYY-MM-DD") from None
+        os.environ[clock.TODAY_SETTING] = day.isoformat()  # the processes the tests start
+        traveller = time_machine.travel(dt.datetime.combine(day, dt.time(12)), tick=True)
+        traveller.start()  # this process, including anything that reads the system clock itself
+        config.add_cleanup(traveller.stop)
+
+
+def _renders_are_marked() -> None:
+    """Every image rendered in a test checks that the test is marked `browser` (the packs render
+    their charts whenever a browser is installed, without asking for one)."""
+    from exports import images
+
+    render = images.ImageSession.render
+
+    def checked(self, *args, **kwargs):
+        _browser.drives("browser")
+        return render(self, *args, **kwargs)
+
+    images.ImageSession.render = checked
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker("postgres")
+
+
+def pytest_runtest_setup(item):
+    _browser.CURRENT_TEST[0] = item
+
+
+def pytest_runtest_teardown(item):
+    _browser.CURRENT_TEST[0] = None
+
+
+@pytest.fixture
+def today_is(monkeypatch):
+    """Set the product's clock for one test: `today_is(dt.date(2026, 12, 1))`. The date holds in this
+    process (time-machine) and in every process the test starts afterwards (STALKING_TODAY)."""
+    travellers = []
+
+    def set_today(day: dt.date) -> dt.date:
+        monkeypatch.setenv(clock.TODAY_SETTING, day.isoformat())
+        traveller = time_machine.travel(dt.datetime.combine(day, dt.time(12)), tick=True)
+        traveller.start()
+        travellers.append(traveller)
+        return day
+
+    yield set_today
+    for traveller in reversed(travellers):
+        traveller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from core import paths
 
 
@@ -26,6 +28,8 @@ def test_quick_etl_benchmark_runs(tmp_path):
     assert "synthetic 100x" in out.read_text(encoding="utf-8")
 
 
+@pytest.mark.replicas
+@pytest.mark.browser
 def test_quick_capacity_benchmark_runs(tmp_path):
     """The capacity steps (one process, then replicas behind HAProxy when it is installed) run end to end."""
     out = tmp_path / "capacity.md"

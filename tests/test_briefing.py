@@ -19,6 +19,9 @@ from exports import briefing, images, tables
 from exports.__main__ import main
 from tests.browser import require_browser
 
+# Depends on the date it runs: make test-dates runs it again at two later dates.
+pytestmark = pytest.mark.dates
+
 WELSH_FORCES = {
     "W15000001": "North Wales",
     "W15000002": "Gwent",
@@ -62,6 +65,7 @@ def wales_zip(wales_pack) -> zipfile.ZipFile:
 # ---------------------------------------------------------------- the Wales pack
 
 
+@pytest.mark.browser
 def test_wales_pack_holds_the_expected_files(wales_pack, wales_zip, as_at):
     names = set(wales_zip.namelist())
     assert wales_zip.testzip() is None
@@ -78,6 +82,7 @@ def test_wales_pack_holds_the_expected_files(wales_pack, wales_zip, as_at):
     assert not wales_pack.warnings
 
 
+@pytest.mark.browser
 def test_wales_word_document_names_all_four_forces(wales_zip):
     text = doc_text(the_docx(wales_zip))
     for code, name in WELSH_FORCES.items():
@@ -85,6 +90,7 @@ def test_wales_word_document_names_all_four_forces(wales_zip):
     assert "Wales" in text
 
 
+@pytest.mark.browser
 def test_wales_word_document_cites_a_quote_for_every_force_with_evidence(wales_zip, as_at):
     text = doc_text(the_docx(wales_zip))
     evidence = queries.evidence_at(as_at, regions=["Wales"])
@@ -101,6 +107,7 @@ def test_wales_word_document_cites_a_quote_for_every_force_with_evidence(wales_z
         assert citation in text, "cited by the document's short title (the full title is under Sources)"
 
 
+@pytest.mark.browser
 def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_at):
     document = docx.Document(io.BytesIO(the_docx(wales_zip)))
     text = doc_text(the_docx(wales_zip))
@@ -117,6 +124,7 @@ def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_
     assert "Sources and licence" in text and "Open Government Licence v3.0" in text
 
 
+@pytest.mark.browser
 def test_wales_readme_names_sources_licence_and_files(wales_zip):
     readme = wales_zip.read("README.txt").decode("utf-8")
     assert "Open Government Licence v3.0" in readme
@@ -127,6 +135,7 @@ def test_wales_readme_names_sources_licence_and_files(wales_zip):
         assert name in readme, name
 
 
+@pytest.mark.browser
 def test_wales_data_files_carry_their_metadata(wales_zip):
     wb = openpyxl.load_workbook(io.BytesIO(wales_zip.read("data/force-areas.xlsx")))
     assert wb.sheetnames == [tables.DATA_SHEET, tables.ABOUT_SHEET]
@@ -176,6 +185,7 @@ def test_an_england_and_wales_pack_covers_all_43_forces(built_db, as_at):
 TICK = re.compile(r'<g class="[xy]tick"><text[^>]*>([^<]*)</text>')
 
 
+@pytest.mark.browser
 def test_every_exported_chart_has_whole_number_ticks_on_its_count_axis(wales_zip):
     svgs = [n for n in wales_zip.namelist() if n.endswith(".svg")]
     assert svgs
@@ -192,6 +202,7 @@ def word_parts(data: bytes) -> dict[str, str]:
         return {n: docx_zip.read(n).decode("utf-8") for n in docx_zip.namelist() if n.endswith(".xml")}
 
 
+@pytest.mark.browser
 def test_the_word_pack_has_a_running_header_page_numbers_and_a_footer_with_source_and_licence(wales_zip, as_at):
     document = docx.Document(io.BytesIO(the_docx(wales_zip)))
     section = document.sections[0]
@@ -212,6 +223,7 @@ def test_a_protective_marking_chosen_at_export_heads_and_foots_every_page(built_
     assert section.footer.paragraphs[-1].text == "OFFICIAL"
 
 
+@pytest.mark.browser
 def test_no_quote_is_printed_twice_in_overlapping_forms(wales_zip, as_at):
     text = doc_text(the_docx(wales_zip))
     # Dyfed-Powys is quoted on its pilot in a short form and in a longer one that contains it.

@@ -2,7 +2,8 @@
 every force is covered, the checkable figures hold, and silence stays silence.
 
 The quote checks read the plain-text source documents in ../shared/seeds
-(core.paths.SEEDS_DIR); they are skipped only when that folder is absent.
+(core.paths.SEEDS_DIR); they are skipped only when that folder is absent,
+and fail under CI (CI=true).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import duckdb
 import pytest
 
 from core import paths
+from tests.browser import require
 
 CURATED_FILES = ("facts.csv", "funding_streams.csv", "timeline.csv")
 ID_COLUMN = {"facts.csv": "fact_id", "funding_streams.csv": "stream_id", "timeline.csv": "event_id"}
@@ -112,24 +114,25 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
-needs_seeds = pytest.mark.skipif(
-    not paths.SEEDS_DIR.is_dir(), reason=f"source documents not available at {paths.SEEDS_DIR}"
-)
+@pytest.fixture
+def seeds() -> Path:
+    """The source documents the quotes are checked against: skipped without them, except under CI
+    (CI=true), where a missing folder fails every quote check, as a missing browser does."""
+    require(paths.SEEDS_DIR.is_dir(), f"source documents not available at {paths.SEEDS_DIR}")
+    return paths.SEEDS_DIR
 
 
 # ---------------------------------------------------------------- quotes
 
 
-@needs_seeds
 @pytest.mark.parametrize("row", list(curated_rows()))
-def test_quote_is_verbatim_in_its_document(row):
+def test_quote_is_verbatim_in_its_document(seeds, row):
     collapsed, _ = document(row["source_id"])
     assert collapse(row["quote"]) in collapsed, f"quote not found verbatim in {row['source_id']}: {row['quote']!r}"
 
 
-@needs_seeds
 @pytest.mark.parametrize("row", list(curated_rows()))
-def test_quote_sits_within_its_section(row):
+def test_quote_sits_within_its_section(seeds, row):
     collapsed, _ = document(row["source_id"])
     quote = collapse(row["quote"])
     start, end = section_ranges(row["source_id"])[row["section"]]
@@ -140,8 +143,7 @@ def test_quote_sits_within_its_section(row):
     )
 
 
-@needs_seeds
-def test_every_section_heading_is_found():
+def test_every_section_heading_is_found(seeds):
     for source_id in sources():
         assert section_ranges(source_id)
 

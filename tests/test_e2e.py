@@ -22,6 +22,8 @@ from tests.browser import CHROMIUM_ARGS, require_axe, require_browser, streamlit
 from ui.health import free_port, wait_until_healthy
 from ui.site import PAGES, SITE_TITLE
 
+pytestmark = pytest.mark.browser
+
 ARTIFACTS = paths.REPO_ROOT / "test-artifacts"
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}

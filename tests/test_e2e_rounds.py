@@ -20,6 +20,8 @@ from tests.browser import sign_in as browser_sign_in
 from tests.test_e2e import ARTIFACTS, settle
 from ui.health import free_port
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):

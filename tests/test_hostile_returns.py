@@ -30,6 +30,9 @@ from returns import __main__ as returns_cli
 from returns import reading
 from tests.test_returns import csv_bytes, fact, funding, import_file, sha, snapshot, write_return
 
+# Depends on the date it runs: make test-dates runs it again at two later dates.
+pytestmark = pytest.mark.dates
+
 HEADER = list(returns.COLUMNS)
 
 

@@ -20,6 +20,8 @@ from tests.browser import CHROMIUM_ARGS, require_browser, streamlit_app
 from tests.test_e2e import SCRIPT_DONE
 from ui.evidence_view import md_escape
 
+pytestmark = pytest.mark.browser
+
 CORPUS = [
     # URL text (?force=...) and return text from the issue
     "![](//ev.il)",

@@ -35,6 +35,7 @@ from etl import load, pipeline
 from etl.read import JOURNAL_FILE, LOCK_FILE, STORED_NAME
 from returns import storing
 from returns.checking import check
+from tests.browser import drives
 from tests.test_returns import csv_bytes, fact, import_file, write_return
 
 
@@ -217,6 +218,7 @@ def return_file(tmp_path: Path, i: int) -> Path:
 
 @pytest.mark.killloop
 def test_kill_9_loop(data_copy: Path, tmp_path: Path):
+    drives("killloop")
     data_dir, db = data_copy, tmp_path / "build" / "stalking.duckdb"
     pipeline.build(data_dir, db)
     rng = random.Random(15)

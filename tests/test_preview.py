@@ -12,6 +12,9 @@ import pytest
 from core import queries
 from tests.test_returns import AT, HERTS, STREAM, fact, funding, herts_extension, import_file, setup, write_return
 
+# Depends on the date it runs: make test-dates runs it again at two later dates.
+pytestmark = pytest.mark.dates
+
 assert setup  # the fixture: a copy of data/ and its database
 
 RISK = "Without a funding decision soon, staff may leave and there may be no service left to extend"

@@ -18,8 +18,11 @@ from core import paths
 from core.problems import InputError
 from returns import forms, rounds, templates, workbook
 from returns.database import engine
-from tests.browser import require
+from tests.browser import drives, require
 from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox, signed_in_app  # noqa: F401
+
+# Depends on the date it runs: make test-dates runs it again at two later dates.
+pytestmark = pytest.mark.dates
 
 ARTIFACTS = paths.REPO_ROOT / "test-artifacts"
 STREAM = "herts-moj-stalking-service"
@@ -186,7 +189,9 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.libreoffice
 def test_the_workbook_opens_in_libreoffice_and_a_picture_of_it_is_kept(sandbox, tmp_path):
+    drives("libreoffice")
     office = soffice()
     require(office is not None, "LibreOffice is not installed (Debian: apt-get install libreoffice-calc)")
     round_ = open_round(sandbox, [HERTS])

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import zipfile
 
+import pytest
 from docx import Document
 from streamlit.testing.v1 import AppTest
 
@@ -19,6 +20,9 @@ from exports import briefing
 from exports.scope import resolve_scope
 from returns import rounds
 from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox  # noqa: F401
+
+# Depends on the date it runs: make test-dates runs it again at two later dates.
+pytestmark = pytest.mark.dates
 
 STREAM = "herts-moj-stalking-service"
 AS_AT = dt.date(2026, 11, 30)

@@ -24,6 +24,9 @@ from core import paths, queries
 from core.problems import InputError
 from etl import load, pipeline
 
+# Depends on the date it runs: make test-dates runs it again at two later dates.
+pytestmark = pytest.mark.dates
+
 HERTS = "E23000027"
 STREAM = "herts-moj-stalking-service"
 BEFORE, AT = dt.date(2025, 4, 30), dt.date(2025, 5, 1)

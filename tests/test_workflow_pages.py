@@ -23,6 +23,9 @@ from tests.workflow_fixtures import (  # noqa: F401 - sandbox is a fixture
 )
 from ui.site import PAGES
 
+# Depends on the date it runs: make test-dates runs it again at two later dates.
+pytestmark = pytest.mark.dates
+
 ROLE_PAGES = [p.script for p in PAGES if p.role is not None]
 REACHES = {
     HERTS_OFFICE.email: {"app_pages/office_return.py"},

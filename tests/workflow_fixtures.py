@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from core import paths
+from core import clock, paths
 from etl import pipeline
 from returns import database
 from returns.access import ADMIN, OFFICE, REVIEWER, Actor
-from tests.browser import require
+from tests.browser import drives, require
 from ui.health import free_port
 
 HERTS, ESSEX = "E23000027", "E23000028"
@@ -109,7 +109,8 @@ def signed_in_app(email: str, name: str = "Jane Smith"):
 def open_round(box: Sandbox, forces: list[str] | None = None, title: str = "Stalking services position, March 2027"):
     from returns import rounds
 
-    return rounds.open_round(ADMIN_ACTOR, title, dt.date(2026, 11, 30), dt.date(2027, 1, 31), forces)
+    today = clock.today()  # a round opened now: positions as at last week, due in eight weeks
+    return rounds.open_round(ADMIN_ACTOR, title, today - dt.timedelta(days=6), today + dt.timedelta(days=56), forces)
 
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -126,6 +127,7 @@ def _bindir() -> str | None:
 @pytest.fixture(scope="session")
 def postgres_server():
     """A throwaway PostgreSQL server (session); yields its base URL without a database name."""
+    drives("postgres")
     bindir = _bindir()
     try:
         user = pwd.getpwnam("postgres")

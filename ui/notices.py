@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import rules
+from core import clock, rules
 from core.text import age_text, long_date
 from ui import cached_queries as data
 from ui.state import Filters
@@ -16,7 +16,7 @@ from ui.state import Filters
 
 def data_age(filters: Filters, *, today: dt.date | None = None) -> None:
     """A banner: the date the positions are read at, the reports they rest on and how old each is."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     editions = data.editions()
     returns = editions[(editions["kind"] == "return") & (pd.to_datetime(editions["as_at"]).dt.date <= filters.as_at)]
     text = (

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from charts import palette
+from core import clock
 from core.text import long_date
 from geo.boundaries import available_geometries
 from ui import cached_queries as data
@@ -202,7 +203,7 @@ def sidebar() -> Filters:
     the latest return's as-at date once one does."""
     source_date = data.source_date()
     latest = data.latest_edition_date()
-    today = dt.date.today()
+    today = clock.today()
     forces = data.forces().sort_values("short_name")
     _check_as_at_in_url(source_date, today)
     with st.sidebar:
