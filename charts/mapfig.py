@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 import shapely.geometry
 
 from charts.figure_cache import cached_figure
+from charts.fonts import FAMILY
 from charts.palette import ALL_DIMENSIONS as MAP_DIMENSIONS
 from charts.palette import (
     DATED_HATCH,
@@ -41,12 +42,13 @@ from geo.tiles import CELL_DEG
 # For st.plotly_chart(config=...). topojsonURL is relative to the page, so it
 # also works behind a server.baseUrlPath; static/ holds world_110m.json and
 # world_50m.json with empty layers, which is all a hidden base map needs.
+# plotly's own camera button is removed: its PNG has no title, source or date. The page's
+# PNG, SVG and HTML downloads (ui.widgets.chart_downloads) are the titled exports.
 PLOTLY_CONFIG = {
     "topojsonURL": "app/static/",
     "displaylogo": False,
     "scrollZoom": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-    "toImageButtonOptions": {"format": "png", "filename": "stalking-services-map", "scale": 2},
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
 }
 
 OUTLINE = "#FFFFFF"
@@ -393,7 +395,8 @@ def coverage_map(
             "itemdoubleclick": False,
             "font": {"size": 13},
         },
-        hoverlabel={"bgcolor": "white", "font": {"color": TEXT_DARK}},
+        font={"family": FAMILY},
+        hoverlabel={"bgcolor": "white", "font": {"family": FAMILY, "color": TEXT_DARK}},
         annotations=[
             {
                 "text": note,

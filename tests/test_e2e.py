@@ -282,6 +282,68 @@ def test_the_funding_timelines_legend_is_clear_of_its_title_and_keys_every_funde
     assert not missing, f"{size}: funders in view without a legend entry: {missing}"
 
 
+# Every view of the dashboard with a chart in it (the chart tabs and their alternatives).
+CHART_VIEWS = [
+    "/coverage-map",
+    "/coverage-map?overview_view=Counts+and+table",
+    "/coverage-map?dimension=funding&region=Wales",
+    "/funding-cliff-edge",
+    "/funding-cliff-edge?funding_view=Ending+by+quarter",
+    "/regional-comparison",
+]
+CHART_TEXT_OUTSIDE = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .filter((chart) => chart.offsetParent !== null)
+  .map((chart) => {
+    const image = chart.querySelector('.main-svg').getBoundingClientRect();
+    const outside = [];
+    let count = 0;
+    for (const t of chart.querySelectorAll('text')) {
+      if (!t.textContent.trim()) continue;
+      const b = t.getBoundingClientRect();
+      if (b.width === 0 && b.height === 0) continue;
+      count += 1;
+      const past = [image.left - b.left, b.right - image.right, image.top - b.top, b.bottom - image.bottom];
+      if (past.some((px) => px > 0.5)) outside.push([t.textContent, past.map((px) => Math.round(px * 10) / 10)]);
+    }
+    return {width: Math.round(image.width), count, outside};
+  })"""
+
+
+def drawn_font(page, selector: str) -> list[str]:
+    """The fonts Chromium drew the first element matching `selector` with (DevTools: CSS.getPlatformFontsForNode)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    assert node, f"nothing matches {selector}"
+    used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return [f["familyName"] for f in used]
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 700), (390, 844), (1440, 900), (2000, 1200)])
+def test_no_chart_text_leaves_its_chart_at_any_width(server, browser, width, height):
+    """Every text element of every chart in view (titles, subtitles, legends, labels, footers) lies inside
+    the chart, drawn in the charts' own font (charts/fonts.py), at a phone's width up to a wide screen's."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems = {}
+    for view in CHART_VIEWS:
+        page.goto(f"{server}{view}")
+        settle(page)
+        page.wait_for_function("() => document.documentElement.dataset.chartFonts === 'loaded'", timeout=30_000)
+        settle(page)
+        found = page.evaluate(CHART_TEXT_OUTSIDE)
+        assert found and all(chart["count"] > 3 for chart in found), f"{view}: charts drawn with their words"
+        problems.update({f"{view} ({chart['width']} px)": chart["outside"][:4] for chart in found if chart["outside"]})
+        if view == "/funding-cliff-edge":
+            fonts = drawn_font(page, '[data-testid="stPlotlyChart"] .annotation-text')
+            assert fonts and fonts[0] == "Liberation Sans", f"the chart's title is drawn in {fonts}"
+    context.close()
+    assert not problems, f"at {width} px, text outside its chart: {problems}"
+
+
 def test_tables_show_their_last_column_without_scrolling_at_1440(server, desktop):
     views = [
         "/coverage-map?overview_view=Counts+and+table&overview_status_view=Table",

@@ -32,7 +32,13 @@ from exports.word import MARKINGS
 from ui import viewport
 from ui.evidence_view import md_escape
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
+# No camera button: plotly's own PNG has no title, source or date; the PNG, SVG and HTML
+# buttons below each chart are the titled exports.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"],
+    "responsive": True,
+}
 _FAILURES = "_export_failures"  # session_state: download key -> why the last attempt failed
 FigureMaker = Callable[[int], go.Figure]  # width in CSS pixels -> the chart laid out for it
 FORCE_COLUMN = "Force area"
