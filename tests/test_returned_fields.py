@@ -18,8 +18,8 @@ from charts.mapfig import coverage_map
 from core import coverage, paths, queries, rules
 from exports import briefing
 from exports.scope import resolve_scope
-from returns import rounds
 from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox  # noqa: F401
+from workflow import review, submitting
 
 # Depends on the date it runs: make test-dates runs it again at two later dates.
 pytestmark = pytest.mark.dates
@@ -30,7 +30,7 @@ AS_AT = dt.date(2026, 11, 30)
 
 def publish_herts(box) -> None:
     round_ = open_round(box, [HERTS])
-    answers, _ = rounds.prefilled(round_, HERTS)
+    answers, _ = submitting.prefilled(round_, HERTS)
     answers.values.update(
         isa_fte="3.5",
         rec15_status="complete",
@@ -45,8 +45,8 @@ def publish_herts(box) -> None:
     for row in answers.rows["funded_services"]:
         if row["stream_id"] == STREAM:
             row.update(end_date="2027-03-31", status="secure", amount="120000")
-    sub = rounds.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=answers)
-    rounds.accept(REVIEWER_ACTOR, sub.submission_id)
+    sub = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=answers)
+    review.accept(REVIEWER_ACTOR, sub.submission_id)
 
 
 def test_fte_body_amounts_and_recommendations_are_published_from_a_return(sandbox):  # noqa: F811
