@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core import rules
+from core import headlines, rules
 from core.text import long_date
 
 THEMES = (rules.ISAC, rules.PROGRAMME, rules.MASIP, rules.FUNDING)
@@ -70,6 +70,11 @@ def moves(before: pd.DataFrame, after: pd.DataFrame, themes: tuple[rules.Theme, 
     return found
 
 
+def _names(forces: list[str]) -> str:
+    names = sorted(set(forces))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def sentences(found: list[Move], since: dt.date, until: dt.date, *, most: int = 6) -> list[str]:
     """What moved, in a few sentences: each force's return first (what it changed), then what the
     passing of time changed (named forces, counted per theme)."""
@@ -81,24 +86,41 @@ def sentences(found: list[Move], since: dt.date, until: dt.date, *, most: int = 
     for (force, reported_on), group in sorted(returned.items(), key=lambda item: (item[0][1] or since, item[0][0])):
         when = long_date(reported_on) if reported_on else "a later date"
         out.append(f"{force}'s return as at {when} changed " + "; ".join(m.words for m in group) + ".")
-    by_date: dict[tuple[str, str], list[str]] = {}
+    by_date: dict[str, dict[str, list[str]]] = {}  # new status -> theme -> forces
     for move in found:
         if not move.by_return:
-            by_date.setdefault((move.theme.label, move.after), []).append(move.force)
-    for (label, after), forces in by_date.items():
-        names = ", ".join(sorted(forces))
-        n = len(forces)
-        if after == rules.FUNDING_ENDED:
-            why = "their stated funding end dates passed" if n != 1 else "its stated funding end dates passed"
-        elif after == rules.NOT_REPORTED:
-            why = "no report covers the date shown"
-        else:
-            why = "the date shown moved on"
-        out.append(
-            f"{label}: {n} force area{'s' if n != 1 else ''} now read{'s' if n == 1 else ''} “{after}” because "
-            f"{why} between {long_date(since)} and {long_date(until)} ({names})."
+            by_date.setdefault(move.after, {}).setdefault(move.theme.label, []).append(move.force)
+    for after, themes in by_date.items():
+        # With no newer report, only time moves a status: a funded service's end date passes.
+        why = (
+            f"No report covers {long_date(until)}"
+            if after == rules.NOT_REPORTED
+            else f"Funding end dates passed between {long_date(since)} and {long_date(until)}"
         )
+        parts = "; ".join(
+            f"{label[0].lower() + label[1:] if not label.split()[0].isupper() else label} in {_names(forces)}"
+            for label, forces in themes.items()
+        )
+        out.append(f"{why}, so these now read “{after}”: {parts}.")
     if len(out) > most:
         rest = len(out) - (most - 1)
         out = [*out[: most - 1], f"And {rest} more changes: see each force area's profile."]
     return out
+
+
+def headline_sentences(before: pd.DataFrame, after: pd.DataFrame, since: dt.date, until: dt.date) -> list[str]:
+    """The headline counts that moved: 'Dedicated service or ISACs in wider services: 14 of 43 at
+    19 December 2024, 10 of 43 at 6 December 2026.'"""
+    out = []
+    for key, measure in rules.MEASURES.items():
+        then, now = headlines.count(before, key), headlines.count(after, key)
+        if then.count != now.count:
+            out.append(f"{measure.label}: {then} at {long_date(since)}, {now} at {long_date(until)}.")
+    return out
+
+
+def baseline(edition_dates: list[dt.date], as_at: dt.date, source_date: dt.date) -> dt.date:
+    """The date to compare a view at `as_at` with: the edition before the newest one on or before it
+    (the previous edition), or the source's date when there is only one."""
+    dates = sorted({d for d in edition_dates if d <= as_at})
+    return dates[-2] if len(dates) > 1 else source_date

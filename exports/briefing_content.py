@@ -494,8 +494,8 @@ def gather(
 ) -> Briefing:
     """Read everything the pack needs through core.queries."""
     main_date = queries.source_date(db)
-    as_at = as_at or main_date
     today = today or clock.today()
+    as_at = as_at or today  # today by default, as every page opens
     data_date = queries.data_date(as_at, db) or as_at
     region_order = queries.regions(db)
     order = {r: i for i, r in enumerate(region_order)}
@@ -548,20 +548,19 @@ def gather(
 def what_changed(cov: pd.DataFrame, as_at: dt.date, main_date: dt.date, db: queries.Database | None) -> list[str]:
     """What changed since the previous edition (a return, or the APCC response when there is no
     other), for the force areas of `cov`: what each newer return changed, and what the date moved."""
-    dates = sorted({d for d in pd.to_datetime(queries.editions(db)["as_at"]).dt.date if d <= as_at})
-    previous = dates[-2] if len(dates) > 1 else None
-    if previous is None and as_at <= main_date:
+    editions = list(pd.to_datetime(queries.editions(db)["as_at"]).dt.date)
+    since = changes.baseline(editions, as_at, main_date)
+    if since >= as_at:
         return [
             f"This is the first edition, the APCC response of {long_date(main_date)}: there is no earlier one "
             "to compare it with."
         ]
-    since = previous or main_date
     before = queries.coverage(since, db=db)
     before = before[before["pfa_code"].isin(cov["pfa_code"])]
     moved = changes.sentences(changes.moves(before, cov), since, as_at)
     lead = (
-        f"Since the previous edition, as at {long_date(previous)}:"
-        if previous
+        f"Since the previous edition, as at {long_date(since)}:"
+        if since != main_date or any(d > main_date for d in editions if d <= as_at)
         else f"No return is newer than the APCC response of {long_date(main_date)}. Read at {long_date(as_at)}:"
     )
     return [lead, *(moved or ["no figure has moved."])]

@@ -47,6 +47,7 @@ from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
 SUBTLE = RGBColor(0x50, 0x5A, 0x5F)
 IMAGE_WIDTH = Cm(16.5)
 BRIEF_IMAGE_WIDTH = Cm(15)
+BRIEF_IMAGE_HEIGHT = Cm(9)
 FONT = "Arial"  # metric-compatible with the Liberation Sans the tables are measured with
 TEXT_WIDTH_CM = 17.0  # A4 less 2 cm margins
 CELL_PADDING_PT = 2 * 5.4 + 1.5  # Word's and LibreOffice's default cell margins (0.19 cm a side), and a little
@@ -284,6 +285,14 @@ def _age_warning(brief: Briefing) -> str | None:
     )
 
 
+def brief_image_width(fig) -> Cm:
+    """The width to print a brief's chart at: 15 cm, or narrower for a tall chart, so each is at most
+    BRIEF_IMAGE_HEIGHT high and two of them, with the findings, fit on two pages."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    width_px, height_px = float(meta.get("width") or 720), float(fig.layout.height or 500)
+    return Cm(min(BRIEF_IMAGE_WIDTH.cm, BRIEF_IMAGE_HEIGHT.cm * width_px / height_px))
+
+
 def annex_name(brief: Briefing) -> str:
     return f"{brief.stem}-annex.docx"
 
@@ -315,7 +324,7 @@ def briefing_docx(
     for chart in shown:
         png = pngs.get(chart.name)
         if png:
-            doc.add_picture(io.BytesIO(png), width=BRIEF_IMAGE_WIDTH)
+            doc.add_picture(io.BytesIO(png), width=brief_image_width(chart.brief_fig))
             _alt_text(doc, f"{chart.text.title}. {chart.text.subtitle}")
         else:
             p = doc.add_paragraph()

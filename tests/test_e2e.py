@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from core import paths, queries
+from core import clock, paths, queries
 from tests.browser import CHROMIUM_ARGS, require_axe, require_browser, streamlit_app
 from ui.health import free_port, wait_until_healthy
 from ui.site import PAGES, SITE_TITLE
@@ -426,9 +426,9 @@ def test_the_date_buttons_leave_no_warning_in_the_server_log(server, desktop, se
     desktop.goto(f"{server}/coverage-map")
     settle(desktop)
     before = server_log.read_text(errors="replace")
-    desktop.get_by_role("button", name="Today").click()
+    desktop.get_by_role("button", name="Today", exact=True).click()
     settle(desktop)
-    desktop.get_by_role("button", name="Source date").click()
+    desktop.get_by_role("button", name="Source date", exact=True).click()
     settle(desktop)
     added = server_log.read_text(errors="replace")[len(before) :]
     assert "Session State" not in added and "Traceback" not in added, added
@@ -447,7 +447,7 @@ def test_by_keyboard_alone_choose_a_force_switch_tabs_and_download_with_a_visibl
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     name = download.value.suggested_filename
-    assert name == f"funding-timeline-england-and-wales-{queries.source_date()}.csv", name
+    assert name == f"funding-timeline-england-and-wales-{clock.today()}.csv", name  # the page opens at today
     # A tab: the tab list takes arrow keys; the open tab goes into the URL.
     page.goto(f"{server}/regional-comparison")
     settle(page)
@@ -498,3 +498,77 @@ def test_make_run_serves_the_home_page(built_db: Path, browser, tmp_path: Path):
         os.killpg(proc.pid, signal.SIGTERM)
         output = proc.communicate(timeout=30)[0].decode(errors="replace")
     assert f"http://127.0.0.1:{port}" in output, "make run prints the URL"
+
+
+# ---------------------------------------------------------------- a profile that answers in its first screen
+
+SUMMARY_LABELS = (
+    "ISAC provision",
+    "Perpetrator programme",
+    "MASIP or stalking clinic",
+    "Funding risk",
+    "Stalking advocate posts",
+    "Next funding end",
+    "Recommendations",
+    "Last reported",
+)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_profiles_summary_strip_is_in_its_first_screen(server, browser, size):
+    """Each theme's status, the advocate posts, the next funding end, the three recommendations and the
+    date last reported, all in the first screen at 1440 x 900 and 390 x 844 (screenshots kept)."""
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{server}/force-profile?force=E23000027")
+    settle(page)
+    strip = page.locator(".st-key-profile_summary")
+    box = strip.bounding_box()
+    title = page.locator("h1").first.bounding_box()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"profile-first-screen-{size}.png"))  # the first screen, as a reader sees it
+    text = strip.inner_text()
+    context.close()
+    assert title["y"] >= 0, "the force's name is in view"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{size}: the strip runs to {box['y'] + box['height']}"
+    for label in SUMMARY_LABELS:
+        assert label in text, f"{label} is in the summary strip"
+    assert "3 ISACs stated" in text and "15 " in text and "16 " in text and "25 " in text
+
+
+def test_a_tap_on_the_map_always_opens_the_tapped_force_at_the_top_of_its_profile(server, browser):
+    """On a phone: a tap on each of several tiles (on the tile's label, where a finger lands) opens that
+    force's profile, with its name in view, every time."""
+    width, height = SIZES["phone"]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    names = dict(zip(queries.forces()["pfa_code"], queries.forces()["short_name"]))
+    opened = []
+    for code in (
+        "E23000027",
+        "W15000004",
+        "E23000032",
+        "E23000001",
+        "E23000019",
+        "E23000039",
+        "W15000001",
+        "E23000007",
+    ):
+        page.goto(f"{server}/coverage-map")
+        settle(page)
+        page.wait_for_selector(".choroplethlayer path", timeout=30_000)
+        index = page.evaluate(
+            "(code) => document.querySelector('.js-plotly-plot').data[0].locations.indexOf(code)", code
+        )
+        tile = page.locator(".choroplethlayer path").nth(index)
+        tile.scroll_into_view_if_needed()
+        box = tile.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_url(re.compile(r"/force-profile\?.*force="), timeout=30_000)
+        settle(page)
+        title = page.locator("h1").first
+        opened.append((code, urlsplit(page.url).query, title.inner_text().strip(), title.bounding_box()["y"]))
+    context.close()
+    wrong = [o for o in opened if f"force={o[0]}" not in o[1] or o[2] != names[o[0]] or not 0 <= o[3] < height]
+    assert not wrong, f"taps that did not open the tapped force at its top: {wrong}"
