@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import filelock
 
-from core import atomic, clock, paths
+from core import atomic, clock, paths, writers
 from core.problems import InputError, Problem, display_path
 from etl import load, normalise, read, validate
-from etl.read import JOURNAL_FILE, LOCK_FILE
+from etl.read import JOURNAL_FILE
 from etl.schema import (
     ALLOWED_VALUES,
     ATTRIBUTES,
@@ -91,10 +90,8 @@ def validate_inputs(tables: dict[str, read.Table]) -> validate.Reference:
 
 
 def returns_dir(data_dir: Path) -> Path:
-    """Where accepted returns are stored: `returns/` in the data directory, or, for the
-    repository's own data/, paths.RETURNS_DIR (which STALKING_RETURNS_DIR may move)."""
-    data_dir = Path(data_dir)
-    return paths.RETURNS_DIR if data_dir.resolve() == (paths.REPO_ROOT / "data").resolve() else data_dir / "returns"
+    """Where accepted returns are stored (core.writers.returns_dir)."""
+    return writers.returns_dir(data_dir)
 
 
 def ledger_of(tables: dict[str, read.Table], ref: validate.Reference) -> validate.Ledger:
@@ -161,54 +158,13 @@ def writer_lock(data_dir: Path, timeout: float = 300, database: Path | None = No
 
     On entry, whatever a killed writer left half done is finished or undone (`recover`),
     in the returns folder and in the folder of `database` (the database the writer writes).
-    The lock file lives in the returns folder, which is created if missing.
+    The lock file lives in the returns folder, which is created if missing (core.writers).
     """
-    folder = returns_dir(data_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(
-            [
-                Problem(
-                    display_path(folder),
-                    0,
-                    "",
-                    f"cannot be created ({err.strerror}); expected a writable folder for accepted returns",
-                )
-            ]
-        ) from None
-    lock = filelock.FileLock(str(folder / LOCK_FILE), timeout=timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise InputError(
-            [
-                Problem(
-                    display_path(folder / LOCK_FILE),
-                    0,
-                    "",
-                    f"another import or build held the lock for {timeout:g} s; expected it to finish: try again",
-                )
-            ]
-        ) from None
-    except OSError as err:
-        raise InputError(
-            [
-                Problem(
-                    display_path(folder / LOCK_FILE),
-                    0,
-                    "",
-                    f"cannot be written ({err.strerror}); expected a writable returns folder",
-                )
-            ]
-        ) from None
-    try:
+    with writers.held(data_dir, timeout) as folder:
         recover(folder)
         if database is not None:
             atomic.remove_stale_temps(Path(database).parent)
         yield folder
-    finally:
-        lock.release()
 
 
 def recover(folder: Path) -> list[str]:
