@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,11 +151,17 @@ def forces(db: Database | None = None) -> pd.DataFrame:
     return _db(db).df("SELECT * FROM forces ORDER BY pfa_code")
 
 
-def resolve_force(name: str, db: Database | None = None) -> str | None:
-    """The ONS code for a code, name or alias (any case), using the aliases the ETL loaded."""
+def force_resolver(db: Database | None = None) -> Callable[[str], str | None]:
+    """A function from a code, name or alias (any case) to its ONS code (None when unknown), using the
+    aliases the ETL loaded from data/forces.csv: one query, for an importer resolving many names."""
     aliases = _db(db).df("SELECT alias, pfa_code FROM force_aliases UNION SELECT pfa_code, pfa_code FROM forces")
     keys = {alias_key(a): c for a, c in zip(aliases["alias"], aliases["pfa_code"])}
-    return keys.get(alias_key(name.strip()))
+    return lambda name: keys.get(alias_key(name.strip()))
+
+
+def resolve_force(name: str, db: Database | None = None) -> str | None:
+    """The ONS code for a code, name or alias (any case), using the aliases the ETL loaded."""
+    return force_resolver(db)(name)
 
 
 def regions(db: Database | None = None) -> list[str]:
