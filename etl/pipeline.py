@@ -20,7 +20,7 @@ import duckdb
 
 from core import atomic, clock, paths, writers
 from core.problems import InputError, Problem, display_path
-from etl import load, normalise, read, validate
+from etl import demand_figures, load, normalise, read, validate
 from etl.read import JOURNAL_FILE
 from etl.schema import (
     ALLOWED_VALUES,
@@ -234,8 +234,9 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def input_hashes(data_dir: Path) -> dict[str, str]:
-    """sha256 of every input a build reads (curated files, accepted returns' files and records)."""
+def input_hashes(data_dir: Path, database: Path | None = None) -> dict[str, str]:
+    """sha256 of every input a build reads (curated files, accepted returns' files and records, and
+    the demand figures imported beside `database`)."""
     files = [
         Path(data_dir) / s.name
         for s in (ALLOWED_VALUES, DIMENSIONS, SOURCES, ATTRIBUTES, SECTIONS, FORCES, NEIGHBOURS, GLOSSARY)
@@ -244,6 +245,8 @@ def input_hashes(data_dir: Path) -> dict[str, str]:
     folder = returns_dir(data_dir)
     if folder.is_dir():
         files += sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if database is not None:
+        files += demand_figures.stored_files(database)
     out = {}
     for path in files:
         try:
@@ -262,7 +265,7 @@ def is_current(data_dir: Path, database: Path) -> bool:
             ).fetchall()
     except (duckdb.Error, OSError):
         return False
-    return dict(built) == input_hashes(data_dir)
+    return dict(built) == input_hashes(data_dir, database)
 
 
 def _build(
@@ -274,6 +277,11 @@ def _build(
         ref = validate_inputs(tables)
         accepted, _ = read_returns(data_dir, tables, ref)
         frames = normalise.normalise(tables, ref, accepted)
+        # The official demand figures imported beside the database (python -m demand import).
+        demand, problems = demand_figures.read(target, set(ref.forces.codes))
+        if problems:
+            raise InputError(problems)
+        frames.update(demand)
     # The records of the accepted returns (not the journal, nor any other hidden file).
     records = [r.path.with_suffix(".json") for r in accepted]
     run = load.RunRecord(
@@ -281,7 +289,11 @@ def _build(
         data_dir=display_path(data_dir),
         files=[(display_path(t.path), t.sha256, len(t.rows)) for t in tables.values()]
         + [(display_path(r.path), r.sha256, r.rows) for r in accepted]
-        + [(display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0) for p in records],
+        + [(display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0) for p in records]
+        + [
+            (display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0)
+            for p in demand_figures.stored_files(target)
+        ],
         note=note,
     )
     try:
