@@ -15,7 +15,7 @@ import pytest
 
 from core import paths
 
-PACKAGES = ("core", "etl", "returns", "geo", "charts", "exports", "ui")
+PACKAGES = ("core", "etl", "geo", "demand", "returns", "charts", "exports", "ui")
 
 
 @pytest.fixture(scope="module")
