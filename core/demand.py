@@ -135,9 +135,10 @@ def sentences(figures: AreaFigures, as_at, caseload: float | None = None) -> lis
         )
     ]
     if figures.fte is None:
+        who = figures.name if figures.forces == 1 else f"No force area in {figures.name}"
         out.append(
-            f"No force area in {figures.name} has returned its stalking advocate posts (FTE) by "
-            f"{long_date(as_at)}: not reported, which is not the same as none."
+            f"{who} {'has not returned its' if figures.forces == 1 else 'has returned its'} stalking advocate "
+            f"posts (FTE) by {long_date(as_at)}: not reported, which is not the same as none."
         )
     else:
         out.append(
@@ -165,3 +166,14 @@ def sentences(figures: AreaFigures, as_at, caseload: float | None = None) -> lis
         out.append(rules.SERIES_BREAK_NOTE)
     out.append(rules.DEMAND_CAVEATS[0] + " " + rules.DEMAND_CAVEATS[1])
     return out
+
+
+def source_line(sources: pd.DataFrame, with_returns: bool = True) -> str:
+    """'Source: Home Office, Police recorded crime … (released 24 July 2025, file …); ONS, …; …'."""
+    parts = []
+    for row in sources.itertuples():
+        released = row.released.date() if hasattr(row.released, "date") else row.released
+        parts.append(f"{row.publisher}, {row.title} (released {long_date(released)}, {row.file_name}), {row.licence}")
+    if with_returns:
+        parts.append("advocate posts (FTE): commissioners' returns")
+    return "Source: " + "; ".join(parts) if parts else "Source: not imported"
