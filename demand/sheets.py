@@ -107,14 +107,34 @@ def clean(value):
     return value
 
 
+_LAST_OPENED: dict[tuple, CalamineWorkbook] = {}
+
+
+def _workbook(path: Path, kind: str) -> CalamineWorkbook:
+    """The workbook, opened once for the several passes an import makes over a file (what it is, then
+    its rows): kept while its path, size and modification time stay the same, one file at a time."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _LAST_OPENED:
+        _open_zip(path, kind)
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+        except Exception as err:  # noqa: BLE001 - calamine raises its own kinds; all mean "cannot read"
+            raise file_problem(
+                path, f"cannot be read as {kind} ({' '.join(str(err).split()) or type(err).__name__})"
+            ) from None
+        _LAST_OPENED.clear()
+        _LAST_OPENED[key] = workbook
+    return _LAST_OPENED[key]
+
+
+def forget() -> None:
+    """Let go of the workbook kept open (an import calls this when it is done with its files)."""
+    _LAST_OPENED.clear()
+
+
 def _workbook_rows(path: Path, kind: str) -> Iterator[Row]:
-    _open_zip(path, kind)
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as err:  # noqa: BLE001 - calamine raises its own kinds; all mean "cannot read"
-        raise file_problem(
-            path, f"cannot be read as {kind} ({' '.join(str(err).split()) or type(err).__name__})"
-        ) from None
+    workbook = _workbook(path, kind)
     for name in workbook.sheet_names:
         try:
             sheet = workbook.get_sheet_by_name(name)

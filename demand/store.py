@@ -123,6 +123,19 @@ def prepare(
     mid_year: int | None = None,
 ) -> tuple[dict[str, dict], list[Path], list[str]]:
     """Read and check every file; ({store file name: payload}, originals, report lines). Writes nothing."""
+    try:
+        return _prepare(files, database=database, released=released, mid_year=mid_year)
+    finally:
+        sheets.forget()
+
+
+def _prepare(
+    files: list[Path],
+    *,
+    database: Path | None,
+    released: dt.date | None,
+    mid_year: int | None,
+) -> tuple[dict[str, dict], list[Path], list[str]]:
     db = queries.Database(Path(database or paths.DATABASE))
     try:
         table = queries.forces(db)

@@ -161,6 +161,7 @@ def _ods_cell(value) -> str:
 def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
     """A minimal OpenDocument spreadsheet, written as LibreOffice lays one out (trailing empty rows
     repeated a million times, as published files have)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     ns = (
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -194,6 +195,7 @@ def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
 def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
     import openpyxl
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     wb = openpyxl.Workbook(write_only=True)
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
@@ -204,6 +206,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
 
 
 def write_csv(path: Path, rows: list[list]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
     return path
