@@ -84,4 +84,4 @@ templates: $(DB)
 
 # A local OpenID Connect provider with demo identities, for trying sign-in (see README, Returns rounds).
 dev-signin: $(STAMP)
-	$(PY) -m returns.dev_signin
+	$(PY) -m dev.signin --app-port $(PORT)

@@ -2,7 +2,7 @@
 the workbook, saves a draft, sees problems beside the question they concern, and submits.
 
 Offered to office users (and admins, who may enter a return on an office's behalf). Every
-action is checked on the server by returns.rounds, whatever this page shows. Everything an
+action is checked on the server by workflow.guard, whatever this page shows. Everything an
 office or a reviewer wrote is shown as written (escaped), never as Markdown.
 """
 
@@ -17,11 +17,11 @@ from core import clock
 from core.problems import InputError
 from core.text import long_date
 from etl.questions import SECTIONS, Answers, Question
-from returns import rounds
-from returns.reading import MAX_RETURN_MB
+from intake.reading import MAX_RETURN_MB
 from ui import auth
 from ui import cached_queries as data
 from ui.evidence_view import md_escape
+from workflow import guard, progress, rounds, submitting
 
 actor = auth.current_actor()
 st.title("Your return")
@@ -58,7 +58,7 @@ round_ = (
         "Round", open_rounds, format_func=lambda r: f"{r.title} (due {long_date(r.due)})", key="office_round"
     )
 )
-state = next(s for s in rounds.status(round_.round_id) if s.pfa_code == code)
+state = next(s for s in progress.status(round_.round_id) if s.pfa_code == code)
 days = (round_.due - clock.today()).days
 st.caption(
     f"{name}: {round_.title}. Answers describe the position as at {long_date(round_.as_at)}; due "
@@ -148,10 +148,10 @@ def _cell(value) -> str:
 
 
 if st.session_state.get(LOADED) != (round_.round_id, code):
-    answers, from_draft = rounds.load_draft(actor, round_.round_id, code)
+    answers, from_draft = submitting.load_draft(actor, round_.round_id, code)
     _load(answers)
     st.session_state["_from_draft"] = from_draft
-previous = rounds.prefilled(round_, code)[1]
+previous = submitting.prefilled(round_, code)[1]
 problems: dict[str, list[str]] = st.session_state.get(PROBLEMS, {})
 
 st.subheader("Fill it in here, or in the workbook")
@@ -159,7 +159,7 @@ left, right = st.columns(2)
 with left:
     st.download_button(
         "Download the pre-filled workbook (xlsx)",
-        lambda: rounds.template(actor, round_.round_id, code),
+        lambda: submitting.template(actor, round_.round_id, code),
         file_name=f"return-{code}-{round_.round_id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -174,14 +174,16 @@ with right:
     )
     if uploaded is not None and st.button("Submit this file for review", key="submit_file"):
         try:
-            made = rounds.submit(actor, round_.round_id, code, file_bytes=uploaded.getvalue(), file_name=uploaded.name)
-        except rounds.FormProblems as err:
+            made = submitting.submit(
+                actor, round_.round_id, code, file_bytes=uploaded.getvalue(), file_name=uploaded.name
+            )
+        except submitting.FormProblems as err:
             st.error(f"{len(err.by_origin)} problem(s); nothing was submitted:")
             st.code("\n".join(f"{where}: {message}" for where, message in err.by_origin), language=None)
         except InputError as err:
             st.error(f"{len(err.problems)} problem(s); nothing was submitted:")
             st.code("\n".join(str(p) for p in err.problems), language=None)
-        except rounds.Refused as err:
+        except guard.Refused as err:
             st.error(f"Refused: {err}")
         else:
             st.success(f"Submitted for review (submission {made.submission_id}). The APCC will review it.")
@@ -264,17 +266,17 @@ for section in SECTIONS:
 left, right = st.columns(2)
 if left.button("Save draft", icon=":material/save:", key="save_draft"):
     try:
-        rounds.save_draft(actor, round_.round_id, code, _collect())
-    except rounds.Refused as err:
+        submitting.save_draft(actor, round_.round_id, code, _collect())
+    except guard.Refused as err:
         st.error(f"Refused: {err}")
     else:
         st.success("Draft saved. You can come back to it at any time before you submit.")
 if right.button("Submit for review", type="primary", icon=":material/send:", key="submit_form"):
     answers = _collect()
     try:
-        rounds.save_draft(actor, round_.round_id, code, answers)
-        made = rounds.submit(actor, round_.round_id, code, answers=answers)
-    except rounds.FormProblems as err:
+        submitting.save_draft(actor, round_.round_id, code, answers)
+        made = submitting.submit(actor, round_.round_id, code, answers=answers)
+    except submitting.FormProblems as err:
         found: dict[str, list[str]] = {}
         for where, message in err.by_origin:
             key = where.split(" row ")[0].split(" / ")[0]
@@ -296,7 +298,7 @@ if right.button("Submit for review", type="primary", icon=":material/send:", key
         st.session_state[PROBLEMS] = found
         st.error(f"{len(err.by_origin)} problem(s), shown beside each question; nothing was submitted.")
         st.rerun()
-    except rounds.Refused as err:
+    except guard.Refused as err:
         st.error(f"Refused: {err}")
     else:
         st.session_state.pop(PROBLEMS, None)

@@ -7,7 +7,7 @@ Anyone may download a template; only the admin-only "Submit a return" page
 import pandas as pd
 import streamlit as st
 
-import returns
+import intake
 from core import clock, paths, queries
 from ui import cached_queries as data
 from ui import state
@@ -24,19 +24,19 @@ st.write(
 )
 
 st.header("Blank template")
-blank = returns.template_rows()
+blank = intake.template_rows()
 left, right = st.columns(2)
 # Workbooks are made on click (a callable), not on every run: each takes about 150 ms.
 left.download_button(
     "Blank template (XLSX)",
-    lambda: returns.template_xlsx(blank, paths.DATA_DIR),
+    lambda: intake.template_xlsx(blank, paths.DATA_DIR),
     file_name="return_template.xlsx",
     mime=XLSX,
     icon=":material/download:",
 )
 right.download_button(
     "Blank template (CSV)",
-    returns.template_csv(blank),
+    intake.template_csv(blank),
     file_name="return_template.csv",
     mime="text/csv",
     icon=":material/download:",
@@ -59,18 +59,18 @@ if code is None:
     st.caption("Choose a force area here or in the sidebar to get a return filled in with its current position.")
     st.stop()
 today = clock.today()
-rows = returns.template(code, data_dir=paths.DATA_DIR, as_at=today, db=queries.default_db())
+rows = intake.template(code, data_dir=paths.DATA_DIR, as_at=today, db=queries.default_db())
 left, right = st.columns(2)
 left.download_button(
     "Pre-filled template (XLSX)",
-    lambda: returns.template_xlsx(rows, paths.DATA_DIR),
+    lambda: intake.template_xlsx(rows, paths.DATA_DIR),
     file_name=f"return_template_{code}.xlsx",
     mime=XLSX,
     icon=":material/download:",
 )
 right.download_button(
     "Pre-filled template (CSV)",
-    returns.template_csv(rows),
+    intake.template_csv(rows),
     file_name=f"return_template_{code}.csv",
     mime="text/csv",
     icon=":material/download:",
@@ -83,7 +83,7 @@ st.caption(
 # The columns a reader checks, sized to show without scrolling at 1440 px; the files have every column
 # (as_at, submitted_by and evidence are left for the office to fill in; stream_id keys a funded service).
 st.dataframe(
-    pd.DataFrame(rows, columns=list(returns.COLUMNS)),
+    pd.DataFrame(rows, columns=list(intake.COLUMNS)),
     hide_index=True,
     column_order=[
         "force",

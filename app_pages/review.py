@@ -1,7 +1,7 @@
 """Review returns: the queue of submitted returns, each with what it changes field by field,
 the evidence given, who submitted it and when; accept (publish) or return with a comment.
 
-Offered to reviewers and admins; the decisions are checked on the server (returns.rounds).
+Offered to reviewers and admins; the decisions are checked on the server (workflow.guard).
 Only accepted returns are published. Text from returns is shown as written.
 """
 
@@ -12,10 +12,10 @@ import streamlit as st
 
 from core.problems import InputError
 from core.text import long_date
-from returns import rounds
 from ui import auth
 from ui import cached_queries as data
 from ui.evidence_view import md_escape
+from workflow import guard, review, rounds
 
 actor = auth.current_actor()
 st.title("Review returns")
@@ -34,7 +34,7 @@ if not all_rounds:
 round_ = st.selectbox(
     "Round", all_rounds, format_func=lambda r: f"{r.title} (as at {long_date(r.as_at)})", key="review_round"
 )
-waiting = rounds.queue(actor, round_.round_id)
+waiting = review.queue(actor, round_.round_id)
 names = data.forces().set_index("pfa_code")["short_name"]
 st.caption(
     f"{len(waiting)} return{'s' if len(waiting) != 1 else ''} waiting for review. Only accepted returns are "
@@ -50,7 +50,7 @@ for sub in waiting:
         if sub.entered_by:
             who += " (entered on the office's behalf)"
         st.text(f"{who}\nFile: {sub.file_name} (SHA-256 {sub.file_sha256[:12]}…)")
-        changes = rounds.changes(sub, round_)
+        changes = review.changes(sub, round_)
         if changes:
             st.markdown("**What it changes** (published now → in this return; unchanged fields not shown)")
             st.dataframe(
@@ -68,8 +68,8 @@ for sub in waiting:
             "Accept and publish", key=f"accept_{sub.submission_id}", type="primary", icon=":material/publish:"
         ):
             try:
-                done = rounds.accept(actor, sub.submission_id)
-            except (InputError, rounds.Refused) as err:
+                done = review.accept(actor, sub.submission_id)
+            except (InputError, guard.Refused) as err:
                 st.error(f"Not accepted: {err}")
             else:
                 st.session_state[FLASH] = (
@@ -80,8 +80,8 @@ for sub in waiting:
             comment = st.text_area("Comment for the office", key=f"comment_{sub.submission_id}", max_chars=2000)
             if st.button("Return for changes", key=f"return_{sub.submission_id}", icon=":material/reply:"):
                 try:
-                    rounds.return_for_changes(actor, sub.submission_id, comment)
-                except (InputError, rounds.Refused) as err:
+                    review.return_for_changes(actor, sub.submission_id, comment)
+                except (InputError, guard.Refused) as err:
                     st.error(f"Not returned: {err}")
                 else:
                     st.session_state[FLASH] = "Returned to the office with your comment."
@@ -89,4 +89,4 @@ for sub in waiting:
 
 with st.expander("Audit log (newest first)", key="audit_expander", on_change="rerun") as section:
     if section.open:
-        st.dataframe(rounds.audit_log(actor), hide_index=True)
+        st.dataframe(guard.audit_log(actor), hide_index=True)

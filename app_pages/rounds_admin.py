@@ -2,7 +2,7 @@
 date, the forces asked), downloads every force's pre-filled workbook in one zip, closes a round,
 and downloads the round's report.
 
-Offered to admins; returns.rounds checks every action again on the server.
+Offered to admins; workflow.guard checks every action again on the server.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import streamlit as st
 from core import clock
 from core.problems import InputError
 from core.text import long_date
-from returns import report, rounds
 from ui import auth
 from ui import cached_queries as data
 from ui.evidence_view import md_escape
+from workflow import guard, progress, report, rounds, submitting
 
 actor = auth.current_actor()
 st.title("Rounds")
@@ -38,7 +38,7 @@ with st.form("open_round", border=True):
     if st.form_submit_button("Open the round", type="primary"):
         try:
             made = rounds.open_round(actor, title, as_at, due, asked or None)
-        except (InputError, rounds.Refused) as err:
+        except (InputError, guard.Refused) as err:
             st.error(f"Not opened: {err}")
         else:
             st.success(f"Opened {made.round_id}. Offices can now fill in their returns.")
@@ -51,12 +51,12 @@ for r in rounds.rounds():
             f"**{md_escape(r.title)}** · {md_escape(r.round_id)} · as at {long_date(r.as_at)} · due "
             f"{long_date(r.due)} · {state}"
         )
-        frame = rounds.status_frame(r.round_id)
-        st.caption(" · ".join(f"{s}: {int((frame['state'] == s).sum())}" for s in rounds.STATES))
+        frame = progress.status_frame(r.round_id)
+        st.caption(" · ".join(f"{s}: {int((frame['state'] == s).sum())}" for s in progress.STATES))
         with st.container(horizontal=True, key=f"round_actions_{r.round_id}"):
             st.download_button(
                 "All templates (zip)",
-                lambda r=r: rounds.templates_zip(actor, r.round_id),
+                lambda r=r: submitting.templates_zip(actor, r.round_id),
                 file_name=f"templates-{r.round_id}.zip",
                 mime="application/zip",
                 icon=":material/folder_zip:",

@@ -2,7 +2,7 @@
 (status by colour and symbol), with counts per state, days to the due date, the overdue list,
 and a CSV of who still owes a return (with the commissioning body) for a reminder mail merge.
 
-Offered to reviewers and admins (returns.rounds checks it again).
+Offered to reviewers and admins (workflow.guard checks it again).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import streamlit as st
 from charts.chart_text import ChartText
 from core import clock, rules
 from core.text import export_stem, long_date
-from returns import rounds
 from ui import auth
 from ui import cached_queries as data
 from ui.evidence_view import md_escape
 from ui.map_view import show_coverage_map
 from ui.widgets import table_downloads
+from workflow import progress, review, rounds
 
 actor = auth.current_actor()
 st.title("Round tracker")
@@ -31,8 +31,8 @@ if not all_rounds:
 round_ = st.selectbox(
     "Round", all_rounds, format_func=lambda r: f"{r.title} (due {long_date(r.due)})", key="tracker_round"
 )
-rounds.queue(actor, round_.round_id)  # the reviewer check, on the server
-frame = rounds.status_frame(round_.round_id)
+review.queue(actor, round_.round_id)  # the reviewer check, on the server
+frame = progress.status_frame(round_.round_id)
 today = clock.today()
 days = (round_.due - today).days
 st.caption(
@@ -41,8 +41,8 @@ st.caption(
     f"{len(frame)} force areas asked." + (" Closed." if round_.closed_at else "")
 )
 
-cols = st.columns(len(rounds.STATES) + 1)
-for col, state in zip(cols, rounds.STATES):
+cols = st.columns(len(progress.STATES) + 1)
+for col, state in zip(cols, progress.STATES):
     col.metric(state.capitalize(), f"{int((frame['state'] == state).sum())} of {len(frame)}")
 cols[-1].metric("Overdue", f"{int(frame['overdue'].sum())} of {len(frame)}")
 
@@ -71,7 +71,7 @@ with table_tab:
             },
         )
 
-owing = frame[frame["state"] != rounds.ACCEPTED]
+owing = frame[frame["state"] != progress.ACCEPTED]
 overdue = frame[frame["overdue"]]
 st.subheader(f"Overdue ({len(overdue)})")
 if overdue.empty:
@@ -79,7 +79,7 @@ if overdue.empty:
 else:
     st.markdown("\n".join(f"- {md_escape(r.short_name)}: {md_escape(r.state)}" for r in overdue.itertuples()))
 st.subheader(f"Still owed ({len(owing)})")
-mail_merge = rounds.readable_status(owing, ["pfa_code", "short_name", "commissioning_body", "state", "overdue"])
+mail_merge = progress.readable_status(owing, ["pfa_code", "short_name", "commissioning_body", "state", "overdue"])
 text = ChartText(
     title=f"Force areas that still owe a return: {round_.title}",
     subtitle=f"Due {long_date(round_.due)}; as at {long_date(today)}",

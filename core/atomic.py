@@ -5,7 +5,7 @@ A reader sees the old file or the new one, never a part of either, and a crash
 `.<target name>.<pid>.<random>.tmp` (`.building` for a database). `remove_stale_temps` deletes those whose
 process is gone; every writer calls it before it starts.
 
-Used by the database build (etl.load), the returns store (returns.storing) and
+Used by the database build (etl.load), the returns store (intake.storing) and
 the boundary import (geo.boundaries).
 """
 

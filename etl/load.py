@@ -64,7 +64,7 @@ def create(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> d
     """The tables, the rows, the rules and the views, in an empty database; rows per table.
 
     The one definition of what a database holds: a build writes it to a file, a return's
-    preview into memory (returns.comparing), so the preview reads positions by the same rules."""
+    preview into memory (intake.comparing), so the preview reads positions by the same rules."""
     con.execute((SQL_DIR / "tables.sql").read_text(encoding="utf-8"))
     _insert(con, "rules", pd.DataFrame(rules.as_table(), columns=["name", "value", "meaning"]))
     for name, frame in frames.items():

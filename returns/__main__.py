@@ -29,11 +29,12 @@ from etl import pipeline
 from etl.read import read_bounded
 from exports import tables
 from exports.common import ExportInfo
-from returns import importing, rounds, templates
-from returns.access import AccessListError, command_line_admin
-from returns.comparing import Preview
-from returns.reading import MAX_RETURN_BYTES, SUFFIXES
-from returns.rounds import Refused
+from intake import importing, templates
+from intake.comparing import Preview
+from intake.reading import MAX_RETURN_BYTES, SUFFIXES
+from workflow import progress, review, rounds, submitting
+from workflow.access import AccessListError, command_line_admin
+from workflow.guard import Refused
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,7 +205,7 @@ def template(args) -> int:
 
 def form_template(args, code: str | None) -> int:
     """The workbook form, pre-filled with the force's position today (a return sent outside a round)."""
-    from returns import forms, workbook
+    from intake import forms, workbook
 
     if code is None or args.out is None or args.out.suffix.lower() != ".xlsx":
         raise InputError([Problem("template", 0, "", "--form needs a force and --out FILE.xlsx")])
@@ -247,10 +248,10 @@ def workflow(args) -> int:
                 state = "closed" if r.closed_at else "open"
                 print(f"{r.round_id}\t{state}\tas at {r.as_at}\tdue {r.due}\t{r.title}")
         elif args.round_command == "status":
-            frame = rounds.status_frame(args.round)
+            frame = progress.status_frame(args.round)
             if args.csv:
                 columns = ["pfa_code", "short_name", "commissioning_body", "state", "overdue", "updated_at", "by"]
-                out = rounds.readable_status(frame, columns)
+                out = progress.readable_status(frame, columns)
                 sys.stdout.write(
                     tables.to_csv(
                         out,
@@ -267,7 +268,7 @@ def workflow(args) -> int:
                     print(f"{row.pfa_code}\t{row.state}{flag}\t{row.short_name}")
         elif args.round_command == "templates":
             args.out.mkdir(parents=True, exist_ok=True)
-            data = rounds.templates_zip(actor, args.round)
+            data = submitting.templates_zip(actor, args.round)
             zip_path = args.out / f"templates-{args.round}.zip"
             zip_path.write_bytes(data)
             with zipfile.ZipFile(zip_path) as zf:
@@ -280,22 +281,22 @@ def workflow(args) -> int:
     if args.command == "submit":
         raw = args.file.read_bytes()
         code = _force(args.force) if args.force else _file_force(raw, args.file.name)
-        made = rounds.submit(actor, args.round, code, file_bytes=raw, file_name=args.file.name)
+        made = submitting.submit(actor, args.round, code, file_bytes=raw, file_name=args.file.name)
         print(f"Submitted {args.file} for {code} as submission {made.submission_id} (entered on the office's behalf)")
         return 0
     if args.command == "review":
         code = _force(args.force)
-        waiting = [s for s in rounds.submissions_of(actor, args.round, code) if s.state == "submitted"]
+        waiting = [s for s in review.submissions_of(actor, args.round, code) if s.state == "submitted"]
         if not waiting:
             raise InputError([Problem("review", 0, "", f"no return from {code} is waiting for review in {args.round}")])
         if args.accept:
-            done = rounds.accept(actor, waiting[-1].submission_id)
+            done = review.accept(actor, waiting[-1].submission_id)
             print(f"Accepted and published as {done.stored_as}")
         else:
-            rounds.return_for_changes(actor, waiting[-1].submission_id, args.comment)
+            review.return_for_changes(actor, waiting[-1].submission_id, args.comment)
             print(f"Returned to {code} with the comment")
         return 0
-    from returns import report
+    from workflow import report
 
     data = report.build(actor, args.round)
     args.out.write_bytes(data.data)
@@ -305,10 +306,10 @@ def workflow(args) -> int:
 
 def _file_force(raw: bytes, name: str) -> str:
     """The force a return file is for (the workbook's manifest, or the rows' force column)."""
-    from returns import workbook
-    from returns.reading import read_return
+    from intake import workbook
+    from intake.reading import read_return
 
-    if name.lower().endswith(".xlsx") and rounds._is_form(raw):
+    if name.lower().endswith(".xlsx") and submitting._is_form(raw):
         return workbook.read(raw, name)[0].pfa_code
     table = read_return(raw, name)
     if table.problems or not table.rows:

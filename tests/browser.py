@@ -112,7 +112,7 @@ IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-
 
 
 def sign_in(page, app: str, issuer: str, email: str) -> None:
-    """Sign in through the local OpenID Connect provider (returns.dev_signin) as `email`: the
+    """Sign in through the local OpenID Connect provider (dev.signin) as `email`: the
     dashboard at `app` sends the browser to the provider and back, to the first page."""
     import re
 

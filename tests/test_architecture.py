@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ast
 import tomllib
+from pathlib import Path
 
 import grimp
 import pytest
 
 from core import paths
 
-PACKAGES = ("core", "etl", "geo", "demand", "returns", "charts", "exports", "ui")
+PACKAGES = ("core", "etl", "demand", "intake", "workflow", "returns", "geo", "charts", "exports", "ui", "dev")
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +103,28 @@ def test_only_the_ui_the_page_scripts_and_app_py_import_streamlit():
             )
             if any(n == "streamlit" or n.startswith("streamlit.") for n in names):
                 offenders.append(str(relative))
+    assert offenders == []
+
+
+CLOCK_READS = ("date.today(", "datetime.now(", "datetime.today(", "datetime.utcnow(", "time.time(", "current_date")
+# The convenience views for people who open the database file themselves (force_coverage,
+# funding_streams): their "today" is the day they query. The product never reads them.
+VIEWS_FOR_ANALYSTS = {"CREATE VIEW force_coverage AS", "FROM funding_streams_at(current_date);"}
+
+
+def test_product_code_reads_the_date_only_through_core_clock():
+    """Tests set the product's clock (core/clock.py); a date read anywhere else would escape them."""
+    offenders = []
+    for path in sorted(paths.REPO_ROOT.rglob("*.py")) + sorted(paths.REPO_ROOT.glob("etl/sql/*.sql")):
+        relative = path.relative_to(paths.REPO_ROOT)
+        if relative.parts[0].startswith(".") or relative.parts[0] in {"tests", "bench", "dev"}:
+            continue
+        if relative == Path("core/clock.py"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            code = line.split("--", 1)[0] if path.suffix == ".sql" else line.split("#", 1)[0]
+            if any(read in code for read in CLOCK_READS) and not any(v in code for v in VIEWS_FOR_ANALYSTS):
+                offenders.append(f"{relative}:{number}: {line.strip()}")
     assert offenders == []
 
 

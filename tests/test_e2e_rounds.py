@@ -27,9 +27,10 @@ pytestmark = pytest.mark.browser
 def world(tmp_path_factory):
     """A provider, a database with an open round, and the dashboard serving them."""
     chromium = require_browser()
+    from dev import signin as dev_signin
     from etl import pipeline
-    from returns import database, dev_signin, rounds
-    from returns.access import ADMIN, Actor
+    from workflow import database, rounds
+    from workflow.access import ADMIN, Actor
 
     base = tmp_path_factory.mktemp("rounds-e2e")
     build, returns_dir = base / "build", base / "returns"

@@ -23,17 +23,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import returns
+import intake
 from core import paths
 from etl import pipeline
+from intake import reading
 from returns import __main__ as returns_cli
-from returns import reading
 from tests.test_returns import csv_bytes, fact, funding, import_file, sha, snapshot, write_return
 
 # Depends on the date it runs: make test-dates runs it again at two later dates.
 pytestmark = pytest.mark.dates
 
-HEADER = list(returns.COLUMNS)
+HEADER = list(intake.COLUMNS)
 
 
 @pytest.fixture(scope="module")
@@ -282,7 +282,7 @@ def test_workbook_is_refused(capsys, accepted, tmp_path: Path, case: str, monkey
     make, expected = WORKBOOKS[case]
     path = tmp_path / "bad.xlsx"
     path.write_bytes(make())
-    assert path.stat().st_size <= returns.MAX_RETURN_BYTES, "within the size limit: refused for what it holds"
+    assert path.stat().st_size <= intake.MAX_RETURN_BYTES, "within the size limit: refused for what it holds"
     # Work is bounded: reading converts at most a few rows of cells, whatever size the sheet declares.
     converted = []
 
@@ -429,7 +429,7 @@ def test_a_lock_that_cannot_be_taken_is_one_problem(capsys, accepted, tmp_path: 
     monkeypatch.setattr(filelock.FileLock, "acquire", read_only)
     data_dir, _ = accepted
     path = write_return(tmp_path / "ok.csv", [fact("isac_provision", "isac_count", "6")])
-    refused(capsys, accepted, path, f"{data_dir / 'returns' / returns.LOCK_FILE}:0:: cannot be written (Read-only")
+    refused(capsys, accepted, path, f"{data_dir / 'returns' / intake.LOCK_FILE}:0:: cannot be written (Read-only")
 
 
 # ---------------------------------------------------------------- briefing dates (item 6)

@@ -33,8 +33,8 @@ from core import paths
 from core.problems import InputError
 from etl import load, pipeline
 from etl.read import JOURNAL_FILE, LOCK_FILE, STORED_NAME
-from returns import storing
-from returns.checking import check
+from intake import storing
+from intake.checking import check
 from tests.browser import drives
 from tests.test_returns import csv_bytes, fact, import_file, write_return
 

@@ -67,7 +67,7 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_the_preview_is_what_the_import_builds(setup, tmp_path: Path, case: str):
-    from returns.comparing import Position
+    from intake.comparing import Position
 
     data_dir, db = setup
     path = write_return(tmp_path / "r.csv", CASES[case]())

@@ -145,7 +145,7 @@ def cluster(tmp_path_factory, postgres_server):  # noqa: F811 - the fixture impo
     require(not taken, f"ports {taken} on 127.0.0.1 are in use")
     check = subprocess.run(["haproxy", "-c", "-f", str(HAPROXY_CFG)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    from returns.dev_signin import serve as serve_provider
+    from dev.signin import serve as serve_provider
 
     work = tmp_path_factory.mktemp("replicas")
     (work / "access.toml").write_text(ACCESS, encoding="utf-8")

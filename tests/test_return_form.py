@@ -16,10 +16,11 @@ from streamlit.testing.v1 import AppTest
 
 from core import paths
 from core.problems import InputError
-from returns import forms, rounds, templates, workbook
-from returns.database import engine
+from intake import forms, templates, workbook
 from tests.browser import drives, require
 from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox, signed_in_app  # noqa: F401
+from workflow import review, submitting
+from workflow.database import engine
 
 # Depends on the date it runs: make test-dates runs it again at two later dates.
 pytestmark = pytest.mark.dates
@@ -43,7 +44,7 @@ def answer_cell(book, key: str):
 def filled_workbook(round_) -> bytes:
     """Hertfordshire's workbook, filled in as a user would: FTE changed, a funding end extended,
     Recommendation 15 marked complete, and the return signed."""
-    book = openpyxl.load_workbook(io.BytesIO(rounds.template(HERTS_OFFICE, round_.round_id, HERTS)))
+    book = openpyxl.load_workbook(io.BytesIO(submitting.template(HERTS_OFFICE, round_.round_id, HERTS)))
     answer_cell(book, "isa_fte").value = 3.5
     row = next(i for i in range(1, 31) if answer_cell(book, f"funded_services#{i}.stream_id").value == STREAM)
     answer_cell(book, f"funded_services#{row}.end_date").value = dt.datetime(2027, 3, 31)
@@ -58,7 +59,7 @@ def filled_workbook(round_) -> bytes:
 
 
 def same_answers(round_):
-    answers, _ = rounds.prefilled(round_, HERTS)
+    answers, _ = submitting.prefilled(round_, HERTS)
     answers.values.update(
         isa_fte="3.5",
         rec15_status="complete",
@@ -82,7 +83,7 @@ def office_app() -> AppTest:
 
 def test_workbook_browser_form_and_csv_make_the_same_stored_return(sandbox):
     round_ = open_round(sandbox, [HERTS])
-    from_workbook = rounds.submit(
+    from_workbook = submitting.submit(
         HERTS_OFFICE, round_.round_id, HERTS, file_bytes=filled_workbook(round_), file_name="herts.xlsx"
     )
     rows = from_workbook.rows
@@ -91,7 +92,7 @@ def test_workbook_browser_form_and_csv_make_the_same_stored_return(sandbox):
     assert any(r["item"] == "rec15" and r["attribute"] == "status" and r["value"] == "complete" for r in rows)
 
     csv = templates.template_csv(forms.to_rows(same_answers(round_), "Hertfordshire")[0])
-    from_csv = rounds.submit(HERTS_OFFICE, round_.round_id, HERTS, file_bytes=csv, file_name="herts.csv")
+    from_csv = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, file_bytes=csv, file_name="herts.csv")
     assert from_csv.rows == rows
 
     at = office_app()
@@ -107,10 +108,10 @@ def test_workbook_browser_form_and_csv_make_the_same_stored_return(sandbox):
     next(b for b in at.button if b.label == "Submit for review").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Submitted for review" in s.value for s in at.success), [e.value for e in at.error]
-    from_browser = rounds.submissions_of(HERTS_OFFICE, round_.round_id, HERTS)[-1]
+    from_browser = review.submissions_of(HERTS_OFFICE, round_.round_id, HERTS)[-1]
     assert from_browser.rows == rows
 
-    accepted = rounds.accept(REVIEWER_ACTOR, from_browser.submission_id)
+    accepted = review.accept(REVIEWER_ACTOR, from_browser.submission_id)
     assert accepted.state == "accepted"
 
 
@@ -143,7 +144,7 @@ def test_a_tampered_workbook_is_refused_naming_the_cell_and_nothing_is_stored(sa
     out = io.BytesIO()
     book.save(out)
     with pytest.raises(InputError) as err:
-        rounds.submit(HERTS_OFFICE, round_.round_id, HERTS, file_bytes=out.getvalue(), file_name="herts.xlsx")
+        submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, file_bytes=out.getvalue(), file_name="herts.xlsx")
     lines = [str(p) for p in err.value.problems]
     assert any(expected in line for line in lines), lines
     with engine().connect() as conn:
@@ -152,7 +153,7 @@ def test_a_tampered_workbook_is_refused_naming_the_cell_and_nothing_is_stored(sa
 
 def test_a_workbook_signed_by_another_key_is_refused(sandbox):
     round_ = open_round(sandbox, [HERTS])
-    answers, previous = rounds.prefilled(round_, HERTS)
+    answers, previous = submitting.prefilled(round_, HERTS)
     forged = workbook.build(answers, previous, force_name="Hertfordshire", round_id=round_.round_id, key=b"other")
     with pytest.raises(InputError, match="signature"):
         workbook.read(forged, "forged.xlsx")
@@ -160,7 +161,7 @@ def test_a_workbook_signed_by_another_key_is_refused(sandbox):
 
 def test_the_workbook_asks_in_plain_words_with_dropdowns_dates_and_protection(sandbox):
     round_ = open_round(sandbox, [HERTS])
-    book = openpyxl.load_workbook(io.BytesIO(rounds.template(HERTS_OFFICE, round_.round_id, HERTS)))
+    book = openpyxl.load_workbook(io.BytesIO(submitting.template(HERTS_OFFICE, round_.round_id, HERTS)))
     assert book.sheetnames == workbook.SHEETS
     advocacy = book["Advocacy"]
     assert [c.value for c in advocacy[4]][1:4] == ["Question", "Previously reported", "Your answer"]
@@ -175,7 +176,7 @@ def test_the_workbook_asks_in_plain_words_with_dropdowns_dates_and_protection(sa
 
 def test_not_known_and_prefer_not_to_say_are_stored_as_such_not_as_none(sandbox):
     round_ = open_round(sandbox, [HERTS])
-    answers, _ = rounds.prefilled(round_, HERTS)
+    answers, _ = submitting.prefilled(round_, HERTS)
     answers.values.update(
         isa_model="prefer not to say", programmes_none="not known", submitted_by="J", signed_off_by="C"
     )
@@ -196,7 +197,7 @@ def test_the_workbook_opens_in_libreoffice_and_a_picture_of_it_is_kept(sandbox, 
     require(office is not None, "LibreOffice is not installed (Debian: apt-get install libreoffice-calc)")
     round_ = open_round(sandbox, [HERTS])
     path = tmp_path / "herts.xlsx"
-    path.write_bytes(rounds.template(HERTS_OFFICE, round_.round_id, HERTS))
+    path.write_bytes(submitting.template(HERTS_OFFICE, round_.round_id, HERTS))
     done = subprocess.run(
         [
             office,

@@ -15,22 +15,25 @@ from docx import Document
 from streamlit.testing.v1 import AppTest
 
 from charts.mapfig import coverage_map
-from core import coverage, paths, queries, rules
+from core import clock, coverage, paths, queries, rules
+from core.text import long_date
 from exports import briefing
 from exports.scope import resolve_scope
-from returns import rounds
 from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox  # noqa: F401
+from workflow import review, submitting
 
 # Depends on the date it runs: make test-dates runs it again at two later dates.
 pytestmark = pytest.mark.dates
 
 STREAM = "herts-moj-stalking-service"
-AS_AT = dt.date(2026, 11, 30)
+# The as-at date of a round opened today (workflow_fixtures.open_round: positions as at last week).
+AS_AT = clock.today() - dt.timedelta(days=6)
+NEXT_MARCH = f"{AS_AT.year + 1}-03-31"  # an end date after the round's as-at date
 
 
 def publish_herts(box) -> None:
     round_ = open_round(box, [HERTS])
-    answers, _ = rounds.prefilled(round_, HERTS)
+    answers, _ = submitting.prefilled(round_, HERTS)
     answers.values.update(
         isa_fte="3.5",
         rec15_status="complete",
@@ -44,9 +47,9 @@ def publish_herts(box) -> None:
     )
     for row in answers.rows["funded_services"]:
         if row["stream_id"] == STREAM:
-            row.update(end_date="2027-03-31", status="secure", amount="120000")
-    sub = rounds.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=answers)
-    rounds.accept(REVIEWER_ACTOR, sub.submission_id)
+            row.update(end_date=NEXT_MARCH, status="secure", amount="120000")
+    sub = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=answers)
+    review.accept(REVIEWER_ACTOR, sub.submission_id)
 
 
 def test_fte_body_amounts_and_recommendations_are_published_from_a_return(sandbox):  # noqa: F811
@@ -114,7 +117,7 @@ def test_returned_fields_are_shown_where_people_look(sandbox):  # noqa: F811
     fte = next(m for m in profile.metric if m.label == "Stalking advocate posts (FTE)")
     assert fte.value == "3.5"
     text = shown(profile)
-    assert "Hertfordshire Police and Crime Commissioner" in text and "as returned 30 November 2026" in text
+    assert "Hertfordshire Police and Crime Commissioner" in text and f"as returned {long_date(AS_AT)}" in text
     assert "£120,000 a year" in text
 
     funding = page("app_pages/funding.py")

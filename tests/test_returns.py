@@ -19,7 +19,7 @@ import filelock
 import openpyxl
 import pytest
 
-import returns
+import intake
 from core import paths, queries
 from core.problems import InputError
 from etl import load, pipeline
@@ -46,7 +46,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 def row(record: str, **values: str) -> dict[str, str]:
     base = {"force": "Hertfordshire", "as_at": AT.isoformat(), "submitted_by": SUBMITTER, "record": record}
-    return {c: "" for c in returns.COLUMNS} | base | values
+    return {c: "" for c in intake.COLUMNS} | base | values
 
 
 def fact(dimension: str, attribute: str, value: str, **values: str) -> dict[str, str]:
@@ -67,7 +67,7 @@ def funding(**values: str) -> dict[str, str]:
 
 def csv_bytes(rows: list[dict[str, str]], encoding: str = "utf-8") -> bytes:
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=list(returns.COLUMNS))
+    writer = csv.DictWriter(out, fieldnames=list(intake.COLUMNS))
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode(encoding)
@@ -83,8 +83,8 @@ def herts_extension(**values: str) -> list[dict[str, str]]:
     return [funding(**values)]
 
 
-def import_file(path: Path, data_dir: Path, db: Path, **kw) -> returns.ImportResult:
-    return returns.import_return(path.read_bytes(), path.name, data_dir=data_dir, database=db, name=str(path), **kw)
+def import_file(path: Path, data_dir: Path, db: Path, **kw) -> intake.ImportResult:
+    return intake.import_return(path.read_bytes(), path.name, data_dir=data_dir, database=db, name=str(path), **kw)
 
 
 @pytest.fixture
@@ -230,8 +230,8 @@ def test_a_dry_run_shows_the_changes_and_writes_nothing(setup, tmp_path: Path):
 
 def test_an_xlsx_template_filled_in_is_imported(setup, tmp_path: Path):
     data_dir, db = setup
-    rows = returns.template(HERTS, data_dir=data_dir, database=db)
-    book = openpyxl.load_workbook(io.BytesIO(returns.template_xlsx(rows, data_dir)))
+    rows = intake.template(HERTS, data_dir=data_dir, database=db)
+    book = openpyxl.load_workbook(io.BytesIO(intake.template_xlsx(rows, data_dir)))
     assert book.sheetnames == ["return", "guidance"]
     assert book["return"].data_validations.dataValidation, "dropdowns for record, dimension, funder and status"
     sheet = book["return"]
@@ -256,22 +256,22 @@ def test_an_xlsx_template_filled_in_is_imported(setup, tmp_path: Path):
 
 def test_prefilled_template_returned_unchanged_changes_no_value(setup, tmp_path: Path):
     data_dir, db = setup
-    rows = returns.template(HERTS, data_dir=data_dir, database=db)
-    assert {(r["dimension"], r["attribute"]) for r in rows if r["record"] == "fact"} >= set(returns.TEMPLATE_FACTS)
+    rows = intake.template(HERTS, data_dir=data_dir, database=db)
+    assert {(r["dimension"], r["attribute"]) for r in rows if r["record"] == "fact"} >= set(intake.TEMPLATE_FACTS)
     assert STREAM in [r["stream_id"] for r in rows if r["record"] == "funding"]
     for r in rows:
         r.update(as_at=AT.isoformat(), submitted_by=SUBMITTER)
     path = tmp_path / "same.csv"
-    path.write_bytes(returns.template_csv(rows))
+    path.write_bytes(intake.template_csv(rows))
     preview = import_file(path, data_dir, db, dry_run=True).preview
     assert preview.changes and all(c.kind == "unchanged" for c in preview.changes), [str(c) for c in preview.changes]
 
 
 def test_committed_templates_are_current():
-    blank = returns.template_rows()
-    assert (paths.TEMPLATES_DIR / "return_template.csv").read_bytes() == returns.template_csv(blank)
+    blank = intake.template_rows()
+    assert (paths.TEMPLATES_DIR / "return_template.csv").read_bytes() == intake.template_csv(blank)
     book = openpyxl.load_workbook(paths.TEMPLATES_DIR / "return_template.xlsx")
-    expected = openpyxl.load_workbook(io.BytesIO(returns.template_xlsx(blank)))
+    expected = openpyxl.load_workbook(io.BytesIO(intake.template_xlsx(blank)))
     for name in ("return", "guidance"):
         assert [[c.value for c in r] for r in book[name].iter_rows()] == [
             [c.value for c in r] for r in expected[name].iter_rows()
@@ -429,7 +429,7 @@ def test_bad_return_is_rejected_and_changes_nothing(accepted, tmp_path: Path, ca
 
 def test_file_over_the_size_limit_is_rejected(accepted, tmp_path: Path):
     path = tmp_path / "big.csv"
-    path.write_bytes(csv_bytes(herts_extension()) + b"\n" * returns.MAX_RETURN_BYTES)
+    path.write_bytes(csv_bytes(herts_extension()) + b"\n" * intake.MAX_RETURN_BYTES)
     expect_rejected(accepted, path, f"0:: file is {path.stat().st_size:,} bytes; expected at most 1,048,576 (1 MB)")
 
 
@@ -473,10 +473,10 @@ def test_xlsx_formula_cell_is_rejected(accepted, tmp_path: Path):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "return"
-    sheet.append(list(returns.COLUMNS))
+    sheet.append(list(intake.COLUMNS))
     values = funding()
-    sheet.append([values[c] for c in returns.COLUMNS])
-    sheet.cell(row=2, column=returns.COLUMNS.index("end_date") + 1).value = "=DATE(2026,3,31)"
+    sheet.append([values[c] for c in intake.COLUMNS])
+    sheet.cell(row=2, column=intake.COLUMNS.index("end_date") + 1).value = "=DATE(2026,3,31)"
     path = tmp_path / "formula.xlsx"
     book.save(path)
     expect_rejected(accepted, path, "2:end_date: value starts with '='")
@@ -529,7 +529,7 @@ def test_failed_rebuild_removes_the_stored_return(setup, tmp_path: Path, monkeyp
         f"to write in {db.parent}. The previous database is unchanged"
     )
     assert sha(db) == before
-    assert list((data_dir / "returns").iterdir()) == [data_dir / "returns" / returns.LOCK_FILE]
+    assert list((data_dir / "returns").iterdir()) == [data_dir / "returns" / intake.LOCK_FILE]
 
 
 def test_an_edited_stored_return_stops_the_build(setup, tmp_path: Path):
@@ -589,7 +589,7 @@ def test_an_import_waits_for_the_lock(setup, tmp_path: Path):
     path = write_return(tmp_path / "herts.csv", herts_extension())
     (data_dir / "returns").mkdir(exist_ok=True)  # every build makes it (it holds the writer lock)
     before = sha(db)
-    with filelock.FileLock(str(data_dir / "returns" / returns.LOCK_FILE)):
+    with filelock.FileLock(str(data_dir / "returns" / intake.LOCK_FILE)):
         proc = cli_import(path, data_dir, db)
         time.sleep(3)
         assert proc.poll() is None, "the import must wait while another holds the lock"

@@ -5,11 +5,11 @@ and closes a round from the Rounds page. The whole round in a browser is tests/t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
-from returns import rounds
 from tests.test_rounds import herts_answers
 from tests.workflow_fixtures import (  # noqa: F401 - sandbox is a fixture
     ADMIN_ACTOR,
@@ -22,6 +22,7 @@ from tests.workflow_fixtures import (  # noqa: F401 - sandbox is a fixture
     signed_in_app,
 )
 from ui.site import PAGES
+from workflow import progress, review, rounds, submitting
 
 # Depends on the date it runs: make test-dates runs it again at two later dates.
 pytestmark = pytest.mark.dates
@@ -74,8 +75,8 @@ def test_the_tracker_counts_each_state_and_lists_who_still_owes(sandbox):
     assert len(states) == 43, "the map keeps all 43 force areas, the ones not asked marked so"
     assert states.count("○ not started") == 2 and states.count("– not asked") == 41
 
-    submitted = rounds.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=herts_answers(round_))
-    rounds.accept(REVIEWER_ACTOR, submitted.submission_id)
+    submitted = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=herts_answers(round_))
+    review.accept(REVIEWER_ACTOR, submitted.submission_id)
     at.run()
     shown = metrics(at)
     assert shown["Accepted"] == "1 of 2" and shown["Not started"] == "1 of 2"
@@ -84,12 +85,12 @@ def test_the_tracker_counts_each_state_and_lists_who_still_owes(sandbox):
 
 def test_the_reminder_list_reads_as_words_for_a_mail_merge(sandbox):
     round_ = open_round(sandbox, [HERTS, ESSEX])
-    frame = rounds.status_frame(round_.round_id, today=round_.due)
-    owed = rounds.readable_status(frame, ["pfa_code", "short_name", "commissioning_body", "state", "overdue"])
+    frame = progress.status_frame(round_.round_id, today=round_.due)
+    owed = progress.readable_status(frame, ["pfa_code", "short_name", "commissioning_body", "state", "overdue"])
     assert list(owed.columns) == ["ONS code", "Force area", "Commissioning body", "State", "Overdue"]
     assert set(owed["Overdue"]) == {"no"} and set(owed["State"]) == {"not started"}
-    late = rounds.readable_status(
-        rounds.status_frame(round_.round_id, today=round_.due.replace(year=2028)), ["overdue"]
+    late = progress.readable_status(
+        progress.status_frame(round_.round_id, today=round_.due + dt.timedelta(days=365)), ["overdue"]
     )
     assert set(late["Overdue"]) == {"yes"}
     assert owed.set_index("ONS code").at[HERTS, "Commissioning body"].startswith("Police and Crime Commissioner")
@@ -109,7 +110,7 @@ def test_an_admin_opens_and_closes_a_round_from_the_page(sandbox):
     assert not at.exception and any(s.value.startswith("Opened ") for s in at.success)
     (made,) = rounds.rounds()
     assert made.title == "Stalking services position, June 2027" and made.closed_at is None
-    assert [s.pfa_code for s in rounds.status(made.round_id)] == [HERTS]
+    assert [s.pfa_code for s in progress.status(made.round_id)] == [HERTS]
 
     next(b for b in at.button if b.label == "Close the round").click()
     at.run()

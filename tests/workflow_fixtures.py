@@ -24,10 +24,10 @@ import pytest
 
 from core import clock, paths
 from etl import pipeline
-from returns import database
-from returns.access import ADMIN, OFFICE, REVIEWER, Actor
 from tests.browser import drives, require
 from ui.health import free_port
+from workflow import database
+from workflow.access import ADMIN, OFFICE, REVIEWER, Actor
 
 HERTS, ESSEX = "E23000027", "E23000028"
 HERTS_OFFICE = Actor("herts.office@example.org", OFFICE, HERTS, "Herts OPCC")
@@ -107,7 +107,7 @@ def signed_in_app(email: str, name: str = "Jane Smith"):
 
 
 def open_round(box: Sandbox, forces: list[str] | None = None, title: str = "Stalking services position, March 2027"):
-    from returns import rounds
+    from workflow import rounds
 
     today = clock.today()  # a round opened now: positions as at last week, due in eight weeks
     return rounds.open_round(ADMIN_ACTOR, title, today - dt.timedelta(days=6), today + dt.timedelta(days=56), forces)

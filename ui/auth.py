@@ -1,10 +1,10 @@
 """Sign-in for the returns workflow: Streamlit's OpenID Connect (`st.login`, `st.user`) and the
-access list (returns.access) that turns an identity into a role.
+access list (workflow.access) that turns an identity into a role.
 
 Sign-in is configured in `.streamlit/secrets.toml` under `[auth]` (Microsoft Entra ID, or
 any OpenID Connect provider; `python -m returns dev-signin` runs a local one with demo
 identities). The public dashboard needs no sign-in. Signing in only decides which pages
-are offered; every action is checked again on the server by returns.rounds.
+are offered; every action is checked again on the server by workflow.guard.
 `STALKING_READ_ONLY=1` (a public replica) turns sign-in and the return pages off.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core import paths, queries
-from returns import rounds
-from returns.access import PUBLIC, AccessListError, Actor, actor_for, read_access_list
 from ui.evidence_view import md_escape
+from workflow import guard
+from workflow.access import PUBLIC, AccessListError, Actor, actor_for, read_access_list
 
 _REMEMBERED = "_identity_remembered"
 
@@ -56,7 +56,7 @@ def current_actor() -> Actor:
         st.error(f"The access list cannot be read, so no one has a role: {err}", icon=":material/error:")
         return Actor(str(st.user.get("email") or ""), PUBLIC)
     if actor.role != PUBLIC and not st.session_state.get(_REMEMBERED):
-        rounds.remember(actor)
+        guard.remember(actor)
         st.session_state[_REMEMBERED] = True
     return actor
 

@@ -26,8 +26,8 @@ from etl.questions import REC_STATUS, RECOMMENDATION_ITEMS
 from exports import briefing, tables
 from exports.common import LICENCE, ExportInfo
 from exports.word import quote_citation
-from returns import rounds
-from returns.access import Actor
+from workflow import progress, review, rounds
+from workflow.access import Actor
 
 ZIP_MIME = "application/zip"
 RECOMMENDATION_ASKS = {
@@ -98,10 +98,10 @@ def build(actor: Actor, round_id: str, *, today: dt.date | None = None) -> Repor
     """The report for a round, from its accepted returns (a reviewer or admin)."""
     today = today or clock.today()
     round_ = rounds.get_round(round_id)
-    states = rounds.status(round_id, today)
-    rounds.queue(actor, round_id)  # the reviewer check, logged
-    accepted = [s for s in states if s.state == rounds.ACCEPTED]
-    missing = [s for s in states if s.state != rounds.ACCEPTED]
+    states = progress.status(round_id, today)
+    review.queue(actor, round_id)  # the reviewer check, logged
+    accepted = [s for s in states if s.state == progress.ACCEPTED]
+    missing = [s for s in states if s.state != progress.ACCEPTED]
     as_at = round_.as_at
     facts = queries.facts(as_at)
     editions = queries.editions()
@@ -194,7 +194,7 @@ def build(actor: Actor, round_id: str, *, today: dt.date | None = None) -> Repor
     doc.save(buffer)
 
     files: dict[str, bytes] = {f"report-{round_id}.docx": buffer.getvalue()}
-    frame = rounds.status_frame(round_id, today)
+    frame = progress.status_frame(round_id, today)
     info = ExportInfo(
         title=f"{round_.title}: where each force stands",
         source="Returns workflow of the dashboard",

@@ -1,9 +1,9 @@
-"""Alembic's environment for the returns workflow database (run by returns.database.migrate)."""
+"""Alembic's environment for the returns workflow database (run by workflow.database.migrate)."""
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from returns.database import Base
+from workflow.database import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -18,9 +18,9 @@ from core import paths
 from etl import pipeline
 from etl.read import Table
 from etl.validate import Ledger
-from returns import comparing, storing
-from returns.checking import check, submission_time
-from returns.comparing import Preview
+from intake import comparing, storing
+from intake.checking import check, submission_time
+from intake.comparing import Preview
 
 
 @dataclass
@@ -39,7 +39,7 @@ def preview_return(
     name: str | None = None,
     table: Table | None = None,
 ) -> tuple[Preview, Table, Ledger]:
-    """Check a return and work out what it changes, by the build's own rules (returns.comparing).
+    """Check a return and work out what it changes, by the build's own rules (intake.comparing).
     Writes nothing; raises InputError."""
     checked = check(raw, file_name, data_dir=data_dir, today=today, name=name, table=table)
     return comparing.preview(checked), checked.table, checked.ledger

@@ -16,8 +16,8 @@ import pandas as pd
 from core import clock, paths, queries
 from etl import read
 from etl.schema import ALLOWED_VALUES, ATTRIBUTES, DIMENSIONS, RETURN, RETURN_COLUMNS, STREAM_FIELDS, requirement
-from returns.comparing import _text
-from returns.reading import MAX_RETURN_MB, SHEET
+from intake.comparing import _text
+from intake.reading import MAX_RETURN_MB, SHEET
 
 COLUMNS = RETURN_COLUMNS
 GUIDANCE_SHEET = "guidance"

@@ -1,4 +1,4 @@
-"""A local OpenID Connect provider for trying sign-in on one machine: `python -m returns.dev_signin`.
+"""A local OpenID Connect provider for trying sign-in on one machine: `python -m dev.signin`.
 
 It starts the PyPI package oidc-provider-mock (a real OpenID Connect provider made for
 development) on 127.0.0.1, with demo identities, and, when they are missing, writes
@@ -23,7 +23,7 @@ DEMO = (
     {"sub": "reviewer@example.org", "email": "reviewer@example.org", "name": "APCC reviewer (demo)"},
     {"sub": "admin@example.org", "email": "admin@example.org", "name": "APCC admin (demo)"},
 )
-ACCESS = """# Demo access list written by `python -m returns.dev_signin` (see returns/access.py).
+ACCESS = """# Demo access list written by `python -m dev.signin` (see workflow/access.py).
 [[office]]
 email = "herts.office@example.org"
 force = "E23000027"
@@ -40,9 +40,16 @@ email = "admin@example.org"
 """
 
 
+SECRETS_MARK = "# Sign-in for local development, written by `python -m dev.signin`."
+
+
+def _written_here(path) -> bool:
+    return path.read_text(encoding="utf-8", errors="replace").startswith(SECRETS_MARK)
+
+
 def secrets_toml(issuer: str, app_port: int) -> str:
     return (
-        "# Sign-in for local development, written by `python -m returns.dev_signin`.\n"
+        SECRETS_MARK + "\n"
         "[auth]\n"
         f'redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
         f'cookie_secret = "{secrets.token_hex(24)}"\n'
@@ -69,18 +76,21 @@ def serve(port: int, users=DEMO):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m returns.dev_signin", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m dev.signin", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=9400, help="the provider's port (default 9400)")
     parser.add_argument("--app-port", type=int, default=8501, help="the dashboard's port (default 8501)")
     args = parser.parse_args(argv)
     issuer, server = serve(args.port)
     secrets_file = paths.REPO_ROOT / ".streamlit" / "secrets.toml"
-    if not secrets_file.exists():
-        secrets_file.write_text(secrets_toml(issuer, args.app_port), encoding="utf-8")
-        print(f"Wrote {secrets_file} (sign-in through {issuer})")
+    wanted = secrets_toml(issuer, args.app_port)
+    if not secrets_file.exists() or _written_here(secrets_file):
+        # Ours (or none): rewritten, so the sign-in comes back to the port the dashboard is served on.
+        secrets_file.write_text(wanted, encoding="utf-8")
+        print(f"Wrote {secrets_file}: sign-in through {issuer}, back to http://127.0.0.1:{args.app_port}")
     else:
         print(
-            f"{secrets_file} exists; check its [auth] server_metadata_url is {issuer}/.well-known/openid-configuration"
+            f"{secrets_file} exists and was not written here; check that its [auth] server_metadata_url is "
+            f"{issuer}/.well-known/openid-configuration and redirect_uri http://127.0.0.1:{args.app_port}/oauth2callback"
         )
     if not paths.ACCESS_FILE.exists():
         paths.ACCESS_FILE.write_text(ACCESS, encoding="utf-8")
@@ -88,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"OpenID Connect provider for development at {issuer} (Ctrl+C to stop). Demo identities: "
         + ", ".join(u["email"] for u in DEMO)
+    )
+    print(
+        f"Next: in another terminal, `make run PORT={args.app_port}` (restart it if it is already running: "
+        "Streamlit reads the sign-in settings when it starts). Sign in as admin@example.org and open a round "
+        "on the Rounds page first; then an office has a return to fill in."
     )
     try:
         threading.Event().wait()

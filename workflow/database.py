@@ -121,7 +121,7 @@ class AuditEntry(Base):
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     """Alembic without an ini file: the migrations live in this package."""
     cfg = Config()
-    cfg.set_main_option("script_location", "returns:migrations")
+    cfg.set_main_option("script_location", "workflow:migrations")
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg

@@ -26,7 +26,7 @@ from core import queries, rules
 from etl import load, normalise
 from etl.schema import STREAM_FIELDS
 from etl.validate import Return
-from returns.checking import Checked, submission_time
+from intake.checking import Checked, submission_time
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from core import clock, paths
 from core.problems import InputError
 from etl import pipeline, validate
 from etl.read import Table
-from returns.reading import read_return
+from intake.reading import read_return
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reading a submitted return: a CSV or XLSX file's bytes into rows of text.
 
 The rows are in the return format (etl.schema.RETURN) and are checked by
-returns.checking; nothing here decides whether they are right. Every limit is
+intake.checking; nothing here decides whether they are right. Every limit is
 applied before any work that grows with the input: the file's size, an XLSX's
 unpacked size, the number of rows.
 """

@@ -1,0 +1,1 @@
+"""Tools for development only, never shipped in the container image (.containerignore)."""

@@ -1,0 +1,280 @@
+"""The office's return in a round: the pre-filled answers and workbook, drafts, and sending a
+return for review (the browser form's answers, the workbook, or a CSV of rows). Nothing is
+stored if any check fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from core import clock, paths, queries
+from core.problems import InputError, Problem
+from core.text import slug
+from etl.questions import Answers
+from etl.read import Table
+from etl.schema import RETURN_COLUMNS
+from intake import forms, templates, workbook
+from intake.reading import read_return
+from workflow import guard, rounds
+from workflow.access import Actor
+from workflow.database import Draft, Round, Submission
+from workflow.rounds import forces_asked, get_round
+
+
+def prefilled(round_: Round, pfa_code: str, db: queries.Database | None = None) -> tuple[Answers, dict[str, str]]:
+    """The force's published position at the round's as-at date, as answers, and the previous answers in words."""
+    facts = queries.facts(round_.as_at, pfa_code, db=db)
+    streams = queries.funding_streams(round_.as_at, pfa_code=pfa_code, db=db)
+    force = queries.forces(db).set_index("pfa_code").loc[pfa_code]
+    return forms.prefill(pfa_code, facts, streams, force, round_.as_at)
+
+
+def template(actor: Actor, round_id: str, pfa_code: str, url: str | None = None) -> bytes:
+    """The force's pre-filled workbook for the round (its office, a reviewer or an admin)."""
+    with guard.open_session(url) as session:
+        if not actor.is_reviewer:
+            guard.require(session, actor, "download template", office_of=pfa_code, round_id=round_id)
+        found = rounds.check_open(session, actor, "download template", round_id, pfa_code)
+        guard.audit(session, actor, "download template", "ok", round_id=round_id, pfa_code=pfa_code)
+        session.commit()
+    answers, previous = prefilled(found, pfa_code)
+    name = queries.forces().set_index("pfa_code").at[pfa_code, "short_name"]
+    return workbook.build(
+        answers, previous, force_name=name, round_id=found.round_id, round_title=found.title, due=found.due
+    )
+
+
+def templates_zip(actor: Actor, round_id: str, url: str | None = None) -> bytes:
+    """Every asked force's pre-filled workbook, in one zip (admin)."""
+    with guard.open_session(url) as session:
+        guard.require(session, actor, "download all templates", admin=True, round_id=round_id)
+        session.commit()
+    found = get_round(round_id, url)
+    names = queries.forces().set_index("pfa_code")["short_name"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for code in forces_asked(round_id, url):
+            answers, previous = prefilled(found, code)
+            data = workbook.build(
+                answers,
+                previous,
+                force_name=names[code],
+                round_id=found.round_id,
+                round_title=found.title,
+                due=found.due,
+            )
+            zf.writestr(f"return-{slug(names[code], 40)}-{code}-{round_id}.xlsx", data)
+    return buffer.getvalue()
+
+
+def load_draft(actor: Actor, round_id: str, pfa_code: str, url: str | None = None) -> tuple[Answers, bool]:
+    """The office's draft (True), or the pre-filled answers when it has none (False)."""
+    with guard.open_session(url) as session:
+        if not actor.is_reviewer:
+            guard.require(session, actor, "open draft", office_of=pfa_code, round_id=round_id)
+        found = session.get(Round, round_id)
+        draft = session.get(Draft, (round_id, pfa_code))
+        session.commit()
+    if draft is not None:
+        return Answers.from_json(draft.answers), True
+    return prefilled(found, pfa_code)[0], False
+
+
+def save_draft(actor: Actor, round_id: str, pfa_code: str, answers: Answers, url: str | None = None) -> None:
+    """Keep the office's answers in progress (they survive a restart and a dropped connection)."""
+    with guard.open_session(url) as session:
+        guard.require(session, actor, "save draft", office_of=pfa_code, round_id=round_id)
+        rounds.check_open(session, actor, "save draft", round_id, pfa_code)
+        if answers.force != pfa_code:
+            raise guard.refuse(
+                session,
+                actor,
+                "save draft",
+                f"answers for {answers.force} saved as {pfa_code}",
+                round_id=round_id,
+                pfa_code=pfa_code,
+            )
+        draft = session.get(Draft, (round_id, pfa_code))
+        if draft is None:
+            session.add(
+                Draft(
+                    round_id=round_id,
+                    pfa_code=pfa_code,
+                    answers=answers.to_json(),
+                    updated_at=clock.now(),
+                    updated_by=actor.email,
+                )
+            )
+        else:
+            draft.answers, draft.updated_at, draft.updated_by = answers.to_json(), clock.now(), actor.email
+        guard.audit(session, actor, "save draft", "ok", round_id=round_id, pfa_code=pfa_code)
+        session.commit()
+
+
+class FormProblems(InputError):
+    """A return's problems, each told against the question or cell it comes from."""
+
+    def __init__(self, problems: list[Problem], by_origin: list[tuple[str, str]]):
+        super().__init__(problems)
+        self.by_origin = by_origin  # (where in the form, message)
+
+
+def rows_table(rows: list[dict[str, str]], name: str, sha256: str) -> Table:
+    return Table(
+        path=Path(name),
+        name=name,
+        columns=list(RETURN_COLUMNS),
+        rows=[dict(r) for r in rows],
+        lines=list(range(2, len(rows) + 2)),
+        sha256=sha256,
+    )
+
+
+def check_answers(
+    answers: Answers, *, today: dt.date | None = None, name: str = "return", data_dir: Path | None = None
+) -> tuple[list[dict[str, str]], bytes]:
+    """The answers as a checked return: its rows and its CSV. Raises FormProblems, each with its question."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
+    from etl import pipeline, validate
+
+    names = queries.forces().set_index("pfa_code")["short_name"]
+    missing = forms.check_answers(answers)
+    rows, origins = forms.to_rows(answers, names.get(answers.force, answers.force))
+    raw = templates.template_csv(rows)
+    if missing:
+        raise FormProblems([Problem(name, 0, str(o), m) for o, m in missing], [(str(o), m) for o, m in missing])
+    tables = pipeline.read_inputs(data_dir)
+    ref = pipeline.validate_inputs(tables)
+    try:
+        validate.check_return(
+            rows_table(rows, name, hashlib.sha256(raw).hexdigest()), ref, today=today or clock.today()
+        )
+    except InputError as err:
+        told = forms.problems_by_origin(err.problems, origins)
+        raise FormProblems(err.problems, [(str(o), m) for o, m in told]) from None
+    return rows, raw
+
+
+def submit(
+    actor: Actor,
+    round_id: str,
+    pfa_code: str,
+    *,
+    answers: Answers | None = None,
+    file_bytes: bytes | None = None,
+    file_name: str | None = None,
+    today: dt.date | None = None,
+    url: str | None = None,
+    data_dir: Path | None = None,
+) -> Submission:
+    """Send a return for review: the browser form's answers, or a file (the workbook or a CSV of rows).
+
+    An office submits for its own force; an admin may enter a return an office emailed (recorded
+    as entered on the office's behalf). Nothing is stored if any check fails."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
+    action = "submit"
+    with guard.open_session(url) as session:
+        guard.require(session, actor, action, office_of=pfa_code, round_id=round_id)
+        found = rounds.check_open(session, actor, action, round_id, pfa_code)
+        session.commit()
+    if answers is None and file_bytes is None:
+        raise InputError([Problem("return", 0, "", "nothing to submit; expected answers or a file")])
+    if answers is None:  # a file: the workbook form, or rows of the return format
+        name = file_name or "return"
+        if name.lower().endswith(".xlsx") and _is_form(file_bytes):
+            meta, answers = workbook.read(file_bytes, name)
+            if meta.pfa_code != pfa_code or (meta.round_id and meta.round_id != round_id):
+                with guard.open_session(url) as session:
+                    raise guard.refuse(
+                        session,
+                        actor,
+                        action,
+                        f"the workbook is for {meta.pfa_code} (round {meta.round_id}), not {pfa_code} "
+                        f"(round {round_id})",
+                        round_id=round_id,
+                        pfa_code=pfa_code,
+                    )
+            rows, _ = check_answers(answers, today=today, name=name, data_dir=data_dir)
+            raw = file_bytes
+        else:
+            table = read_return(file_bytes, name)
+            if table.problems:
+                raise InputError(table.problems)
+            from etl import pipeline, validate
+
+            ref = pipeline.validate_inputs(pipeline.read_inputs(data_dir))
+            ret = validate.check_return(table, ref, today=today or clock.today())
+            if ret.pfa_code != pfa_code:
+                with guard.open_session(url) as session:
+                    raise guard.refuse(
+                        session,
+                        actor,
+                        action,
+                        f"the file is a return for {ret.pfa_code}, not {pfa_code}",
+                        round_id=round_id,
+                        pfa_code=pfa_code,
+                    )
+            rows, raw = [{c: r.get(c, "") for c in RETURN_COLUMNS} for r in table.rows], file_bytes
+    else:
+        if answers.force != pfa_code:
+            with guard.open_session(url) as session:
+                raise guard.refuse(
+                    session,
+                    actor,
+                    action,
+                    f"answers for {answers.force} submitted as {pfa_code}",
+                    round_id=round_id,
+                    pfa_code=pfa_code,
+                )
+        rows, raw = check_answers(answers, today=today, data_dir=data_dir)
+        name = f"return-{pfa_code}-{round_id}.csv"
+    sha = hashlib.sha256(raw).hexdigest()
+    with guard.open_session(url) as session:
+        for earlier in session.scalars(
+            sa.select(Submission).where(
+                Submission.round_id == round_id, Submission.pfa_code == pfa_code, Submission.state == "submitted"
+            )
+        ):
+            earlier.state = "superseded"
+        sub = Submission(
+            round_id=round_id,
+            pfa_code=pfa_code,
+            submitted_at=clock.now(),
+            submitted_by=actor.email,
+            entered_by=actor.email if actor.is_admin else None,
+            file_name=name,
+            file_sha256=sha,
+            file_bytes=raw,
+            answers=answers.to_json() if answers else None,
+            rows=rows,
+            state="submitted",
+        )
+        session.add(sub)
+        guard.audit(
+            session,
+            actor,
+            action,
+            "ok",
+            round_id=round_id,
+            pfa_code=pfa_code,
+            file_sha256=sha,
+            detail=f"{found.title}: {len(rows)} rows from {name}",
+        )
+        session.commit()
+        return sub
+
+
+def _is_form(data: bytes) -> bool:
+    """True when an .xlsx file is the return workbook (it has the hidden Manifest sheet)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            workbook_xml = archive.read("xl/workbook.xml")
+    except (zipfile.BadZipFile, KeyError):
+        return False
+    return f'name="{workbook.MANIFEST}"'.encode() in workbook_xml
