@@ -329,13 +329,15 @@ def import_files(
                 atomic.write_atomic(target, _dumps(merged), mode=0o644)
                 report.stored.append(target)
         except OSError as err:
+            done = ", ".join(p.name for p in report.stored) or "nothing"
             raise InputError(
                 [
                     Problem(
                         display_path(folder),
                         0,
                         "",
-                        f"cannot be written ({err.strerror or err}); the previous store is unchanged",
+                        f"cannot be written ({err.strerror or err}); each file is replaced whole or not at all "
+                        f"(replaced before the failure: {done}); the database is unchanged: import again",
                     )
                 ]
             ) from None
