@@ -35,6 +35,23 @@ def _fmt(value, digits: int = 2) -> str:
     return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
 
 
+def _ranks(values: list[float | None]) -> list[str]:
+    """'1 of 10' for the highest; areas without the figure are not ranked (not reported)."""
+    known = sorted((v for v in values if v is not None), reverse=True)
+    return [f"{known.index(v) + 1} of {len(known)}" if v is not None else rules.NOT_REPORTED for v in values]
+
+
+def ranked_table(figures: list[core_demand.AreaFigures]) -> pd.DataFrame:
+    """The regions' table with their rank by each figure (England and Wales first, not ranked)."""
+    table = area_table(figures)
+    regions = [f for f in figures if f.name != core_demand.ENGLAND_AND_WALES]
+    by_rate = dict(zip((f.name for f in regions), _ranks([f.per_1000 for f in regions])))
+    by_fte = dict(zip((f.name for f in regions), _ranks([f.advocates_per_1000 for f in regions])))
+    table.insert(1, "Rank by stalking per 1,000 people", [by_rate.get(n, "") for n in table["Area"]])
+    table.insert(2, "Rank by advocate FTE per 1,000 offences", [by_fte.get(n, "") for n in table["Area"]])
+    return table
+
+
 def area_table(figures: list[core_demand.AreaFigures], caseload: float | None = None) -> pd.DataFrame:
     """One row per area (England and Wales, a region, a force area): the figures side by side, and,
     with an assumed caseload, the posts it would need beside the posts returned."""

@@ -138,6 +138,13 @@ def test_regions_rank_by_both(imported):
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("Recorded stalking offences per 1,000 people" in s for s in specs)
     assert any("Advocate posts (FTE, from returns) per 1,000 recorded stalking offences" in s for s in specs)
+    table = run("app_pages/regions.py", {**AS_AT, "regions_demand_rate_view": "Table"})
+    shown = next(f for f in frames(table) if "Rank by stalking per 1,000 people" in f.columns)
+    ranks = shown.set_index("Area")["Rank by stalking per 1,000 people"]
+    assert ranks["England and Wales"] == "" and sorted(ranks.drop("England and Wales")) == sorted(
+        f"{i} of 10" for i in range(1, 11)
+    )
+    assert set(shown["Rank by advocate FTE per 1,000 offences"]) - {""} == {rules.NOT_REPORTED}
 
 
 def test_the_series_chart_draws_no_line_across_the_break(imported):

@@ -197,6 +197,7 @@ def regions_block(filters) -> None:
     section = demand_tables.demand_section("all", None, filters.as_at, db=queries.default_db())
     frame = demand(filters.as_at)
     figures = core_demand.figures_table(frame, data.regions())
+    table = demand_tables.ranked_table(figures)
     ranks = pd.DataFrame(
         {
             "name": [f.name for f in figures],
@@ -226,7 +227,7 @@ def regions_block(filters) -> None:
             lambda width, column=column, label=label, text=text: demand_charts.ranked(
                 ranks, column, label, text, width=width
             ),
-            section.table,
+            table,
             text,
             key=key,
             stem=export_stem(label, "England and Wales", filters.as_at),
