@@ -61,12 +61,20 @@ def stalking_series(
             )
     all_ends = pd.concat([s["period_end"] for s in lines.values()]) if lines else pd.Series(dtype="object")
     if len(all_ends) and pd.to_datetime(all_ends).min() < pd.Timestamp(rules.SERIES_BREAK):
-        fig.add_vline(
-            x=pd.Timestamp(rules.SERIES_BREAK).timestamp() * 1000 - 45 * 86_400_000,
-            line=dict(color="#505A5F", dash="dot"),
+        # Between the last period before the break and the first after it.
+        between = pd.Timestamp(rules.SERIES_BREAK) - pd.Timedelta(days=45)
+        fig.add_shape(
+            type="line",
+            x0=between,
+            x1=between,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line=dict(color="#505A5F", dash="dot", width=1.5),
+            name="series break",
         )
         fig.add_annotation(
-            x=pd.Timestamp(rules.SERIES_BREAK),
+            x=pd.Timestamp(rules.SERIES_BREAK) - pd.Timedelta(days=45),
             y=1,
             yref="paper",
             text="series break",

@@ -164,9 +164,13 @@ def profile_block(filters, code: str, short_name: str, region: str) -> None:
         core_demand.ENGLAND_AND_WALES: demand_series(),
     }
     lines = {name: s for name, s in lines.items() if len(s)}
-    measure = "offences_per_1000" if all(s["offences_per_1000"].notna().all() for s in lines.values()) else "offences"
-    if measure == "offences":
-        lines = {short_name: lines[short_name]}
+    # Rates where population has been imported for the period (the latest mid-year on or before its end);
+    # without any, the force area's counts alone.
+    rated = {name: srs[srs["offences_per_1000"].notna()] for name, srs in lines.items()}
+    if all(len(srs) for srs in rated.values()) and rated:
+        measure, lines = "offences_per_1000", rated
+    else:
+        measure, lines = "offences", {short_name: lines[short_name]}
     series_text = ChartText(
         title=f"Recorded stalking in {short_name}"
         + (f", {region} and England and Wales, per 1,000 people" if measure == "offences_per_1000" else ""),
