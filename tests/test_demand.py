@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from core import clock, paths, queries, rules, writers
 from core import demand as core_demand
-from core import paths, queries, rules, writers
 from core.problems import InputError
 from demand import store
 from etl import pipeline
@@ -238,13 +238,15 @@ def test_the_import_waits_for_the_writer_lock(built, tmp_path):
     assert not (built.parent / paths.DEMAND_DIRNAME / store.RECORDED_CRIME_FILE).exists()
 
 
+@pytest.mark.dates  # the round is opened relative to today, so the FTE is read at today
 def test_advocates_per_1000_offences_use_the_returned_fte_and_none_returned_is_not_reported(sandbox, tmp_path):  # noqa: F811
     from tests.test_returned_fields import publish_herts
 
     store.import_files(files.official_files(tmp_path), database=sandbox.database, released=dt.date(2025, 6, 26))
     pipeline.build(sandbox.data_dir, sandbox.database)
     publish_herts(sandbox)  # Hertfordshire returns 3.5 FTE; the round's publish rebuilds the database
-    frame = queries.demand(AS_AT, db=queries.Database(sandbox.database)).set_index("pfa_code")
+    today = clock.today()
+    frame = queries.demand(today, db=queries.Database(sandbox.database)).set_index("pfa_code")
     herts = frame.loc[HERTS]
     assert herts["isa_fte"] == 3.5
     assert herts["advocates_per_1000"] == pytest.approx(3.5 * 1000 / herts["offences"])
@@ -255,7 +257,7 @@ def test_advocates_per_1000_offences_use_the_returned_fte_and_none_returned_is_n
     ew = core_demand.area_figures(frame.reset_index(), "England and Wales")
     assert ew.fte_forces == 1 and ew.fte == 3.5 and ew.fte_offences == herts["offences"]
     assert ew.posts_needed(40) == pytest.approx(ew.offences / 40)
-    words = " ".join(core_demand.sentences(ew, AS_AT, caseload=40))
+    words = " ".join(core_demand.sentences(ew, today, caseload=40))
     assert "1 force area of 43 returned" in words and "The other 42 are not reported" in words
     assert "an assumption" in words
 
