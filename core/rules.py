@@ -377,7 +377,7 @@ DEMAND_NOT_IMPORTED = (
     f"Download the police force area tables of the Home Office's police recorded crime open data tables "
     f"({RECORDED_CRIME_PAGE}) and the ONS mid-year population estimates ({POPULATION_PAGE}) with the "
     f"local authority to police force area lookup ({LOOKUP_PAGE}), then run `{DEMAND_IMPORT_COMMAND}` "
-    "with the files and `python -m etl build` (or `make run`)."
+    "with the files: it checks them, stores them beside the database and rebuilds it."
 )
 POPULATION_NOT_IMPORTED = (
     "Population: not imported, so no rate per 1,000 people. Download the ONS mid-year population estimates "
