@@ -22,6 +22,7 @@ from core.rules import CLIFF_EDGE, NOT_REPORTED, PROVISION_MEASURES
 from core.text import amount_words, data_as_at_line, long_date, slug
 from exports import table_views
 from exports.common import LICENCE, NOT_REPORTED_NOTE, ExportInfo
+from exports.demand_tables import DemandSection, demand_section
 from exports.scope import Scope
 from exports.sentences import (
     area_findings,
@@ -432,6 +433,8 @@ class Briefing:
     findings: list[str] = field(default_factory=list)  # the brief's headline findings, short sentences
     changes: list[str] = field(default_factory=list)  # what changed since the previous edition
     report_line: str = ""  # when the positions were last reported, said once
+    # Demand beside provision (issue 27), when the official figures have been imported.
+    demand: DemandSection | None = None
 
     @property
     def title(self) -> str:
@@ -528,6 +531,7 @@ def gather(
         findings = force_findings(cov.iloc[0], streams, as_at, today, recs) if len(cov) else []
     else:
         findings = area_findings(cov, streams, scope, as_at, today, recs)
+    demand = demand_section(scope.kind, scope.code, as_at, db=db)
     return Briefing(
         scope,
         as_at,
@@ -542,6 +546,7 @@ def gather(
         findings=findings,
         changes=what_changed(cov, as_at, main_date, db),
         report_line=report_dates(cov, as_at),
+        demand=demand if demand.imported else None,
     )
 
 

@@ -245,6 +245,19 @@ def _use_font(doc) -> None:
             style.font.name = FONT
 
 
+def _demand(doc, brief: Briefing) -> None:
+    """Demand beside provision: the sentences, the table of the scope's areas, its source and limits."""
+    section = brief.demand
+    doc.add_heading("Demand beside provision", level=1)
+    doc.add_paragraph(_clean(section.title))
+    for sentence in section.sentences:
+        doc.add_paragraph(_clean(sentence), style="List Bullet")
+    _table(doc, section.table)
+    _small(doc.add_paragraph(), section.source, italic=True)
+    for caveat in section.caveats:
+        _small(doc.add_paragraph(), caveat)
+
+
 def _document(brief: Briefing, title: str, marking: str | None) -> Document:
     doc = Document()
     section = doc.sections[0]
@@ -411,6 +424,12 @@ def annex_docx(brief: Briefing, *, marking: str | None = None) -> bytes:
         f"{NOT_REPORTED_NOTE}"
     )
     _table(doc, annex_forces_table(brief))
+
+    if brief.demand is not None:  # demand beside provision (issue 27), when imported
+        _demand(doc, brief)
+
+    if brief.demand is not None:  # demand beside provision (issue 27), when imported
+        _demand(doc, brief)
 
     funders = funders_table(brief.streams)
     if len(funders):
