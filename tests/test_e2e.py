@@ -290,6 +290,7 @@ CHART_VIEWS = [
     "/funding-cliff-edge",
     "/funding-cliff-edge?funding_view=Ending+by+quarter",
     "/regional-comparison",
+    "/regional-comparison?region=Wales&region=London",
 ]
 CHART_TEXT_OUTSIDE = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
   .filter((chart) => chart.offsetParent !== null)
@@ -348,7 +349,6 @@ def test_tables_show_their_last_column_without_scrolling_at_1440(server, desktop
     views = [
         "/coverage-map?overview_view=Counts+and+table&overview_status_view=Table",
         "/funding-cliff-edge?funding_timeline_view=Table",
-        "/regional-comparison?regions_view=Force+areas",
         "/regional-comparison?regions_grid_view=Table",
         "/recommendations-15-16-25?recommendation=All+three%2C+by+force+area",
         "/return-templates?force=E23000027",
@@ -572,3 +572,50 @@ def test_a_tap_on_the_map_always_opens_the_tapped_force_at_the_top_of_its_profil
     context.close()
     wrong = [o for o in opened if f"force={o[0]}" not in o[1] or o[2] != names[o[0]] or not 0 <= o[3] < height]
     assert not wrong, f"taps that did not open the tapped force at its top: {wrong}"
+
+
+# ---------------------------------------------------------------- a comparison staff can use
+
+
+def test_the_force_areas_table_wraps_and_shows_every_row_at_1440(server, desktop):
+    desktop.goto(f"{server}/regional-comparison?regions_view=Force+areas")
+    settle(desktop)
+    table = desktop.locator(".st-key-regions_forces_wrapped table")
+    table.wait_for(timeout=30_000)
+    assert table.locator("tbody tr").count() == 43, "every force area, none behind an inner scroll"
+    box = table.bounding_box()
+    main = desktop.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+    assert box["x"] + box["width"] <= main["x"] + main["width"] + 1, "the last column is in view"
+    cut = desktop.evaluate(
+        """() => [...document.querySelectorAll('.st-key-regions_forces_wrapped th, .st-key-regions_forces_wrapped td')]
+                 .filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent)"""
+    )
+    assert not cut, f"cells cut off: {cut[:5]}"
+    link = table.locator("a", has_text="Hertfordshire")
+    assert "force-profile" in link.get_attribute("href") and "E23000027" in link.get_attribute("href")
+
+
+def test_on_a_phone_a_visible_filters_button_opens_the_sidebar(server, browser):
+    width, height = SIZES["phone"]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{server}/regional-comparison")
+    settle(page)
+    regions = page.get_by_role("combobox", name=re.compile("Regions"))
+    assert regions.bounding_box()["x"] < 0, "the sidebar starts closed on a phone"
+    button = page.get_by_role("button", name=re.compile("^☰ Filters"))
+    assert button.is_visible() and button.bounding_box()["y"] < height, "in the first screen"
+    button.click()
+    page.wait_for_function(
+        """() => { const r = [...document.querySelectorAll('[role="combobox"]')]
+                   .find((e) => (e.getAttribute('aria-label') || '').startsWith('Regions'));
+                   return r && r.getBoundingClientRect().left >= 0; }""",
+        timeout=10_000,
+    )
+    context.close()
+    desk = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = desk.new_page()
+    page.goto(f"{server}/regional-comparison")
+    settle(page)
+    assert not page.get_by_role("button", name=re.compile("^☰ Filters")).is_visible(), "beside an open sidebar, hidden"
+    desk.close()

@@ -49,6 +49,10 @@ CSS = (
   line-height: 24px;
   text-align: center;
 }
+/* The phone's "Filters" button (ui/filters_button.py): only where the sidebar is closed by default. */
+@media (min-width: 769px) {  /* Streamlit closes the sidebar by default up to 768 px */
+  .st-key-phone_filters { display: none; }
+}
 :focus-visible {
   outline: 2px solid #0B0C0C !important;
   outline-offset: 2px;
