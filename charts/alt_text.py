@@ -16,6 +16,12 @@ def _date(value: object) -> str:
     return long_date(pd.Timestamp(value).date()) if pd.notna(value) else "not stated"
 
 
+def _derived(row, column: str) -> str:
+    """' (derived, not stated)' for a date the curators derived from the source's words."""
+    value = getattr(row, column, False)
+    return " (derived, not stated)" if pd.notna(value) and bool(value) else ""
+
+
 def timeline_alt(dated: pd.DataFrame) -> str:
     """'Timeline of 9 funded stalking services, one bar each from start to end date, labelled with
     the force area, service and funder: South Yorkshire, Stalking perpetrator programme (not stated),
@@ -23,8 +29,12 @@ def timeline_alt(dated: pd.DataFrame) -> str:
     rows = dated.sort_values(["end_date", "short_name"])
     parts = [
         f"{r.short_name}, {r.service} ({r.funder}), "
-        + (f"from {_date(r.start_date)}" if pd.notna(r.start_date) else "start not stated")
-        + f", ends {_date(r.end_date)}"
+        + (
+            f"from {_date(r.start_date)}{_derived(r, 'start_derived')}"
+            if pd.notna(r.start_date)
+            else "start not stated"
+        )
+        + f", ends {_date(r.end_date)}{_derived(r, 'end_derived')}"
         for r in rows.itertuples()
     ]
     return (

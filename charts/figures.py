@@ -34,7 +34,7 @@ from charts.chart_text import (
     wrap_lines,
 )
 from charts.figure_cache import cached_figure
-from charts.mapfig import coverage_map
+from charts.mapfig import DERIVED_NOTE, coverage_map
 from core.rules import MEASURES
 from core.text import long_date, plural
 
@@ -214,9 +214,13 @@ def funding_timeline(
                 customdata=[
                     (
                         plain(f"{r.short_name}: {r.service}"),
-                        long_date(r.end_date.date()),
+                        long_date(r.end_date.date())
+                        + (DERIVED_NOTE if pd.notna(r.end_derived) and r.end_derived else ""),
                         plain(r.end_wording) if isinstance(r.end_wording, str) and r.end_wording else "no wording",
-                        long_date(r.start_date.date()) if pd.notna(r.start_date) else "not stated",
+                        long_date(r.start_date.date())
+                        + (DERIVED_NOTE if pd.notna(r.start_derived) and r.start_derived else "")
+                        if pd.notna(r.start_date)
+                        else "not stated",
                         plain(r.status),
                         plain(funder),
                     )

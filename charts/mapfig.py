@@ -67,6 +67,7 @@ KEY_FIGURE_LABELS = {
 HATCH_STEP_DEG = CELL_DEG / 5  # spacing of the hatching on a tile: five lines across
 LEGEND_FONT = 13
 LEGEND_SWATCH = 48  # px plotly gives a legend entry beside its text: the marker and the gaps
+DERIVED_NOTE = " (derived, not stated)"
 TILE_NOTE = "One hexagon per police force area, all the same size;<br>positions are approximate, not geographic."
 
 
@@ -251,17 +252,28 @@ def coverage_map(
     dated = _dated(df, dim)
     # On the advocacy map, the posts in FTE an office returned (the sources give none).
     fte = df["isa_fte"] if dim.theme is rules.ISAC and "isa_fte" in df else [None] * len(df)
+    # A key figure derived from the source's words (an end date from "end of March 2025" or "the
+    # [one-year] pilot") says so, as it does everywhere else it is shown.
+    derived_column = f"{dim.key_figure}_derived"
+    derived = df[derived_column].fillna(False).astype(bool) if derived_column in df else [False] * len(df)
     customdata = [
         [
             name,
             f"{dim.symbol(s)} {s}",
-            _key_figure(k) if show_key else "",
+            (_key_figure(k) + (DERIVED_NOTE if x and _key_figure(k) != "not stated" else "")) if show_key else "",
             int(q) if pd.notna(q) else 0,
             _reported_words(s, r, d),
             _fte_line(f),
         ]
-        for name, s, k, q, r, d, f in zip(
-            names, df["_status"], df[dim.key_figure], df["evidence_quotes"], _reported_on(df, dim), dated, fte
+        for name, s, k, x, q, r, d, f in zip(
+            names,
+            df["_status"],
+            df[dim.key_figure],
+            derived,
+            df["evidence_quotes"],
+            _reported_on(df, dim),
+            dated,
+            fte,
         )
     ]
     hover = (

@@ -136,6 +136,16 @@ def theme_table(coverage: pd.DataFrame, dim: palette.MapDimension) -> pd.DataFra
             "ONS code": df["pfa_code"],
             "Region": df["region"],
             dim.label: status_text(df, dim),
+            # The map's hover gives the next funding end: its table view does too, derived ones marked.
+            **(
+                {
+                    "Next funding end": [
+                        next_end_text(v, d) for v, d in zip(df["next_funding_end"], df["next_funding_end_derived"])
+                    ]
+                }
+                if dim.key_figure == "next_funding_end" and "next_funding_end" in df
+                else {}
+            ),
             "Quotes": df["evidence_quotes"].astype(int),
         }
     ).reset_index(drop=True)
