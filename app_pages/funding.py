@@ -268,7 +268,17 @@ if len(ended):
             )
         )
 
-undated = streams[streams["end_date"].isna() & (streams["state"] != rules.SERVICE_ENDED)]
+undated = streams[streams["end_date"].isna() & ~streams["state"].isin([rules.SERVICE_ENDED, rules.SERVICE_PAST_GRANT])]
+grants = streams[streams["state"] == rules.SERVICE_PAST_GRANT]
+if len(grants):
+    with st.expander(f"{plural(len(grants), 'one-off grant')} given in the past, period not stated"):
+        st.caption("The sources give these grants only in the past, with no period: not read as funding in place.")
+        st.markdown(
+            "\n".join(
+                f"- **{md_escape(row.short_name)}**: {md_escape(row.service)} ({md_escape(row.funder)})"
+                for row in grants.itertuples()
+            )
+        )
 if len(undated):
     with st.expander(f"{plural(len(undated), 'funded service')} with no end date stated"):
         st.markdown(

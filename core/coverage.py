@@ -136,6 +136,8 @@ def service_when(state: str, end_date, end_derived: bool, end_wording: str | Non
         return f"ended {_long(end)} — renewal not reported{derived}" if end else "ended (reported in a return)"
     if state == rules.SERVICE_ENDS_SOON:
         return f"ends {_long(end)}, within {rules.AT_RISK_WINDOW_WORDS}{derived}"
+    if state == rules.SERVICE_PAST_GRANT:
+        return "one-off grant given in the past, period not stated: not known to be in place"
     if state == rules.SERVICE_AT_RISK:
         return f"at risk, ends {_long(end)}{derived}" if end else "at risk, no end date stated"
     if end is not None:

@@ -90,6 +90,10 @@ SERVICE_ENDS_SOON = "ends within 6 months"
 SERVICE_AT_RISK = "at risk"
 SERVICE_LATER_END = "later end date"
 SERVICE_NO_END = "no end date"
+# A grant the source gives only in the past ("received funding in 2023 to develop…", "secured
+# funding to create…") with no period: not funding in place, and not a service with no end date.
+ONE_OFF_GRANT = "one-off grant"
+SERVICE_PAST_GRANT = "one-off grant, period not stated"
 # The states of a funded service that count as "at risk".
 SERVICE_STATES_AT_RISK = (SERVICE_ENDS_SOON, SERVICE_AT_RISK)
 
@@ -103,6 +107,8 @@ def service_state(end_date: dt.date | None, status: str, as_at: dt.date) -> str:
     """
     if status == "ended" or (end_date is not None and end_date < as_at):
         return SERVICE_ENDED
+    if status == ONE_OFF_GRANT and end_date is None:
+        return SERVICE_PAST_GRANT
     if end_date is not None and end_date <= window_end(as_at):
         return SERVICE_ENDS_SOON
     if status == "at risk":
@@ -116,7 +122,11 @@ def funding_risk(states: list[str], risk_statements: int, constraint_statements:
     "At risk" means one thing everywhere: a funded service ends within six months after the
     date, or the source says funding is at risk (a service or a statement) and no end date
     it gives has passed. A passed end is "funding ended, renewal not reported", not at risk.
+    A one-off grant given in the past with no period is not funding in place: alone, it counts
+    as a statement on funding.
     """
+    past_grants = SERVICE_PAST_GRANT in states
+    states = [s for s in states if s != SERVICE_PAST_GRANT]
     all_ended = bool(states) and all(s == SERVICE_ENDED for s in states)
     if SERVICE_ENDS_SOON in states:
         return "ends within 6 months"
@@ -132,7 +142,7 @@ def funding_risk(states: list[str], risk_statements: int, constraint_statements:
         return FUNDING_ENDED
     if constraint_statements:
         return "funding constraint stated"
-    if statements:
+    if statements or past_grants:
         return "statements only"
     return NOT_REPORTED
 
