@@ -2,8 +2,10 @@
 
 The input-file and return columns come from etl/schema.py and the allowed values from
 data/allowed_values.csv, data/dimensions.csv and data/attributes.csv, so the
-dictionary cannot drift from what the validator enforces. `python -m etl docs`
-rewrites the generated blocks; `python -m etl docs --check` fails if they are stale.
+dictionary cannot drift from what the validator enforces. README.md's dataset counts
+(facts, funded services, timeline events) are counted from data/ the same way, so they
+cannot drift from the data. `python -m etl docs` rewrites the generated blocks of both
+files; `python -m etl docs --check` fails if any is stale.
 """
 
 from __future__ import annotations
@@ -108,12 +110,29 @@ def return_questions_block() -> str:
     return "\n".join(out).rstrip()
 
 
+def dataset_numbers_block(data_dir: Path = paths.DATA_DIR) -> str:
+    """README.md's 'dataset in numbers', counted from the input files."""
+    forces = len(read_csv(data_dir / "forces.csv").rows)
+    facts = read_csv(data_dir / "curated/facts.csv").rows
+    streams = read_csv(data_dir / "curated/funding_streams.csv").rows
+    events = read_csv(data_dir / "curated/timeline.csv").rows
+    documents = len({r["source_id"] for r in events})
+    main = {r["source_id"] for r in facts + streams}
+    where = "the APCC response" if main == {"apcc-response-2024-12"} else f"{len(main)} documents"
+    return (
+        f"The dataset in numbers: {forces} force areas; {len(facts)} facts and {len(streams)} funded services "
+        f"from {where}, each with its quote; {len(events)} dated national events from {documents} documents."
+    )
+
+
 GENERATORS = {
     "input files": input_files_block,
     "allowed values": allowed_values_block,
     "return columns": return_columns_block,
     "return questions": return_questions_block,
+    "dataset in numbers": dataset_numbers_block,
 }
+GENERATED_FILES = (paths.DICTIONARY_MD, paths.README_MD)
 
 
 def render(text: str) -> str:

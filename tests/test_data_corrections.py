@@ -125,7 +125,7 @@ def _count(name: str) -> int:
         return sum(1 for _ in csv.DictReader(f))
 
 
-def test_the_readmes_dataset_counts_are_generated_from_the_data():
+def test_the_readmes_dataset_counts_are_generated_from_the_data(built_db):
     text = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- BEGIN generated: dataset in numbers -->(.*?)<!-- END generated -->", text, re.S)
     assert block, "README.md's dataset counts are a generated block"
@@ -135,3 +135,6 @@ def test_the_readmes_dataset_counts_are_generated_from_the_data():
     assert f"{_count('curated/funding_streams.csv')} funded services" in words
     assert f"{_count('curated/timeline.csv')} dated national events" in words
     assert docs.update(paths.REPO_ROOT / "README.md", check=True), "README.md is stale: run `python -m etl docs`"
+    assert "Every force area is quoted on at least one theme." in text
+    quoted = queries.default_db().scalar("SELECT count(DISTINCT pfa_code) FROM facts")
+    assert quoted == _count("forces.csv"), "the sentence after the counts holds"
