@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import writers
 from core.problems import Problem, display_path
 
 MAX_FILE_BYTES = 5_000_000
@@ -147,9 +148,9 @@ def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BY
     return table
 
 
-# The writer lock every writer holds (etl.pipeline.writer_lock), in the returns folder. The
-# accepted returns stored there are read by etl.stored_returns, which owns their format.
-LOCK_FILE = ".import.lock"
+# The writer lock every writer holds (core.writers, etl.pipeline.writer_lock), in the returns folder.
+# The accepted returns stored there are read by etl.stored_returns, which owns their format.
+LOCK_FILE = writers.LOCK_FILE
 
 
 def cell_text(value) -> str:
