@@ -34,6 +34,20 @@ def prefilled(round_: Round, pfa_code: str, db: queries.Database | None = None) 
     return forms.prefill(pfa_code, facts, streams, force, round_.as_at)
 
 
+def prefilled_all(round_: Round, codes: list[str], db: queries.Database | None = None):
+    """`prefilled` for each of `codes`, from one reading of the published position (the same rows,
+    in the same order, as reading it force by force). Yields (code, answers, previous)."""
+    facts = queries.facts(round_.as_at, db=db)
+    streams = queries.funding_streams(round_.as_at, db=db)
+    forces = queries.forces(db).set_index("pfa_code")
+    facts_of = {code: rows.reset_index(drop=True) for code, rows in facts.groupby("pfa_code", sort=False)}
+    streams_of = {code: rows.reset_index(drop=True) for code, rows in streams.groupby("pfa_code", sort=False)}
+    for code in codes:
+        mine_facts = facts_of.get(code, facts.iloc[0:0])
+        mine_streams = streams_of.get(code, streams.iloc[0:0])
+        yield (code, *forms.prefill(code, mine_facts, mine_streams, forces.loc[code], round_.as_at))
+
+
 def template(actor: Actor, round_id: str, pfa_code: str, url: str | None = None) -> bytes:
     """The force's pre-filled workbook for the round (its office, a reviewer or an admin)."""
     with guard.open_session(url) as session:
@@ -57,9 +71,9 @@ def templates_zip(actor: Actor, round_id: str, url: str | None = None) -> bytes:
     found = get_round(round_id, url)
     names = queries.forces().set_index("pfa_code")["short_name"]
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for code in forces_asked(round_id, url):
-            answers, previous = prefilled(found, code)
+    # Workbooks are zip archives already: stored as they are, not compressed again.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for code, answers, previous in prefilled_all(found, forces_asked(round_id, url)):
             data = workbook.build(
                 answers,
                 previous,
