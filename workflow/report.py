@@ -48,18 +48,26 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-Positions = dict[dt.date, tuple[pd.DataFrame, pd.DataFrame]]
+Positions = dict[tuple[dt.date, str], tuple[pd.DataFrame, pd.DataFrame]]
 
 
 def positions_at(*dates: dt.date) -> Positions:
-    """Every force's facts and funded services at each date, read once for the whole report."""
-    return {d: (queries.facts(d), queries.funding_streams(d)) for d in dates}
+    """Every force's facts and funded services at each date, read once for the whole report:
+    {(date, pfa_code): (facts, streams)}, the rows as reading one force at a time gives them."""
+    out: Positions = {}
+    for d in dates:
+        facts, streams = queries.facts(d), queries.funding_streams(d)
+        facts_of = dict(tuple(facts.groupby("pfa_code", sort=False)))
+        streams_of = dict(tuple(streams.groupby("pfa_code", sort=False)))
+        for code in set(facts_of) | set(streams_of):
+            out[(d, code)] = (facts_of.get(code, facts.iloc[0:0]), streams_of.get(code, streams.iloc[0:0]))
+        out[(d, "")] = (facts.iloc[0:0], streams.iloc[0:0])  # a force with nothing at the date
+    return out
 
 
 def _position(as_at: dt.date, code: str, positions: Positions | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if positions is not None and as_at in positions:
-        facts, streams = positions[as_at]
-        return facts[facts["pfa_code"] == code], streams[streams["pfa_code"] == code]
+    if positions is not None and (as_at, "") in positions:
+        return positions.get((as_at, code), positions[(as_at, "")])
     return queries.facts(as_at, code), queries.funding_streams(as_at, pfa_code=code)
 
 
