@@ -182,3 +182,14 @@ mark("b-done")
     assert said_b.startswith("refused") and "is being accepted" in said_b, said_b
     editions = queries.editions(db=queries.Database(box.database))
     assert editions[editions["kind"] == "return"]["pfa_code"].tolist() == [HERTS], "published once"
+
+
+def test_the_migrations_make_the_schema_the_models_declare(box):
+    """Every schema change comes with its migration (the index of pending submissions is 0002)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine(box.url).connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), database.Base.metadata) == []
+        indexes = {i["name"] for i in sa.inspect(conn).get_indexes("submissions")}
+    assert "uq_submissions_pending" in indexes
