@@ -25,8 +25,8 @@ from tests.test_returns import AT, HERTS, SUBMITTER, fact, import_file, setup, s
 pytestmark = pytest.mark.dates
 
 
-def isac_count(db: Path) -> int:
-    cov = queries.coverage(AT, db=queries.Database(db))
+def isac_count(db: Path, as_at: dt.date = AT) -> int:
+    cov = queries.coverage(as_at, db=queries.Database(db))
     return int(cov.set_index("pfa_code").at[HERTS, "isac_count"])
 
 
@@ -131,3 +131,101 @@ def test_an_already_imported_file_is_a_typed_refusal_carrying_its_stored_name(se
         )
     assert err.value.stored_as == stored.name
     assert "already imported" in str(err.value)
+
+
+def test_every_way_into_a_round_publishes_a_return_the_next_build_reads_back(
+    data_copy: Path, tmp_path: Path, monkeypatch
+):
+    """The browser form's answers, the round's workbook, a CSV and an XLSX of rows: each accepted, and a
+    build from scratch then checks every record against its file and finds them the same."""
+    from tests.workflow_fixtures import HERTS_OFFICE, REVIEWER_ACTOR, make_sandbox, open_round
+    from workflow import database, review, submitting
+
+    box = make_sandbox(data_copy, tmp_path, monkeypatch)
+    try:
+        round_ = open_round(box, [HERTS])
+        answers, _ = submitting.prefilled(round_, HERTS)
+        answers.values.update(submitted_by="Jane Smith", signed_off_by="Chief Executive", isa_model="not known")
+        book = openpyxl.load_workbook(io.BytesIO(submitting.template(HERTS_OFFICE, round_.round_id, HERTS)))
+        manifest = book["Manifest"]
+        spec = json.loads(
+            "".join(str(manifest.cell(row=r, column=1).value or "") for r in range(2, manifest.max_row + 1))
+        )
+        for key, value in (("submitted_by", "Jane Smith"), ("signed_off_by", "Chief Executive"), ("isa_fte", 4.5)):
+            sheet, cell = spec["answers"][key].split("!")
+            book[sheet][cell] = value
+        filled = io.BytesIO()
+        book.save(filled)
+        rows = [fact("isac_provision", "isac_count", "6", as_at=round_.as_at.isoformat())]
+        rows_book = openpyxl.load_workbook(io.BytesIO(intake.template_xlsx(rows)))
+        ways = [
+            dict(answers=answers),
+            dict(file_bytes=filled.getvalue(), file_name="herts.xlsx"),
+            dict(file_bytes=intake.template_csv([r | {"value": "7"} for r in rows]), file_name="herts.csv"),
+            dict(file_bytes=_saved(rows_book), file_name="herts-rows.xlsx"),
+        ]
+        stored = []
+        for way in ways:
+            sub = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, **way)
+            stored.append(review.accept(REVIEWER_ACTOR, sub.submission_id).stored_as)
+        assert [Path(s).suffix for s in stored] == [".csv", ".csv", ".csv", ".xlsx"]
+        record = json.loads((box.returns_dir / stored[1]).with_suffix(".json").read_text(encoding="utf-8"))
+        assert record["received"]["file_name"] == "herts.xlsx", "the workbook received is named"
+        fresh = tmp_path / "fresh.duckdb"
+        pipeline.build(box.data_dir, fresh)
+        assert isac_count(fresh, round_.as_at) == 6
+    finally:
+        database.dispose_all()
+
+
+def _saved(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_round_workbook_stored_as_received_before_records_were_checked_still_builds(setup, tmp_path: Path):
+    """Returns accepted before December 2026 stored the round's workbook itself; its rows come from its
+    answers, so the build checks it by its hash and keeps it (nothing accepted is lost)."""
+    from intake import forms, workbook
+
+    data_dir, db = setup
+    answers, previous = forms.prefill(
+        HERTS,
+        queries.facts(AT, HERTS, db=queries.Database(db)),
+        queries.funding_streams(AT, pfa_code=HERTS, db=queries.Database(db)),
+        queries.forces(queries.Database(db)).set_index("pfa_code").loc[HERTS],
+        AT,
+    )
+    answers.values.update(
+        submitted_by=SUBMITTER, signed_off_by="Chief Executive", isa_model="not known", isa_headcount="8"
+    )
+    raw = workbook.build(answers, previous, force_name="Hertfordshire", key=b"k")
+    rows, _ = forms.to_rows(answers, "Hertfordshire")
+    folder = data_dir / "returns"
+    folder.mkdir(exist_ok=True)
+    table = intake.checking.rows_table(rows, "herts.xlsx", sha(_file(tmp_path, raw)))
+    stored_returns.write(
+        folder,
+        raw,
+        table,
+        suffix=".xlsx",
+        pfa_code=HERTS,
+        as_at=AT,
+        submitted_by=SUBMITTER,
+        submitted_at=dt.datetime(2026, 6, 1, 12),
+    )
+    stored_returns.finish(folder)
+    pipeline.build(data_dir, db)
+    editions = queries.editions(db=queries.Database(db))
+    assert editions[editions["kind"] == "return"]["file_name"].tolist() == [
+        f"20260601T120000000000Z_{HERTS}_{sha(_file(tmp_path, raw))[:12]}.xlsx"
+    ]
+    facts = queries.facts(AT, HERTS, db=queries.Database(db))
+    assert "8" in facts.loc[facts["attribute"] == "isac_count", "value"].astype(str).tolist()
+
+
+def _file(tmp_path: Path, raw: bytes) -> Path:
+    path = tmp_path / "received.xlsx"
+    path.write_bytes(raw)
+    return path
