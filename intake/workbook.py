@@ -17,6 +17,7 @@ the same checks as every other way in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import io
@@ -146,7 +147,7 @@ def build(
         return list_ranges[options]
 
     def record(ws, cell: str, value) -> None:
-        ws[cell] = value
+        _cell(ws, cell).value = value
         protected.setdefault(ws.title, {})[cell] = "" if value is None else str(value)
 
     # Every answer cell of a kind looks the same: its style is made once and copied (setting
@@ -175,7 +176,7 @@ def build(
         validations.setdefault((ws.title, tuple(sorted(rule.items()))), []).append(cell)
 
     def answer(ws, cell: str, q: Question, value: str, choice: str | None = None) -> None:
-        c = ws[cell]
+        c = _cell(ws, cell)
         if choice is not None:  # one choice of several: Yes / No
             styled(c, None)
             put(c, YES if choice in [p.strip() for p in value.split(";")] else None)
@@ -420,6 +421,21 @@ def save(wb) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         InMemory(wb, archive).write_data()
     return out.getvalue()
+
+
+@functools.cache
+def _row_column(coordinate: str) -> tuple[int, int]:
+    """'D7' -> (7, 4). Every round workbook has the same cells, so each is worked out once."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    column, row = coordinate_from_string(coordinate)
+    return row, column_index_from_string(column)
+
+
+def _cell(ws, coordinate: str):
+    """ws[coordinate], without parsing the coordinate again for each of the 43 workbooks."""
+    row, column = _row_column(coordinate)
+    return ws.cell(row=row, column=column)
 
 
 def _ranges(cells: list[str]) -> str:
