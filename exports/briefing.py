@@ -1,10 +1,11 @@
 """Briefing packs: one zip for a force, a region or England and Wales.
 
 The zip holds
-- a Word document (exports.word): scope, as-at date and data age, key figures as
-  sentences, the charts as images with their source lines, a table of the force
-  areas, every quote cited (document, section, date) grouped by force, and the
-  sources and licence;
+- a Word brief (exports.word) of at most two A4 pages: the date and age of the
+  data, the headline findings in short sentences, one or two charts, and what
+  changed since the previous edition;
+- a Word annex: the table of force areas, the funders, every quote cited
+  (document, section, date) grouped by force, and the sources and licence;
 - the charts as PNG and SVG (as interactive HTML instead when no browser is
   installed, with a note saying so);
 - the data as CSV and XLSX, each with its source, as-at date and filters;
@@ -105,6 +106,7 @@ def build_pack(
     warnings: list[str] = []
     pngs: dict[str, bytes] = {}
     svgs: dict[str, bytes] = {}
+    brief_pngs: dict[str, bytes] = {}
     own_session = session is None
     if images_wanted is False:
         session = None
@@ -132,16 +134,24 @@ def build_pack(
                         )
                     render = session.png if fmt == "png" else session.svg
                     store[chart.name] = render(chart.fig, timeout=min(per_image, left))
+                if chart.brief_fig is not None:  # the brief's copy, laid out narrower so its words read larger
+                    left = end_by - time.monotonic()
+                    if left <= 0:
+                        raise images.ImageExportTimeout(
+                            f"The charts took longer than {deadline:.0f} s in all and were stopped. Try again."
+                        )
+                    brief_pngs[chart.name] = session.png(chart.brief_fig, timeout=min(per_image, left))
     finally:
         if session is not None and own_session:
             session.close()
     use_images = session is not None
 
     files: dict[str, bytes] = {}
-    say("Writing the Word document")
+    say("Writing the Word brief and its annex")
     files[f"{brief.stem}.docx"] = word.briefing_docx(
-        brief, pngs, note=None if use_images or not warnings else warnings[0], marking=marking
+        brief, brief_pngs, note=None if use_images or not warnings else warnings[0], marking=marking
     )
+    files[word.annex_name(brief)] = word.annex_docx(brief, marking=marking)
     for chart in brief.charts:
         if use_images:
             files[f"charts/{chart.name}.png"] = pngs[chart.name]
@@ -201,8 +211,10 @@ def build_pack(
 def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[str]) -> str:
     charts_by_name = {c.name: c for c in brief.charts}
     describe = {
-        ".docx": "Word briefing: key figures as sentences, the charts with their source lines, "
-        "a table of the force areas, every quote cited (document, section, date), sources and licence.",
+        "brief": "Word brief, at most two A4 pages: the date and age of the data, the headline findings, "
+        "one or two charts and what changed since the previous edition.",
+        "annex": "Word annex: the table of force areas, the funders, every quote cited (document, section, "
+        "date), sources and licence.",
     }
     lines = [
         brief.title,
@@ -222,7 +234,7 @@ def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[
         stem, _, ext = name.rpartition(".")
         ext = "." + ext
         if ext == ".docx":
-            text = describe[".docx"]
+            text = describe["annex" if stem.endswith("-annex") else "brief"]
         elif name.startswith("charts/"):
             chart = charts_by_name.get(stem.removeprefix("charts/"))
             kind = {
