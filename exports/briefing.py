@@ -64,10 +64,11 @@ ZIP_MIME = "application/zip"
 @dataclass
 class BriefingPack:
     filename: str
-    data: bytes
+    data: bytes  # the zip; empty when built with zipped=False
     files: list[str]
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    contents: dict[str, bytes] = field(default_factory=dict)  # each file's bytes, by name in the zip
 
 
 def build_pack(
@@ -82,8 +83,12 @@ def build_pack(
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
     marking: str | None = None,
+    zipped: bool = True,
 ) -> BriefingPack:
     """The briefing pack as zip bytes.
+
+    zipped=False: the files only (`contents`), for a caller that zips them with its own (the round's
+    report), so they are not compressed twice.
 
     images_wanted: None makes PNG and SVG when a browser is installed and
     interactive HTML charts otherwise (with a warning); True requires images
@@ -186,6 +191,8 @@ def build_pack(
         files["data/demand-beside-provision.csv"] = tables.to_csv(brief.demand.table, info)
         files["data/demand-beside-provision.xlsx"] = tables.to_xlsx(brief.demand.table, info)
     files = {"README.txt": readme(brief, list(files), use_images, warnings).encode("utf-8"), **files}
+    if not zipped:
+        return BriefingPack(f"{brief.stem}.zip", b"", list(files), warnings, time.perf_counter() - started, files)
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -197,7 +204,9 @@ def build_pack(
             )
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
-    return BriefingPack(f"{brief.stem}.zip", buffer.getvalue(), list(files), warnings, time.perf_counter() - started)
+    return BriefingPack(
+        f"{brief.stem}.zip", buffer.getvalue(), list(files), warnings, time.perf_counter() - started, files
+    )
 
 
 def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[str]) -> str:

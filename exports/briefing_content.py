@@ -355,8 +355,11 @@ def fold_overlapping(grouped: pd.DataFrame) -> pd.DataFrame:
     if grouped.empty:
         return grouped
     out = []
-    for _, group in grouped.groupby(["pfa_code", "source_id"], sort=False):
-        rows = [dict(r) for r in group.to_dict("records")]
+    by_document: dict[tuple, list[dict]] = {}  # (force, document) -> its rows, in order; as groupby, not NaN
+    for r in grouped.to_dict("records"):  # once: a frame per group cost more than the folding
+        if not (pd.isna(r["pfa_code"]) or pd.isna(r["source_id"])):
+            by_document.setdefault((r["pfa_code"], r["source_id"]), []).append(r)
+    for rows in by_document.values():
         for r in rows:
             r["quote"] = _squash(r["quote"])
         changed = True

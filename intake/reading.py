@@ -8,7 +8,6 @@ unpacked size, the number of rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import re
@@ -17,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from core.problems import Problem
-from etl.read import Table, parse_csv
+from etl.read import Table, cell_text, parse_csv
 
 # One megabyte as Streamlit counts it, so the upload page and the CLI refuse the same files.
 MAX_RETURN_MB = 1
@@ -36,27 +35,6 @@ READ_SECONDS = 10.0
 MACRO_PART = re.compile(r"(?i)(vbaProject[^/]*\.bin$|/macrosheets/|/activeX/)")
 SUFFIXES = (".csv", ".xlsx")
 SHEET = "return"
-
-
-def cell_text(value) -> str:
-    """An XLSX cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, str):
-        return value.strip()
-    # Array and data-table formulas come back as objects; keep them recognisable as formulas.
-    text = str(getattr(value, "text", "") or "")
-    return text if text.startswith("=") else "=" + text
 
 
 def _xml_problem(part: str, data: bytes) -> str | None:
