@@ -154,8 +154,8 @@ def test_every_source_but_one_has_its_web_address_and_citations_show_it(built_db
     text = " ".join(m.value for m in at.markdown)
     assert shown in text, "each quote's citation shows its document's address"
     assert re.search(r"(?<!\]\()(?<!\[)https://", text.replace(shown, "")) is None, "no bare address in the text"
-    sidebar = " ".join(c.value for c in at.sidebar.caption)
-    assert f"({shown})" in sidebar, "the sidebar's main source links to it, on every page"
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert f":small[Online: {shown}]" in sidebar, "the sidebar's main source links to it, on every page"
     methods = open_page("app_pages/data_methods.py")
     listed = " ".join(m.value for m in methods.markdown)
     for url in with_url:
