@@ -135,9 +135,21 @@ def funding_risk(states: list[str], risk_statements: int, constraint_statements:
     return NOT_REPORTED
 
 
-def provision_status(status: str, provided: tuple[str, ...], states: list[str]) -> str:
+def provision_status(
+    status: str,
+    provided: tuple[str, ...],
+    states: list[str],
+    reported_on: dt.date | None = None,
+    last_end: dt.date | None = None,
+) -> str:
     """A theme's status at a date: a provision whose every funded service (of that theme) has ended
-    is not counted as running: it reads FUNDING_ENDED. Statuses with no funded service stay as reported."""
+    is not counted as running: it reads FUNDING_ENDED. Statuses with no funded service stay as reported.
+
+    A status reported on or after the last end date of those services stands as reported: whoever
+    reported it (an office's return, typically) knew the funding had ended and says the provision runs
+    (Cambridgeshire's multi-agency programme, funded to March 2025, returned as running in 2026)."""
+    if reported_on is not None and last_end is not None and reported_on >= last_end:
+        return status
     if status in provided and states and all(s == SERVICE_ENDED for s in states):
         return FUNDING_ENDED
     return status

@@ -47,6 +47,8 @@ def status(round_id: str, today: dt.date | None = None, url: str | None = None) 
     today = today or clock.today()
     found = get_round(round_id, url)
     forces = queries.forces().set_index("pfa_code")
+    # The body as an accepted return last gave it (bodies change as PCCs are abolished), else as listed.
+    bodies = queries.commissioning_bodies(today).set_index("pfa_code")["commissioning_body"]
     with guard.open_session(url) as session:
         asked = forces_asked(round_id, url)
         drafts = {d.pfa_code: d for d in session.scalars(sa.select(Draft).where(Draft.round_id == round_id))}
@@ -85,7 +87,7 @@ def status(round_id: str, today: dt.date | None = None, url: str | None = None) 
                 pfa_code=code,
                 short_name=str(forces.at[code, "short_name"]),
                 region=str(forces.at[code, "region"]),
-                commissioning_body=str(forces.at[code, "commissioner_name"]),
+                commissioning_body=str(bodies.get(code, forces.at[code, "commissioner_name"])),
                 state=state,
                 overdue=state in (NOT_STARTED, DRAFT, RETURNED) and today > found.due,
                 updated_at=when,
