@@ -24,7 +24,7 @@ import json
 import os
 import secrets
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core import atomic, paths
 from core.problems import InputError, Problem
@@ -37,6 +37,10 @@ SHEET_NAMES = {
     "programmes": "Interventions",
     "multi_agency": "Multi-agency",
     "funding": "Funding",
+    "co_commissioning": "Co-commissioning",
+    "information_sharing": "Information sharing",
+    "scrutiny": "Scrutiny",
+    "awareness_training": "Awareness and training",
     "recommendations": "Recommendations",
     "body": "Body and sign-off",
 }
@@ -77,6 +81,8 @@ class FormMeta:
     round_title: str | None
     as_at: str
     due: str | None
+    # Where each answer is: answer key -> "Sheet!D7", a table's cell as "listing#row.column" -> "Funding!F11"
+    cells: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- writing
@@ -296,6 +302,8 @@ def build(
                 ws[f"{col}{row}"].alignment = wrap
             answer(ws, f"D{row}", q, answers.values.get(base, ""), choice)
             answer_cells[answer_key] = f"{ws.title}!D{row}"
+            if q.kind == "paragraph":  # room for a paragraph of the office's own words
+                ws.row_dimensions[row].height = 120
             row += 1
         if section.listing:
             listing = section.listing
@@ -363,6 +371,18 @@ def build(
 
 
 # ---------------------------------------------------------------- reading
+
+
+def reference(sheet: str, cell: str) -> str:
+    """A cell as Excel names it: Funding!F11, 'Body and sign-off'!D9 (a sheet name with spaces is quoted)."""
+    return f"{sheet}!{cell}" if sheet.isalnum() else f"'{sheet}'!{cell}"
+
+
+def answer_cells(book) -> dict[str, str]:
+    """Where each answer of an (openpyxl) workbook is, as its manifest records it: key -> 'Sheet!D7'."""
+    manifest = book[MANIFEST]
+    payload = "".join(_cell_text(manifest.cell(row=r, column=1).value) for r in range(2, manifest.max_row + 1))
+    return dict(json.loads(payload)["answers"])
 
 
 def _cell_text(value) -> str:
@@ -457,6 +477,7 @@ def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, 
 
     questions = {q.key: q for s in SECTIONS for q in s.questions}
     listing_columns = {s.listing.key: {c.key: c for c in s.listing.columns} for s in SECTIONS if s.listing}
+    listings = {s.listing.key: s.listing.prompt for s in SECTIONS if s.listing}
     answers = Answers(spec["force"], {}, {k: [] for k in listing_columns})
     several: dict[str, list[str]] = {}
     rows: dict[str, dict[int, dict[str, str]]] = {}
@@ -467,12 +488,15 @@ def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, 
             listing, rest = answer_key.split("#")
             index, column = rest.split(".")
             q = listing_columns[listing][column]
+            words = f"{listings[listing]}: {q.prompt}"
         else:
             base, _, choice = answer_key.partition(":")
-            q = questions.get(base) or Question(base, base, kind="text", max_length=400)
+            q = questions.get(base) or Question(base, "Evidence for these answers", kind="text", max_length=400)
+            words = q.prompt + (f" ({q.label_of(choice)})" if choice else "")
         text, problem = _typed(c, q, choice=answer_key.partition(":")[2] if "#" not in answer_key else "")
         if problem:
-            problems.append(Problem(name, c.row, f"{sheet}!{cell}", problem))
+            # The cell and the question as the office reads it: "Funding!F11: Funded services: Funder: …"
+            problems.append(Problem(name, c.row, reference(sheet, cell), f"{words}: {problem}"))
             continue
         if "#" in answer_key:
             rows.setdefault(listing, {}).setdefault(int(index), {})[column] = text
@@ -494,6 +518,7 @@ def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, 
         spec.get("round_title"),
         spec.get("as_at", ""),
         spec.get("due"),
+        dict(spec["answers"]),
     )
     return meta, answers
 

@@ -118,11 +118,16 @@ def save_draft(actor: Actor, round_id: str, pfa_code: str, answers: Answers, url
 
 
 class FormProblems(InputError):
-    """A return's problems, each told against the question or cell it comes from."""
+    """A return's problems, each told against the question or cell it comes from, in words."""
 
-    def __init__(self, problems: list[Problem], by_origin: list[tuple[str, str]]):
+    def __init__(self, problems: list[Problem], by_origin: list[tuple[str, str]], told: list | None = None):
         super().__init__(problems)
-        self.by_origin = by_origin  # (where in the form, message)
+        self.by_origin = by_origin  # (where in the form, in words, message)
+        self.told: list[forms.Told] = list(told or [])  # with the question each concerns (for links beside it)
+
+    @classmethod
+    def of(cls, told: list[forms.Told], name: str) -> FormProblems:
+        return cls([t.problem(name) for t in told], [(t.where, t.message) for t in told], told)
 
 
 def rows_table(rows: list[dict[str, str]], name: str, sha256: str) -> Table:
@@ -137,9 +142,15 @@ def rows_table(rows: list[dict[str, str]], name: str, sha256: str) -> Table:
 
 
 def check_answers(
-    answers: Answers, *, today: dt.date | None = None, name: str = "return", data_dir: Path | None = None
+    answers: Answers,
+    *,
+    today: dt.date | None = None,
+    name: str = "return",
+    data_dir: Path | None = None,
+    cells: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, str]], bytes]:
-    """The answers as a checked return: its rows and its CSV. Raises FormProblems, each with its question."""
+    """The answers as a checked return: its rows and its CSV. Raises FormProblems, each told with its
+    question in words (and, for a workbook, its cell: `cells` from workbook.read's FormMeta)."""
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     from etl import pipeline, validate
 
@@ -148,7 +159,7 @@ def check_answers(
     rows, origins = forms.to_rows(answers, names.get(answers.force, answers.force))
     raw = templates.template_csv(rows)
     if missing:
-        raise FormProblems([Problem(name, 0, str(o), m) for o, m in missing], [(str(o), m) for o, m in missing])
+        raise FormProblems.of(forms.tell(missing, answers, cells), name)
     tables = pipeline.read_inputs(data_dir)
     ref = pipeline.validate_inputs(tables)
     try:
@@ -156,9 +167,15 @@ def check_answers(
             rows_table(rows, name, hashlib.sha256(raw).hexdigest()), ref, today=today or clock.today()
         )
     except InputError as err:
-        told = forms.problems_by_origin(err.problems, origins)
-        raise FormProblems(err.problems, [(str(o), m) for o, m in told]) from None
+        told = forms.tell(forms.problems_by_origin(err.problems, origins), answers, cells)
+        raise FormProblems.of(told, name) from None
     return rows, raw
+
+
+def warnings(answers: Answers, cells: dict[str, str] | None = None) -> list[forms.Told]:
+    """What the office should look at again, though the return can be sent (a secure service whose end
+    date has passed), told as the office reads it."""
+    return forms.tell(forms.check_warnings(answers), answers, cells)
 
 
 def submit(
@@ -200,7 +217,7 @@ def submit(
                         round_id=round_id,
                         pfa_code=pfa_code,
                     )
-            rows, _ = check_answers(answers, today=today, name=name, data_dir=data_dir)
+            rows, _ = check_answers(answers, today=today, name=name, data_dir=data_dir, cells=meta.cells)
             raw = file_bytes
         else:
             table = read_return(file_bytes, name)
