@@ -29,7 +29,11 @@ if not all_rounds:
     st.info("No returns round has been opened yet.")
     st.stop()
 round_ = st.selectbox(
-    "Round", all_rounds, format_func=lambda r: f"{r.title} (due {long_date(r.due)})", key="tracker_round"
+    "Round",
+    all_rounds,
+    index=rounds.default_index(all_rounds),
+    format_func=lambda r: f"{r.title} (due {long_date(r.due)}; {rounds.state_words(r)})",
+    key="tracker_round",
 )
 review.queue(actor, round_.round_id)  # the reviewer check, on the server
 frame = progress.status_frame(round_.round_id)

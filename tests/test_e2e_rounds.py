@@ -117,6 +117,8 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     office.get_by_role("button", name=re.compile("Submit for review")).click()
     idle(office)
     expect(office.get_by_text(re.compile("Submitted for review"))).to_be_visible(timeout=30_000)
+    expect(office.get_by_text(re.compile("sent for review"))).to_be_visible()  # the state, at once
+    assert office.get_by_role("button", name=re.compile("Submit for review")).count() == 0, "locked"
 
     reviewer = session(world)
     sign_in(reviewer, world, "reviewer@example.org")
@@ -136,9 +138,15 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     expect(office.get_by_text(re.compile("Submitted for review"))).to_be_visible(timeout=30_000)
 
     go(reviewer, world, "review-returns")
+    expect(reviewer.get_by_text("Signed off by: Chief Executive, OPCC")).to_be_visible()
     reviewer.get_by_role("button", name=re.compile("Accept and publish")).first.click()
     idle(reviewer)
+    reviewer.get_by_role("button", name=re.compile("Yes, publish")).first.click()  # confirmed, then done
+    idle(reviewer)
     expect(reviewer.get_by_text(re.compile("Accepted and published"))).to_be_visible(timeout=60_000)
+    go(office, world, "your-return")
+    expect(office.get_by_text(re.compile("accepted and published"))).to_be_visible()
+    expect(office.get_by_role("link", name=re.compile("published profile"))).to_be_visible()
     go(reviewer, world, "round-tracker")
     settle(reviewer)
     expect(reviewer.get_by_text("Still owed (1)")).to_be_visible()  # Essex; Hertfordshire is accepted

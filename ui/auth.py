@@ -61,15 +61,23 @@ def current_actor() -> Actor:
     return actor
 
 
+def _force_name(pfa_code: str | None) -> str:
+    """A force's name for people ('Hertfordshire'), never its ONS code alone."""
+    names = queries.forces().set_index("pfa_code")["short_name"]
+    return str(names.get(pfa_code, pfa_code or "no force"))
+
+
 def sidebar(actor: Actor) -> None:
     """Sign in / signed in as … / sign out, in the sidebar."""
     if paths.READ_ONLY:
         return
     with st.sidebar:
         if st.user.get("is_logged_in", False):
-            role = {"office": f"office for {actor.pfa_code}", "reviewer": "reviewer", "admin": "admin"}.get(
-                actor.role, "no role: the public dashboard only"
-            )
+            role = {
+                "office": f"office for {_force_name(actor.pfa_code)}",
+                "reviewer": "reviewer",
+                "admin": "admin",
+            }.get(actor.role, "no role: the public dashboard only")
             st.caption(f"Signed in as {md_escape(actor.email)} ({md_escape(role)}).")
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
         elif sign_in_configured():
