@@ -92,6 +92,18 @@ SERVICE_NO_END = "no end date"
 SERVICE_STATES_AT_RISK = (SERVICE_ENDS_SOON, SERVICE_AT_RISK)
 
 
+def next_cliff_edge(end_dates: list[dt.date], as_at: dt.date) -> dt.date | None:
+    """The next funding cliff edge after `as_at`: the end date on which the most funded services end (the
+    earliest of those, on a tie), as 31 March 2025 was in the APCC's 2024 response; None when none ends later."""
+    later = [d for d in end_dates if d is not None and d > as_at]
+    if not later:
+        return None
+    counts: dict[dt.date, int] = {}
+    for d in later:
+        counts[d] = counts.get(d, 0) + 1
+    return min(counts, key=lambda d: (-counts[d], d))
+
+
 def service_state(end_date: dt.date | None, status: str, as_at: dt.date) -> str:
     """How one funded service stands at `as_at`.
 

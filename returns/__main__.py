@@ -6,7 +6,7 @@
     python -m returns round list | status ROUND [--csv] | templates ROUND --out DIR | close ROUND
     python -m returns submit FILE --round ROUND [--force CODE]   a return an office emailed, entered on its behalf
     python -m returns review ROUND FORCE --accept | --return "comment"
-    python -m returns report ROUND --out FILE.zip
+    python -m returns report ROUND --out FILE.zip [--no-charts]
 
 The workflow database is STALKING_WORKFLOW_URL (default: SQLite in the build folder).
 A return that fails a check prints one line per problem (file:row:column: message)
@@ -90,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     rp = sub.add_parser("report", help="the round's report: a Word document and data, in a zip")
     rp.add_argument("round")
     rp.add_argument("--out", required=True, type=Path)
+    rp.add_argument(
+        "--no-charts",
+        action="store_true",
+        help="leave the charts out (drawing them needs Chromium; by default they are drawn when it is installed)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "import":
@@ -298,9 +303,11 @@ def workflow(args) -> int:
         return 0
     from workflow import report
 
-    data = report.build(actor, args.round)
+    data = report.build(actor, args.round, images_wanted=False if args.no_charts else None)
     args.out.write_bytes(data.data)
     print(f"Wrote {args.out} ({len(data.files)} files)")
+    for warning in data.warnings:
+        print(warning, file=sys.stderr)
     return 0
 
 
