@@ -354,6 +354,19 @@ ATTRIBUTE_LABELS.update(
         "outcome": "Outcome",
         "name": "Name",
         "kind": "Kind of body",
+        # The themes the returns ask since issue 25 (etl/questions.py), and every theme's example.
+        "partner": "Commissions jointly with",
+        "partner_area": "Other force areas covered",
+        "joint_contracts": "Joint contracts",
+        "shared": "Shared with providers",
+        "reviewed_on": "Agreement last reviewed",
+        "means": "Scrutiny through",
+        "review_status": "Independent review",
+        "reviewer": "Reviewed by",
+        "audience": "Training for",
+        "trained": "People trained",
+        "example": "Example in the office's words",
+        "example_consent": "Consent to be quoted and named",
     }
 )
 

@@ -103,6 +103,14 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     sign_in(office, world, "herts.office@example.org")
     go(office, world, "your-return")
     expect(office.get_by_role("heading", name="Your return")).to_be_visible()
+    office.get_by_role("button", name=re.compile("Submit for review")).click()  # not signed yet
+    idle(office)
+    expect(office.get_by_text(re.compile("2 problems; nothing was submitted"))).to_be_visible(timeout=30_000)
+    link = office.locator('a[href="#q-signed_off_by"]')
+    expect(link).to_have_text("Signed off by (name and role)")
+    assert office.locator("#q-signed_off_by").count() == 1, "the summary links to the question"
+    link.click()
+    expect(office.get_by_role("textbox", name=re.compile(r"Signed off by"))).to_be_in_viewport()
     fte = office.get_by_role("spinbutton", name=re.compile("full-time equivalents"))
     fte.fill("2.5")
     fte.press("Tab")
@@ -146,7 +154,7 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     expect(reviewer.get_by_text(re.compile("Accepted and published"))).to_be_visible(timeout=60_000)
     go(office, world, "your-return")
     expect(office.get_by_text(re.compile("accepted and published"))).to_be_visible()
-    expect(office.get_by_role("link", name=re.compile("published profile"))).to_be_visible()
+    expect(office.get_by_role("link", name=re.compile("published profile"))).to_be_visible(timeout=30_000)
     go(reviewer, world, "round-tracker")
     settle(reviewer)
     expect(reviewer.get_by_text("Still owed (1)")).to_be_visible()  # Essex; Hertfordshire is accepted

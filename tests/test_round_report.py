@@ -25,7 +25,7 @@ from etl.questions import LISTINGS, QUESTIONS
 from etl.read import read_csv
 from tests import round_generator
 from tests.browser import drives, require
-from tests.workflow_fixtures import REVIEWER_ACTOR, make_sandbox
+from tests.workflow_fixtures import REVIEWER_ACTOR, make_sandbox, sandbox  # noqa: F401 - sandbox is a fixture
 from workflow import database, report
 
 # Depends on the date it runs: make test-dates runs it again at two later dates.
@@ -78,6 +78,7 @@ class Read:
         self.headings = [p.text for p in self.doc.paragraphs if p.style.name.startswith("Heading")]
         self.text = "\n".join(p.text for p in self.doc.paragraphs)
         self.tables: dict[str, list[dict[str, str]]] = {}
+        self.captions: list[str] = []  # every table's, an empty one ("None.") included
         caption = None
         body = self.doc.element.body
         for child in body.iterchildren():
@@ -86,6 +87,7 @@ class Read:
                 text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t"))
                 if re.match(r"Table \d+: ", text):
                     caption = text.split(": ", 1)[1]
+                    self.captions.append(caption)
             elif tag == "tbl" and caption:
                 table = docx.table.Table(child, self.doc)
                 rows = [[c.text for c in row.cells] for row in table.rows]
@@ -325,7 +327,7 @@ def test_no_internal_code_appears_and_every_table_has_its_data(generated):
     assert "APCC 19 December 2024" not in everything
     with zipfile.ZipFile(io.BytesIO(made.data)) as zf:
         csvs = [n for n in zf.namelist() if n.startswith("data/") and n.endswith(".csv")]
-    assert len(csvs) == len(read.tables) + 1, "one CSV per table, and the round's status"
+    assert len(csvs) == len(read.captions) + 1, "one CSV per table, and the round's status"
     footer = "".join(s.footer._element.xml for s in read.doc.sections)
     assert "PAGE" in footer and "NUMPAGES" in footer, "page numbers"
     assert played.round_id and "Draft collective response" in header_footer, "a running header"
@@ -386,3 +388,97 @@ def test_the_report_has_its_charts_and_every_page_is_kept_as_a_picture(generated
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert f"Page 1 of {count}" in text and f"Page {count} of {count}" in text, "page numbers, worked out"
         assert "Draft collective response" in text
+
+
+def test_the_report_sets_need_beside_provision_once_demand_is_imported(sandbox, tmp_path):  # noqa: F811
+    """Issue 27's figures have their place under The national picture: by region, with their source and
+    caveats, once the official tables are imported; until then the draft says they are not."""
+    from demand import store
+    from etl import pipeline
+    from tests import demand_files
+    from tests.test_rounds import herts_answers
+    from tests.workflow_fixtures import HERTS, HERTS_OFFICE, open_round
+    from workflow import review, submitting
+
+    round_ = open_round(sandbox, [HERTS])
+    sub = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=herts_answers(round_, isa_fte="3.5"))
+    review.accept(REVIEWER_ACTOR, sub.submission_id)
+    before = Read(_docx(report.build(REVIEWER_ACTOR, round_.round_id, images_wanted=False)))
+    assert (
+        "Recorded stalking per force area (the Home Office's police recorded crime tables) is not imported"
+        in before.text
+    )
+
+    store.import_files(demand_files.official_files(tmp_path), database=sandbox.database, released=dt.date(2025, 6, 26))
+    pipeline.build(sandbox.data_dir, sandbox.database)
+    after = Read(_docx(report.build(REVIEWER_ACTOR, round_.round_id, images_wanted=False)))
+    (caption,) = [c for c in after.tables if c.startswith("Demand beside provision")]
+    areas = {row["Area"]: row for row in after.tables[caption]}
+    assert "England and Wales" in areas and "East of England" in areas
+    assert areas["East of England"]["Advocate posts (FTE)"] == "3.5"
+    assert "Recorded crime is not prevalence" in after.text
+
+
+def test_the_report_holds_when_nobody_returned(sandbox):  # noqa: F811
+    from tests.workflow_fixtures import open_round
+
+    round_ = open_round(sandbox)
+    read = Read(_docx(report.build(REVIEWER_ACTOR, round_.round_id, images_wanted=False)))
+    assert [h for h in SECTIONS if h in read.headings] == SECTIONS
+    rate = {row[""]: (row["Force areas"], row["Share"]) for row in read.table("Response rate")}
+    assert rate["Submitted a return"] == ("0", "0%") and rate["Return accepted"] == ("0", "0%")
+    for rec in ("15", "16", "25"):
+        rows = read.table(f"Recommendation {rec}: every force area by status")
+        assert len(rows) == 43 and {r["Status"] for r in rows} == {"Not returned"}
+    assert "No return was accepted, so nothing is compared." in read.text
+    assert "No chart: no return was accepted." in read.text
+
+
+def test_the_report_holds_for_bare_and_unusual_answers(sandbox):  # noqa: F811
+    """A return that answers only what it must, and one whose words hold quotes, ampersands, brackets,
+    a link and a paragraph break: the report counts the first as not answered on every theme, and shows
+    the second's words as written, in the document and in its CSV."""
+    from etl.questions import Answers
+    from tests.workflow_fixtures import ESSEX, open_round
+    from workflow import access, review, submitting
+
+    gwent = "W15000002"
+    round_ = open_round(sandbox, [gwent, ESSEX])
+    prefilled = submitting.prefilled(round_, gwent)[0].values
+    bare = Answers(
+        gwent,
+        {
+            "as_at": prefilled["as_at"],
+            "body_name": prefilled["body_name"],
+            "body_kind": prefilled["body_kind"],
+            "submitted_by": "A Officer",
+            "signed_off_by": "B Chief",
+            "isa_model": "not known",
+            "funding_none": "none stated",
+        },
+    )
+    odd = submitting.prefilled(round_, ESSEX)[0]
+    outcome = "Review “done” ✓ — 1+1 = 2 & more [see](http://example.org) *now*"
+    odd.values.update(
+        submitted_by="Jo «Bloggs» & co",
+        signed_off_by="Chief <Executive>",
+        rec15_status="complete",
+        rec15_outcome=outcome,
+        advocacy_example="First paragraph.\n\nSecond — with “quotes”, <b>tags</b> & *stars*.",
+        advocacy_example_consent="yes",
+    )
+    for code, answers in ((gwent, bare), (ESSEX, odd)):
+        sub = submitting.submit(
+            access.Actor(f"o-{code}@example.org", access.OFFICE, code), round_.round_id, code, answers=answers
+        )
+        review.accept(REVIEWER_ACTOR, sub.submission_id)
+    made = report.build(REVIEWER_ACTOR, round_.round_id, images_wanted=False)
+    read = Read(_docx(made))
+    co = {row["Answer"]: row["Named"] for row in read.table("Stalking services commissioned jointly")}
+    assert list(co) == ["Not answered in the return"] and "Gwent" in co["Not answered in the return"]
+    (essex,) = [r for r in read.table("Recommendation 15: every force area by status") if r["Force area"] == "Essex"]
+    assert essex["Outcome"] == outcome
+    assert "First paragraph. Second — with “quotes”, <b>tags</b> & *stars*." in read.text
+    assert "signed off by Chief <Executive>" in read.text
+    with zipfile.ZipFile(io.BytesIO(made.data)) as zf:
+        assert outcome in zf.read("data/recommendation-15-by-force.csv").decode("utf-8-sig")

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from core.problems import InputError
 from tests.test_rounds import herts_answers
 from tests.workflow_fixtures import (  # noqa: F401 - sandbox is a fixture
     ADMIN_ACTOR,
@@ -174,3 +175,14 @@ def test_the_office_page_names_the_force_and_says_where_the_return_stands(sandbo
     assert not [b for b in at.button if b.label == "Submit for review"], "locked once accepted"
     links = [el for el in at.get("page_link")]
     assert links and "published profile" in links[0].proto.label
+
+
+def test_a_rounds_title_and_as_at_date_are_unique_among_open_rounds(sandbox):
+    first = open_round(sandbox, [HERTS])
+    with pytest.raises(InputError, match="is already open"):
+        rounds.open_round(ADMIN_ACTOR, f"  {first.title.upper()} ", first.as_at - dt.timedelta(days=1), first.due)
+    with pytest.raises(InputError, match="already asks for positions as at"):
+        rounds.open_round(ADMIN_ACTOR, "Another title", first.as_at, first.due)
+    rounds.close_round(ADMIN_ACTOR, first.round_id)
+    again = rounds.open_round(ADMIN_ACTOR, first.title, first.as_at, first.due)  # once closed, both may recur
+    assert again.round_id != first.round_id

@@ -35,7 +35,7 @@ from core import clock, queries, rules
 from core import coverage as coverage_rules
 from core.text import long_date
 from etl.questions import CONSENTED, EXAMPLE, LISTINGS, QUESTIONS, REC_STATUS, RECOMMENDATION_ITEMS
-from exports import images, tables
+from exports import demand_tables, images, tables
 from exports.common import LICENCE, ExportInfo
 from exports.document import Bullets, Contents, Document, Figure, Heading, Paragraph, Quote, Table, to_docx
 from workflow import progress, review, rounds
@@ -830,21 +830,25 @@ def charts(r: Round, session: images.ImageSession | None, why_not: str) -> list[
 
 
 def demand(r: Round) -> list:
-    """Need beside provision. The place for recorded stalking per force area (issue 27) once it can be
-    imported: DEMAND, when set, gives the blocks for the accepted force areas at the as-at date."""
-    if DEMAND is not None:
-        return list(DEMAND(r.as_at, r.accepted))
+    """Need beside provision: recorded stalking per 1,000 people and advocate posts per 1,000 offences
+    (issue 27, exports.demand_tables), by region, when the official tables are imported."""
+    section = demand_tables.demand_section("all", None, r.as_at)
+    out: list = [Heading("Need beside provision", 2)]
+    if not section.imported:
+        return [
+            *out,
+            Paragraph.of(
+                "Recorded stalking per force area (the Home Office's police recorded crime tables) is not imported, "
+                "so this draft sets no need beside the advocate posts returned."
+            ),
+        ]
     return [
-        Heading("Need beside provision", 2),
-        Paragraph.of(
-            "Recorded stalking per force area (the Home Office's police recorded crime tables) is not imported, "
-            "so this draft sets no need beside the advocate posts returned."
-        ),
+        *out,
+        *(Paragraph.of(sentence) for sentence in section.sentences),
+        Table("demand-by-region", section.title, section.table),
+        Paragraph.of((section.source, "small")),
+        Bullets(section.caveats),
     ]
-
-
-# Issue 27: a function (as_at, accepted codes) -> blocks of exports.document, set when demand is imported.
-DEMAND: Callable[[dt.date, list[str]], list] | None = None
 
 
 def national_picture(r: Round, figures_: list[Figure]) -> list:
@@ -1077,7 +1081,8 @@ def cannot_say(r: Round) -> list:
                 "The returns are the offices' own statements, signed off in each office; the APCC has not verified "
                 "them. Each is cited to its force, office, signer and date so it can be checked.",
                 "Counts of force areas say whether something is in place, not how much or how good it is. Advocate "
-                "posts are not set against need: recorded stalking per force area is not part of this round.",
+                "posts set beside recorded stalking (where it is imported) are not a caseload: recorded crime is "
+                "not prevalence, and no statutory caseload for advocates exists.",
                 f"Annual amounts were shared for {_n(amounts, 'funded service')} of {len(r.streams)}; the others "
                 "are not estimated, so no total of spending can be drawn from these returns.",
                 "The examples are illustrative, as in the APCC's 2024 response: quoted where offices consented, "
