@@ -212,13 +212,9 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def describe(origin: Origin, answers: Answers, cells: dict[str, str] | None = None) -> Told:
+def _describe(origin: Origin, answers: Answers, cells: dict[str, str], message: str) -> Told:
     """Where a problem is, as the office reads it: the question's words (a table's column with the row's
     service or programme), after the workbook's cell when the answers came from one."""
-    return _describe(origin, answers, cells or {}, "")
-
-
-def _describe(origin: Origin, answers: Answers, cells: dict[str, str], message: str) -> Told:
     section = next((s for s in SECTIONS if s.key == origin.section), None)
     listing = LISTINGS.get(origin.key)
     cell = None

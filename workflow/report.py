@@ -887,9 +887,8 @@ def national_picture(r: Round, figures_: list[Figure]) -> list:
 # ---------------------------------------------------------------- what changed
 
 
-def _was(r: Round, code: str) -> str:
+def _was(r: Round, code: str, editions: pd.DataFrame) -> str:
     """The previous edition of a force's position: its kind and date."""
-    editions = queries.editions()
     older = editions[
         (editions["pfa_code"].isna() | (editions["pfa_code"] == code)) & (editions["as_at"].dt.date < r.as_at)
     ]
@@ -912,7 +911,8 @@ def changes(r: Round) -> list:
     ]
     if not accepted:
         return [*out, Paragraph.of("No return was accepted, so nothing is compared.")]
-    previous = pd.DataFrame([{"Force area": r.names[c], "Previous edition": _was(r, c)} for c in accepted])
+    editions = queries.editions()
+    previous = pd.DataFrame([{"Force area": r.names[c], "Previous edition": _was(r, c, editions)} for c in accepted])
     counted = previous["Previous edition"].value_counts()
     out.append(
         Paragraph.of(
