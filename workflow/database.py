@@ -106,6 +106,10 @@ class AuditEntry(Base):
     """Append-only: every action, allowed or refused."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("ix_audit_log_actor_at", "actor", "at"),
+        sa.Index("ix_audit_log_address_at", "address", "at"),
+    )
     entry_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(sa.DateTime, index=True)
     actor: Mapped[str] = mapped_column(sa.String(200))
@@ -116,6 +120,7 @@ class AuditEntry(Base):
     file_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     outcome: Mapped[str] = mapped_column(sa.String(20))  # ok, refused, failed
     detail: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    address: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  # where the request came from
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
