@@ -330,8 +330,8 @@ def test_dev_zero_is_read_with_a_bound(tmp_path: Path, accepted):
     )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert proc.stderr.splitlines()[0] == (
-        "/dev/zero:0:: file is more than 1,048,576 bytes; expected at most 1,048,576"
-    ), proc.stderr
+        "/dev/zero:0:: is not a regular file (a device); expected a return (.csv or .xlsx)"
+    ), proc.stderr  # refused before a byte is read (issue 28, item 7)
     assert state(data_dir, db) == before
 
 

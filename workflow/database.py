@@ -160,7 +160,7 @@ def engine(url: str | None = None) -> sa.Engine:
             kwargs: dict = {}
             if url.startswith("sqlite"):
                 path = url.removeprefix("sqlite:///")
-                if path and path != ":memory:":
+                if path and path != ":memory:" and not path.startswith("file:"):  # a file: URI is opened as given
                     from pathlib import Path
 
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
