@@ -8,7 +8,8 @@ STAMP := $(VENV)/.requirements-installed
 DB := $(or $(STALKING_BUILD_DIR),data/build)/stalking.duckdb
 PORT ?= 8501
 INPUTS := $(shell find data -name '*.csv' -not -path 'data/build/*' -not -path 'data/templates/*' -not -path 'data/returns/*' 2>/dev/null) \
-	$(wildcard data/returns/*.json) $(wildcard etl/*.py etl/sql/*.sql core/rules.py)
+	$(wildcard data/returns/*.json) $(wildcard etl/*.py etl/sql/*.sql core/rules.py) \
+	$(wildcard $(dir $(DB))demand/*.json)
 
 .PHONY: run test test-fast test-dates lint format data check bench clean-build templates lock dev-signin
 

@@ -13,7 +13,7 @@ from core import headlines, rules
 from core.text import amount_words, long_date, plural
 from exports import briefing
 from ui import cached_queries as data
-from ui import evidence_view, notices, site, state
+from ui import demand_view, evidence_view, notices, site, state
 from ui.evidence_view import md_escape
 from ui.widgets import briefing_download
 
@@ -228,6 +228,9 @@ st.caption(
     "that report each measure, how many of them reported it in the last 12 months, and how many are not "
     "reported; a force area that was not reported is not counted, which does not mean it lacks the measure."
 )
+
+# Demand beside provision (issue 27): recorded stalking, population and advocate posts per 1,000 offences.
+demand_view.profile_block(filters, code, force["short_name"], force["region"])
 
 neighbours = data.neighbours(code)
 if len(neighbours):

@@ -10,7 +10,7 @@ from core import headlines, rules
 from core.text import export_stem
 from exports import briefing, table_views
 from ui import cached_queries as data
-from ui import notices, state
+from ui import demand_view, notices, state
 from ui.evidence_view import md_escape
 from ui.map_view import show_coverage_map
 from ui.widgets import briefing_download, chart_block, chart_downloads
@@ -135,6 +135,9 @@ with st.expander("The key figures in words"):
         )
     )
 notices.what_this_shows()
+
+# Demand beside provision (issue 27): the map of recorded stalking or advocates per 1,000 offences.
+demand_view.overview_block(filters, coverage)
 
 st.header("Briefing pack")
 if len(filters.regions) > 1:

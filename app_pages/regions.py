@@ -10,7 +10,7 @@ from core import headlines, rules
 from core.text import export_stem
 from exports import table_views
 from ui import cached_queries as data
-from ui import notices, state
+from ui import demand_view, notices, state
 from ui.widgets import chart_block, table_block
 
 filters = state.current()
@@ -92,3 +92,6 @@ with forces_tab:
                 "Quotes": st.column_config.NumberColumn(width=55, format="%d"),
             },
         )
+
+# Demand beside provision (issue 27): the regions ranked by both figures.
+demand_view.regions_block(filters)

@@ -2,7 +2,7 @@
 
     python bench/run.py                     # etl, server, browser, payload, load (make bench), under ten minutes
     python bench/run.py --quick             # a fast smoke run, written to bench/out/results-quick.md
-    python bench/run.py --only etl,server   # some of: etl, server, browser, payload, load, capacity
+    python bench/run.py --only etl,server   # some of: etl, demand, server, browser, payload, load, capacity
                                             # (load: N = 1-20 websocket sessions clicking every 0.5-2 s)
     python bench/run.py --only capacity     # active sessions per process and with replicas (about 15 min),
                                             # written to bench/capacity.md
@@ -30,9 +30,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-MODULES = ("etl", "server", "browser", "payload", "load", "capacity")
+MODULES = ("etl", "demand", "server", "browser", "payload", "load", "capacity")
 # make bench: everything but the capacity steps, which take longer than its ten minutes.
-DEFAULT = ("etl", "server", "browser", "payload", "load")
+DEFAULT = ("etl", "demand", "server", "browser", "payload", "load")
 
 
 def _git_commit() -> str:
@@ -133,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
                 quick=args.quick,
                 profile=(profile_dir / "etl-profile.txt") if profile_dir else None,
             )
+        if "demand" in only:
+            from bench import demand_bench
+
+            measure(demand_bench.run, workdir / "demand", quick=args.quick)
         if {"server", "browser", "payload", "load", "capacity"} & set(only):
             build_database(build_dir)
         if "server" in only:

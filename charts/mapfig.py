@@ -57,6 +57,8 @@ KEY_FIGURE_LABELS = {
     "next_funding_end": "Next funding end",
     "earliest_funding_end": "Earliest funding end",
     "funded_services": "Funded services",
+    "stalking_rate_text": "Recorded stalking",  # the demand maps (issue 27)
+    "advocate_rate_text": "Advocate posts",
 }
 HATCH_STEP_DEG = CELL_DEG / 5  # spacing of the hatching on a tile: five lines across
 TILE_NOTE = "One hexagon per police force area, all the same size;<br>positions are approximate, not geographic."

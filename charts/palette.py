@@ -121,8 +121,14 @@ ROUND = MapDimension(
         rules.ROUND_NOT_ASKED: (NOT_ASKED_GREY, "–"),
     },
 )
-# Every map the dashboard draws: the four themes, and the returns round tracker's.
-ALL_DIMENSIONS: dict[str, MapDimension] = {**MAP_DIMENSIONS, ROUND.key: ROUND}
+# Demand beside provision (issue 27): a force area's figure against England and Wales's, in five
+# bands from highest to lowest, each with its own symbol; no figure is grey with "?" as everywhere.
+DEMAND_STYLES = ((DARK_BLUE, "▲"), (PALE_BLUE, "△"), (TURQUOISE, "●"), (ORANGE, "▽"), (DARK_PINK, "▼"))
+STALKING_RATE = _styled(rules.STALKING_RATE, *DEMAND_STYLES)
+ADVOCATE_RATE = _styled(rules.ADVOCATE_RATE, *DEMAND_STYLES)
+DEMAND_DIMENSIONS: dict[str, MapDimension] = {d.key: d for d in (STALKING_RATE, ADVOCATE_RATE)}
+# Every map the dashboard draws: the four themes, the demand maps and the returns round tracker's.
+ALL_DIMENSIONS: dict[str, MapDimension] = {**MAP_DIMENSIONS, **DEMAND_DIMENSIONS, ROUND.key: ROUND}
 
 # Funders, for the funding timeline: each its own colour, in the order the legend lists them.
 # Colour is never the only cue: every bar is labelled with its funder's name, and light

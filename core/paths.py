@@ -37,6 +37,11 @@ DATABASE_BACKUP = BUILD_DIR / "stalking.previous.duckdb"
 BOUNDARIES_GEOJSON = BUILD_DIR / "boundaries.geojson"
 # Where the imported boundaries came from (file name, sha256, code field, attribution year).
 BOUNDARIES_META = BUILD_DIR / "boundaries.meta.json"
+# Imported official demand figures (`python -m demand import FILE…`): beside the database, each
+# kind in one JSON file with its origin, and every accepted official file kept under originals/.
+# `python -m etl build` reads them from the folder beside the database it builds.
+DEMAND_DIRNAME = "demand"
+DEMAND_DIR = BUILD_DIR / DEMAND_DIRNAME
 # The key that signs return workbooks (made on first use; STALKING_FORM_KEY overrides it).
 FORM_KEY_FILE = BUILD_DIR / "form.key"
 # The returns workflow (rounds, drafts, submissions, reviews, audit log): a SQLAlchemy URL.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from core import coverage as coverage_rules
+from core import demand as core_demand
 from core import paths, rules
 from core.text import alias_key
 
@@ -150,11 +152,17 @@ def forces(db: Database | None = None) -> pd.DataFrame:
     return _db(db).df("SELECT * FROM forces ORDER BY pfa_code")
 
 
-def resolve_force(name: str, db: Database | None = None) -> str | None:
-    """The ONS code for a code, name or alias (any case), using the aliases the ETL loaded."""
+def force_resolver(db: Database | None = None) -> Callable[[str], str | None]:
+    """A function from a code, name or alias (any case) to its ONS code (None when unknown), using the
+    aliases the ETL loaded from data/forces.csv: one query, for an importer resolving many names."""
     aliases = _db(db).df("SELECT alias, pfa_code FROM force_aliases UNION SELECT pfa_code, pfa_code FROM forces")
     keys = {alias_key(a): c for a, c in zip(aliases["alias"], aliases["pfa_code"])}
-    return keys.get(alias_key(name.strip()))
+    return lambda name: keys.get(alias_key(name.strip()))
+
+
+def resolve_force(name: str, db: Database | None = None) -> str | None:
+    """The ONS code for a code, name or alias (any case), using the aliases the ETL loaded."""
+    return force_resolver(db)(name)
 
 
 def regions(db: Database | None = None) -> list[str]:
@@ -391,3 +399,49 @@ def evidence_at(
             ORDER BY q.pfa_code, dimension_label, q.source_date, min(q.record_id)""",  # noqa: S608 - placeholders only
         [as_at, as_at, *force_params, *params],
     )
+
+
+# ---------------------------------------------------------------- demand beside provision (issue 27)
+
+
+def demand_imported(db: Database | None = None) -> bool:
+    """True once recorded stalking has been imported (python -m demand import) and built."""
+    return bool(_db(db).scalar("SELECT count(*) FROM recorded_crime WHERE offence_code = ?", [rules.STALKING_OFFENCE]))
+
+
+def demand(as_at: dt.date, regions: list[str] | None = None, db: Database | None = None) -> pd.DataFrame:
+    """One row per force area at a date: recorded stalking in its latest twelve months ended by then,
+    population and rate per 1,000 people, advocate posts (FTE, from returns) per 1,000 offences, and the
+    map bands against England and Wales (core.demand.classify). Empty figures until imported."""
+    everywhere = _db(db).df("SELECT * FROM demand_at(?)", [as_at])
+    frame = core_demand.classify(everywhere)
+    if regions:
+        frame = frame[frame["region"].isin(regions)].reset_index(drop=True)
+    return frame
+
+
+def demand_series(pfa_code: str | None = None, region: str | None = None, db: Database | None = None) -> pd.DataFrame:
+    """Every twelve-month period of recorded stalking for a force area, a region, or (neither) England and
+    Wales: offences, population and rate per 1,000 people, with `comparable` (the series break)."""
+    where, params = ("TRUE", [])
+    if pfa_code:
+        where, params = "p.pfa_code = ?", [pfa_code]
+    elif region:
+        where, params = "f.region = ?", [region]
+    return _db(db).df(
+        f"""SELECT p.period_kind, p.period_label, p.period_end, any_value(p.comparable) AS comparable,
+                   sum(p.offences) AS offences, count(*) AS forces,
+                   CASE WHEN count(p.population) = count(*) THEN sum(p.population) END AS population,
+                   CASE WHEN count(p.population) = count(*) THEN sum(p.offences) * 1000.0 / sum(p.population) END
+                       AS offences_per_1000
+            FROM stalking_periods p JOIN forces f USING (pfa_code)
+            WHERE {where}
+            GROUP BY ALL HAVING count(*) = (SELECT count(*) FROM forces f WHERE {where.replace("p.", "f.")})
+            ORDER BY p.period_end""",  # noqa: S608 - placeholders only
+        params + params,
+    )
+
+
+def demand_sources(db: Database | None = None) -> pd.DataFrame:
+    """The official files the demand figures were read from, with their origin."""
+    return _db(db).df("SELECT * FROM demand_sources ORDER BY kind, released")

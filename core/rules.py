@@ -334,6 +334,128 @@ ATTRIBUTE_LABELS.update(
 )
 
 
+# ---------------------------------------------------------------- demand beside provision (issue 27)
+# Recorded stalking from the Home Office's police recorded crime open data tables, and population
+# from the ONS mid-year estimates, imported by a user (`python -m demand import FILE…`); nothing is
+# shipped. The words and dates every page, chart and export uses for them are here.
+
+NOT_IMPORTED = "not imported"
+# The offence codes of the police force area tables the import keeps: stalking is 8Q,
+# counted apart from harassment (8L). Only stalking (8Q) becomes demand figures.
+STALKING_OFFENCE = "8Q"
+OFFENCE_NAMES = {"8Q": "Stalking", "8L": "Harassment"}
+# Counting rules changed in April 2018 and April 2020: stalking figures for periods ending before
+# the year ending March 2021 are not comparable with later ones. A period (a financial year or a
+# rolling four quarters) is comparable when it ends on or after this date.
+SERIES_BREAK = dt.date(2021, 3, 31)
+SERIES_COMPARABLE = "year ending March 2021 on"
+SERIES_NOT_COMPARABLE = "before year ending March 2021: not comparable"
+SERIES_BREAK_NOTE = (
+    "Counting rules for stalking changed in April 2018 and April 2020: figures for periods ending before "
+    "March 2021 are not comparable with later ones, and no line is drawn across the break."
+)
+# What the figures can and cannot say, shown with every demand figure.
+DEMAND_CAVEATS = (
+    "Recorded crime is not prevalence: most stalking is never reported to the police.",
+    "Recording practice differs by force, so a higher rate may mean better recording, not more stalking.",
+    SERIES_BREAK_NOTE,
+)
+# Where a user downloads the files (the dashboard never fetches anything at run time).
+RECORDED_CRIME_PAGE = "https://www.gov.uk/government/statistics/police-recorded-crime-open-data-tables"
+RECORDED_CRIME_GUIDE = (
+    "https://www.gov.uk/government/statistics/police-recorded-crime-open-data-tables/"
+    "police-recorded-crime-and-outcomes-open-data-tables-user-guide"
+)
+POPULATION_PAGE = (
+    "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates/"
+    "datasets/populationestimatesforukenglandandwalesscotlandandnorthernireland"
+)
+LOOKUP_PAGE = "https://geoportal.statistics.gov.uk/ (search: LAD to Community Safety Partnership to PFA Lookup)"
+DEMAND_IMPORT_COMMAND = "python -m demand import FILE…"
+DEMAND_NOT_IMPORTED = (
+    "Recorded stalking and population: not imported. The dashboard ships no crime or population figures. "
+    f"Download the police force area tables of the Home Office's police recorded crime open data tables "
+    f"({RECORDED_CRIME_PAGE}) and the ONS mid-year population estimates ({POPULATION_PAGE}) with the "
+    f"local authority to police force area lookup ({LOOKUP_PAGE}), then run `{DEMAND_IMPORT_COMMAND}` "
+    "with the files: it checks them, stores them beside the database and rebuilds it."
+)
+POPULATION_NOT_IMPORTED = (
+    "Population: not imported, so no rate per 1,000 people. Download the ONS mid-year population estimates "
+    f"({POPULATION_PAGE}) and the lookup ({LOOKUP_PAGE}), then run `{DEMAND_IMPORT_COMMAND}` with both."
+)
+# The measures, by key: label and short label (for narrow tables).
+DEMAND_MEASURES = {
+    "stalking_per_1000": ("Recorded stalking offences per 1,000 people", "Stalking per 1,000 people"),
+    "advocates_per_1000": (
+        "Advocate posts (FTE, from returns) per 1,000 recorded stalking offences",
+        "Advocate FTE per 1,000 offences",
+    ),
+}
+# An assumed caseload: no statutory caseload standard for independent stalking advocates exists,
+# so the dashboard has no default; a user may set one to see the posts it would need.
+ASSUMED_CASELOAD_LABEL = "Assumed caseload per advocate post (cases a full-time post holds in a year): an assumption"
+ASSUMED_CASELOAD_HELP = (
+    "There is no statutory caseload standard for independent stalking advocates, so there is no default. "
+    "The posts needed treat each recorded stalking offence in the last four quarters as one case: another "
+    "assumption (some victims never report; one victim may be several offences)."
+)
+MAX_ASSUMED_CASELOAD = 1_000
+
+
+def series_label(period_end: dt.date) -> str:
+    """Which side of the series break a period ending on `period_end` is on."""
+    return SERIES_COMPARABLE if period_end >= SERIES_BREAK else SERIES_NOT_COMPARABLE
+
+
+def posts_needed(offences: float, caseload: float) -> float:
+    """Full-time posts an assumed caseload would need for a number of recorded offences in a year."""
+    if caseload <= 0:
+        raise ValueError("an assumed caseload is a number of cases above 0")
+    return offences / caseload
+
+
+# Map bands: a force's figure against England and Wales's (a ratio), so the legend means the same
+# whatever the year. (lower bound of the ratio, band), highest first.
+DEMAND_BANDS = (
+    (1.25, "25% or more above England and Wales"),
+    (1.10, "10-25% above England and Wales"),
+    (0.90, "within 10% of England and Wales"),
+    (0.75, "10-25% below England and Wales"),
+    (0.0, "25% or more below England and Wales"),
+)
+
+
+def demand_band(value: float | None, england_and_wales: float | None) -> str:
+    """The band of a figure against England and Wales's; NOT_REPORTED when there is no figure."""
+    if value is None or england_and_wales is None or england_and_wales <= 0 or value != value:
+        return NOT_REPORTED
+    ratio = value / england_and_wales
+    return next(band for low, band in DEMAND_BANDS if ratio >= low)
+
+
+STALKING_RATE = Theme(
+    "stalking_rate",
+    "Recorded stalking per 1,000 people",
+    "stalking_rate_band",
+    tuple(b for _, b in DEMAND_BANDS) + (NOT_REPORTED,),
+    (),
+    "stalking_rate_text",
+    "",
+    "demand_period_end",
+)
+ADVOCATE_RATE = Theme(
+    "advocate_rate",
+    "Advocate posts per 1,000 recorded stalking offences",
+    "advocate_rate_band",
+    tuple(b for _, b in DEMAND_BANDS) + (NOT_REPORTED,),
+    (),
+    "advocate_rate_text",
+    "",
+    "isac_reported_on",
+)
+DEMAND_THEMES = {t.key: t for t in (STALKING_RATE, ADVOCATE_RATE)}
+
+
 def as_table() -> list[tuple[str, str, str]]:
     """(name, value, meaning) of the rules the database views read, for the `rules` table."""
     return [
@@ -341,6 +463,11 @@ def as_table() -> list[tuple[str, str, str]]:
             "at_risk_window_months",
             str(AT_RISK_WINDOW_MONTHS),
             "Months after the viewed date within which a dated funding end counts as ending soon.",
+        ),
+        (
+            "series_break",
+            SERIES_BREAK.isoformat(),
+            "Recorded stalking for periods ending before this date is not comparable with later periods.",
         ),
         (
             "cliff_edge",

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import filelock
 
-from core import atomic, clock, paths
+from core import atomic, clock, paths, writers
 from core.problems import InputError, Problem, display_path
-from etl import load, normalise, read, validate
-from etl.read import JOURNAL_FILE, LOCK_FILE
+from etl import demand_figures, load, normalise, read, validate
+from etl.read import JOURNAL_FILE
 from etl.schema import (
     ALLOWED_VALUES,
     ATTRIBUTES,
@@ -91,10 +90,8 @@ def validate_inputs(tables: dict[str, read.Table]) -> validate.Reference:
 
 
 def returns_dir(data_dir: Path) -> Path:
-    """Where accepted returns are stored: `returns/` in the data directory, or, for the
-    repository's own data/, paths.RETURNS_DIR (which STALKING_RETURNS_DIR may move)."""
-    data_dir = Path(data_dir)
-    return paths.RETURNS_DIR if data_dir.resolve() == (paths.REPO_ROOT / "data").resolve() else data_dir / "returns"
+    """Where accepted returns are stored (core.writers.returns_dir)."""
+    return writers.returns_dir(data_dir)
 
 
 def ledger_of(tables: dict[str, read.Table], ref: validate.Reference) -> validate.Ledger:
@@ -161,54 +158,13 @@ def writer_lock(data_dir: Path, timeout: float = 300, database: Path | None = No
 
     On entry, whatever a killed writer left half done is finished or undone (`recover`),
     in the returns folder and in the folder of `database` (the database the writer writes).
-    The lock file lives in the returns folder, which is created if missing.
+    The lock file lives in the returns folder, which is created if missing (core.writers).
     """
-    folder = returns_dir(data_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(
-            [
-                Problem(
-                    display_path(folder),
-                    0,
-                    "",
-                    f"cannot be created ({err.strerror}); expected a writable folder for accepted returns",
-                )
-            ]
-        ) from None
-    lock = filelock.FileLock(str(folder / LOCK_FILE), timeout=timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise InputError(
-            [
-                Problem(
-                    display_path(folder / LOCK_FILE),
-                    0,
-                    "",
-                    f"another import or build held the lock for {timeout:g} s; expected it to finish: try again",
-                )
-            ]
-        ) from None
-    except OSError as err:
-        raise InputError(
-            [
-                Problem(
-                    display_path(folder / LOCK_FILE),
-                    0,
-                    "",
-                    f"cannot be written ({err.strerror}); expected a writable returns folder",
-                )
-            ]
-        ) from None
-    try:
+    with writers.held(data_dir, timeout) as folder:
         recover(folder)
         if database is not None:
             atomic.remove_stale_temps(Path(database).parent)
         yield folder
-    finally:
-        lock.release()
 
 
 def recover(folder: Path) -> list[str]:
@@ -278,8 +234,9 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def input_hashes(data_dir: Path) -> dict[str, str]:
-    """sha256 of every input a build reads (curated files, accepted returns' files and records)."""
+def input_hashes(data_dir: Path, database: Path | None = None) -> dict[str, str]:
+    """sha256 of every input a build reads (curated files, accepted returns' files and records, and
+    the demand figures imported beside `database`)."""
     files = [
         Path(data_dir) / s.name
         for s in (ALLOWED_VALUES, DIMENSIONS, SOURCES, ATTRIBUTES, SECTIONS, FORCES, NEIGHBOURS, GLOSSARY)
@@ -288,6 +245,8 @@ def input_hashes(data_dir: Path) -> dict[str, str]:
     folder = returns_dir(data_dir)
     if folder.is_dir():
         files += sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if database is not None:
+        files += demand_figures.stored_files(database)
     out = {}
     for path in files:
         try:
@@ -306,7 +265,7 @@ def is_current(data_dir: Path, database: Path) -> bool:
             ).fetchall()
     except (duckdb.Error, OSError):
         return False
-    return dict(built) == input_hashes(data_dir)
+    return dict(built) == input_hashes(data_dir, database)
 
 
 def _build(
@@ -318,6 +277,11 @@ def _build(
         ref = validate_inputs(tables)
         accepted, _ = read_returns(data_dir, tables, ref)
         frames = normalise.normalise(tables, ref, accepted)
+        # The official demand figures imported beside the database (python -m demand import).
+        demand, problems = demand_figures.read(target, set(ref.forces.codes))
+        if problems:
+            raise InputError(problems)
+        frames.update(demand)
     # The records of the accepted returns (not the journal, nor any other hidden file).
     records = [r.path.with_suffix(".json") for r in accepted]
     run = load.RunRecord(
@@ -325,7 +289,11 @@ def _build(
         data_dir=display_path(data_dir),
         files=[(display_path(t.path), t.sha256, len(t.rows)) for t in tables.values()]
         + [(display_path(r.path), r.sha256, r.rows) for r in accepted]
-        + [(display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0) for p in records],
+        + [(display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0) for p in records]
+        + [
+            (display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0)
+            for p in demand_figures.stored_files(target)
+        ],
         note=note,
     )
     try:

@@ -23,6 +23,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import writers
 from core.problems import Problem, display_path
 
 MAX_FILE_BYTES = 5_000_000
@@ -188,7 +189,7 @@ STORED_NAME = re.compile(
     r"^(?P<at>[0-9]{8}T[0-9]{12}Z)_(?P<pfa>(?:E23|W15)[0-9]{6})_(?P<sha>[0-9a-f]{12})\.(?P<ext>csv|xlsx|json)$"
 )
 RECORD_FORMAT = "stalking-return/1"
-LOCK_FILE = ".import.lock"
+LOCK_FILE = writers.LOCK_FILE  # the writer lock (core.writers), in the returns folder
 JOURNAL_FILE = ".import-journal.json"
 
 

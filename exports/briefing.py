@@ -21,7 +21,7 @@ import io
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -170,6 +170,10 @@ def build_pack(
         info = brief.info(title)
         files[f"data/{name}.csv"] = tables.to_csv(frame, info)
         files[f"data/{name}.xlsx"] = tables.to_xlsx(frame, info)
+    if brief.demand is not None:  # demand beside provision (issue 27), when imported
+        info = replace(brief.info(brief.demand.title), source=brief.demand.source, notes=brief.demand.caveats)
+        files["data/demand-beside-provision.csv"] = tables.to_csv(brief.demand.table, info)
+        files["data/demand-beside-provision.xlsx"] = tables.to_xlsx(brief.demand.table, info)
     files = {"README.txt": readme(brief, list(files), use_images, warnings).encode("utf-8"), **files}
 
     buffer = io.BytesIO()

@@ -21,6 +21,7 @@ from core.rules import CLIFF_EDGE, NOT_REPORTED, PROVISION_MEASURES
 from core.text import amount_words, data_as_at_line, long_date, slug
 from exports import table_views
 from exports.common import LICENCE, NOT_REPORTED_NOTE, ExportInfo
+from exports.demand_tables import DemandSection, demand_section
 from exports.scope import Scope
 from exports.sentences import area_sentences, count_of, force_sentences
 
@@ -386,6 +387,8 @@ class Briefing:
     sources: pd.DataFrame  # the documents cited, main source first
     sentences: list[str]
     charts: list[Chart]
+    # Demand beside provision (issue 27), when the official figures have been imported.
+    demand: DemandSection | None = None
 
     @property
     def title(self) -> str:
@@ -476,4 +479,17 @@ def gather(
             f"{count_of(grouped['source_id'].nunique(), 'document')}; each is cited under Evidence below."
         )
     chart_list = build_charts(scope, cov, cov_region, streams, as_at, data_date, region_order)
-    return Briefing(scope, as_at, data_date, today, cov, streams, ev, sources, sentences, chart_list)
+    demand = demand_section(scope.kind, scope.code, as_at, db=db)
+    return Briefing(
+        scope,
+        as_at,
+        data_date,
+        today,
+        cov,
+        streams,
+        ev,
+        sources,
+        sentences,
+        chart_list,
+        demand if demand.imported else None,
+    )

@@ -183,6 +183,20 @@ def _table(doc, frame: pd.DataFrame, widths: tuple[float, ...]) -> None:
                     run.font.size = Pt(8.5)
 
 
+def _demand(doc, brief: Briefing) -> None:
+    """Demand beside provision: the sentences, the table of the scope's areas, its source and limits."""
+    section = brief.demand
+    doc.add_heading("Demand beside provision", level=1)
+    doc.add_paragraph(_clean(section.title))
+    for sentence in section.sentences:
+        doc.add_paragraph(_clean(sentence), style="List Bullet")
+    columns = len(section.table.columns)
+    _table(doc, section.table, tuple([2.6] + [14.4 / (columns - 1)] * (columns - 1)))
+    _small(doc.add_paragraph(), section.source, italic=True)
+    for caveat in section.caveats:
+        _small(doc.add_paragraph(), caveat)
+
+
 def briefing_docx(
     brief: Briefing, pngs: dict[str, bytes], note: str | None = None, *, marking: str | None = None
 ) -> bytes:
@@ -237,6 +251,9 @@ def briefing_docx(
     doc.add_heading("Force areas", level=1)
     _table(doc, forces_table(brief.coverage)[FORCE_COLUMNS], FORCE_WIDTHS)
     doc.add_paragraph(NOT_REPORTED_NOTE)
+
+    if brief.demand is not None:  # demand beside provision (issue 27), when imported
+        _demand(doc, brief)
 
     funders = funders_table(brief.streams)
     if len(funders):

@@ -16,7 +16,7 @@ import pytest
 
 from core import paths
 
-PACKAGES = ("core", "etl", "intake", "workflow", "returns", "geo", "charts", "exports", "ui", "dev")
+PACKAGES = ("core", "etl", "demand", "intake", "workflow", "returns", "geo", "charts", "exports", "ui", "dev")
 
 
 @pytest.fixture(scope="module")

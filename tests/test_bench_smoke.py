@@ -46,3 +46,17 @@ def test_quick_capacity_benchmark_runs(tmp_path):
     if shutil.which("haproxy"):
         assert "**two processes behind HAProxy, 2 cores**" in report
         assert re.search(r"\| r1:\d+ r2:\d+ \|", report), "no session reached both replicas"
+
+
+def test_quick_demand_benchmark_runs(tmp_path):
+    out = tmp_path / "results.md"
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--only", "demand", "--out", str(out)],
+        cwd=paths.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    text = out.read_text(encoding="utf-8")
+    assert "Demand import: a full-size police force area table" in text and "| ODS |" in text

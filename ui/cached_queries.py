@@ -61,3 +61,8 @@ recommendation_status = _cached(queries.recommendation_status)
 evidence = _cached(queries.evidence)
 resolve_force = _cached(queries.resolve_force)
 history = _cached(queries.history)
+# Demand beside provision (issue 27).
+demand = _cached(queries.demand)
+demand_series = _cached(queries.demand_series)
+demand_sources = _cached(queries.demand_sources)
+demand_imported = _cached(queries.demand_imported)

@@ -42,3 +42,17 @@ CREATE TABLE etl_runs (
 CREATE TABLE etl_run_files (run_id INTEGER NOT NULL, file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, rows INTEGER NOT NULL);
 CREATE TABLE etl_run_tables (run_id INTEGER NOT NULL, table_name VARCHAR NOT NULL, rows INTEGER NOT NULL);
 CREATE TABLE rules (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, meaning VARCHAR NOT NULL);
+-- Demand beside provision (issue 27): the official figures a user imported with `python -m demand
+-- import FILE…`, read from the store beside the database on every build; empty until then.
+CREATE TABLE demand_sources (
+    source_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, publisher VARCHAR NOT NULL, title VARCHAR NOT NULL,
+    released DATE NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, licence VARCHAR NOT NULL,
+    url VARCHAR, imported_at VARCHAR, covers VARCHAR, set_aside VARCHAR,
+    lookup_file_name VARCHAR, lookup_sha256 VARCHAR, lookup_title VARCHAR);
+CREATE TABLE recorded_crime (
+    pfa_code VARCHAR NOT NULL, force_as_named VARCHAR NOT NULL, offence_code VARCHAR NOT NULL,
+    financial_year VARCHAR NOT NULL, quarter INTEGER, period_start DATE NOT NULL, period_end DATE NOT NULL,
+    offences BIGINT NOT NULL, source_id VARCHAR NOT NULL, sheet VARCHAR, source_row INTEGER);
+CREATE TABLE population (
+    pfa_code VARCHAR NOT NULL, mid_year INTEGER NOT NULL, as_at DATE NOT NULL, population BIGINT NOT NULL,
+    areas_summed INTEGER, source_id VARCHAR NOT NULL);

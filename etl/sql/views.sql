@@ -120,3 +120,60 @@ FROM (
     SELECT NULL, 'national_timeline', quote, source_id, section, source_date, 'source:' || source_id, date, event_id FROM timeline
 )
 GROUP BY ALL;
+
+-- Demand beside provision (issue 27). Twelve-month periods of recorded stalking (offence code 8Q)
+-- per force area: each financial year (four quarters, or a whole-year row), and each rolling four
+-- quarters ending in June, September or December (the one ending in March is the financial year).
+-- `comparable` is false for periods ending before the series break (core.rules.SERIES_BREAK, in
+-- the rules table): counting rules changed in April 2018 and April 2020. Population is the latest
+-- mid-year estimate dated on or before the period's end.
+CREATE VIEW stalking_periods AS
+WITH quarters AS (
+    SELECT pfa_code, financial_year, quarter, period_start, period_end, offences, source_id
+    FROM recorded_crime WHERE offence_code = '8Q' AND quarter IS NOT NULL
+), rolling AS (
+    SELECT pfa_code, period_end, financial_year, quarter, source_id,
+           sum(offences) OVER w AS offences, count(*) OVER w AS quarters_in, min(period_start) OVER w AS period_start
+    FROM quarters
+    WINDOW w AS (PARTITION BY pfa_code ORDER BY period_end ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)
+), periods AS (
+    SELECT pfa_code, CASE WHEN quarter = 4 THEN 'financial year' ELSE 'four quarters' END AS period_kind,
+           CASE WHEN quarter = 4 THEN financial_year END AS financial_year,
+           period_start, period_end, offences, source_id
+    FROM rolling
+    WHERE quarters_in = 4 AND period_start = CAST(period_end - INTERVAL 1 YEAR + INTERVAL 1 DAY AS DATE)
+    UNION ALL
+    SELECT pfa_code, 'financial year', financial_year, period_start, period_end, offences, source_id
+    FROM recorded_crime WHERE offence_code = '8Q' AND quarter IS NULL
+), with_population AS (
+    SELECT p.*, pop.population, pop.mid_year AS population_year, pop.source_id AS population_source_id
+    FROM periods p
+    LEFT JOIN population pop ON pop.pfa_code = p.pfa_code
+         AND pop.mid_year = (SELECT max(mid_year) FROM population q WHERE q.pfa_code = p.pfa_code AND q.as_at <= p.period_end)
+)
+SELECT pfa_code, period_kind, financial_year,
+       'year ending ' || strftime(period_end, '%B %Y') AS period_label,
+       period_start, period_end, offences,
+       period_end >= (SELECT CAST(value AS DATE) FROM rules WHERE name = 'series_break') AS comparable,
+       population, population_year,
+       CASE WHEN population > 0 THEN offences * 1000.0 / population END AS offences_per_1000,
+       source_id, population_source_id
+FROM with_population;
+
+CREATE MACRO demand_at(d) AS TABLE
+-- One row per force area at date d: its latest twelve months of recorded stalking ended by d, the
+-- population and rate, and the stalking advocate posts (FTE) its returns give at d (coverage_at),
+-- per 1,000 of those offences. No FTE returned is NULL ("not reported"), never zero.
+WITH latest AS (
+    SELECT * FROM stalking_periods WHERE period_end <= CAST(d AS DATE)
+    QUALIFY row_number() OVER (PARTITION BY pfa_code ORDER BY period_end DESC) = 1
+)
+SELECT c.pfa_code, c.short_name, c.region,
+       l.period_kind, l.period_label, l.period_start, l.period_end AS demand_period_end,
+       l.offences, l.comparable, l.population, l.population_year, l.offences_per_1000,
+       c.isa_fte, c.isac_reported_on,
+       CASE WHEN c.isa_fte IS NOT NULL AND l.offences > 0 THEN c.isa_fte * 1000.0 / l.offences END AS advocates_per_1000,
+       l.source_id, l.population_source_id,
+       CAST(d AS DATE) AS as_at
+FROM coverage_at(d) c LEFT JOIN latest l USING (pfa_code)
+ORDER BY c.pfa_code;
