@@ -64,7 +64,15 @@ st.caption(
     f"{name}: {round_.title}. Answers describe the position as at {long_date(round_.as_at)}; due "
     f"{long_date(round_.due)} ({'overdue by ' + str(-days) + ' days' if days < 0 else str(days) + ' days to go'})."
 )
-st.markdown(f"**Where your return stands:** {md_escape(state.state)}")
+st.markdown(
+    f"**Where your return stands:** {md_escape(state.state)}"
+    + (f" (sent late: after the due date, {long_date(round_.due)})" if state.late else "")
+)
+if days < 0 and state.state not in (progress.SUBMITTED, progress.ACCEPTED):
+    st.warning(
+        f"The due date has passed ({long_date(round_.due)}). Your return is still taken, and marked late for the APCC.",
+        icon=":material/schedule:",
+    )
 if state.comment:
     st.warning("The reviewer returned it for changes:", icon=":material/reply:")
     st.text(state.comment)

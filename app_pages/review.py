@@ -49,6 +49,8 @@ for sub in waiting:
         who = f"Submitted by {sub.submitted_by} on {sub.submitted_at:%d %b %Y %H:%M} UTC"
         if sub.entered_by:
             who += " (entered on the office's behalf)"
+        if sub.submitted_at.date() > round_.due:
+            who += f"; sent late (due {long_date(round_.due)})"
         st.text(f"{who}\nFile: {sub.file_name} (SHA-256 {sub.file_sha256[:12]}…)")
         changes = review.changes(sub, round_)
         if changes:

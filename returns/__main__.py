@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 import zipfile
 from pathlib import Path
@@ -97,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("round")
     rp.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
+    if not logging.getLogger().handlers:  # a refusal is printed once, below; the audit log keeps it
+        logging.getLogger("stalking.security").addHandler(logging.NullHandler())
     try:
         if args.command == "import":
             return import_return(args)
@@ -282,7 +285,16 @@ def workflow(args) -> int:
         elif args.round_command == "status":
             frame = progress.status_frame(args.round)
             if args.csv:
-                columns = ["pfa_code", "short_name", "commissioning_body", "state", "overdue", "updated_at", "by"]
+                columns = [
+                    "pfa_code",
+                    "short_name",
+                    "commissioning_body",
+                    "state",
+                    "overdue",
+                    "late",
+                    "updated_at",
+                    "by",
+                ]
                 out = progress.readable_status(frame, columns)
                 sys.stdout.write(
                     tables.to_csv(
@@ -296,7 +308,7 @@ def workflow(args) -> int:
                 )
             else:
                 for row in frame.itertuples():
-                    flag = " (overdue)" if row.overdue else ""
+                    flag = " (overdue)" if row.overdue else " (sent late)" if row.late else ""
                     print("\t".join(printable(f) for f in (row.pfa_code, f"{row.state}{flag}", row.short_name)))
         elif args.round_command == "templates":
             args.out.mkdir(parents=True, exist_ok=True)

@@ -135,6 +135,23 @@ def return_for_changes(actor: Actor, submission_id: int, comment: str, url: str 
         return sub
 
 
+def _second_person(session, actor: Actor, sub: Submission) -> None:
+    """With STALKING_SECOND_PERSON_REVIEW set, refuse an accept by the identity that entered or sent the return.
+
+    Off by default: one analyst may enter a return an office emailed and accept it (recorded as
+    entered on the office's behalf, and the accept under the same name, in the audit log)."""
+    if paths.SECOND_PERSON_REVIEW and actor.who in {sub.submitted_by, sub.entered_by}:
+        raise guard.refuse(
+            session,
+            actor,
+            "accept",
+            f"{actor.who} entered submission {sub.submission_id}, so a second person must accept it "
+            "(STALKING_SECOND_PERSON_REVIEW is set)",
+            round_id=sub.round_id,
+            pfa_code=sub.pfa_code,
+        )
+
+
 def accept(
     actor: Actor,
     submission_id: int,
@@ -154,6 +171,7 @@ def accept(
             raise InputError([Problem("submission", 0, "", f"no submission {submission_id}")])
         if sub.state == "accepted":
             return sub
+        _second_person(session, actor, sub)
         if sub.state != "submitted":
             raise guard.refuse(
                 session,

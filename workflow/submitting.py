@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from core import clock, paths, queries
 from core.problems import InputError, Problem
-from core.text import slug
+from core.text import printable, slug
 from etl.questions import Answers
 from etl.read import Table
 from etl.schema import RETURN_COLUMNS
@@ -161,7 +162,50 @@ def check_answers(
     return rows, raw
 
 
-def submit(
+def submit(actor: Actor, round_id: str, pfa_code: str, **given) -> Submission:
+    """Send a return for review (see _submit). A return refused for its problems is written to the
+    audit log as refused: how many problems, where, and the file's name, size and hash; never the
+    file's content or the problems' words, which quote it."""
+    try:
+        return _submit(actor, round_id, pfa_code, **given)
+    except InputError as err:
+        _log_problems(actor, round_id, pfa_code, err, given)
+        raise
+
+
+def _log_problems(actor: Actor, round_id: str, pfa_code: str, err: InputError, given: dict) -> None:
+    raw, name = given.get("file_bytes"), given.get("file_name")
+    where = sorted({_place(p) for p in err.problems})
+    what = f"{name} ({len(raw):,} bytes)" if raw is not None else "the browser form's answers"
+    detail = f"{len(err.problems)} problem(s) in {what}; at {', '.join(where[:10])}" + (
+        f" and {len(where) - 10} more places" if len(where) > 10 else ""
+    )
+    with guard.open_session(given.get("url")) as session:
+        guard.refuse(
+            session,
+            actor,
+            "submit",
+            printable(detail),
+            round_id=round_id,
+            pfa_code=pfa_code,
+            file_sha256=hashlib.sha256(raw).hexdigest() if raw is not None else None,
+        )
+
+
+def _place(problem: Problem) -> str:
+    """Where a problem is, for the audit log: its row, and its column or cell only when the return
+    format or the workbook names it (a header the file made up is the file's content, not logged)."""
+    from etl.questions import LISTINGS, QUESTIONS
+
+    known = set(RETURN_COLUMNS) | set(QUESTIONS) | set(LISTINGS)
+    column = problem.column
+    named = column in known or re.fullmatch(
+        rf"({'|'.join(map(re.escape, workbook.SHEETS))})![A-Z]{{1,3}}\d{{1,7}}", column
+    )
+    return f"row {problem.row}" + (f" {column}" if named and column else "")
+
+
+def _submit(
     actor: Actor,
     round_id: str,
     pfa_code: str,
