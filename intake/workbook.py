@@ -16,6 +16,7 @@ the same checks as every other way in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -23,12 +24,12 @@ import io
 import json
 import os
 import secrets
-import zipfile
 from dataclasses import dataclass
 
 from core import atomic, paths
 from core.problems import InputError, Problem
 from etl.questions import SECTIONS, Answers, Question, Section
+from intake import isolated, xlsx_checks
 
 TEMPLATE_VERSION = "stalking-return-form/1"
 INSTRUCTIONS, LISTS, MANIFEST = "Instructions", "Lists", "Manifest"
@@ -46,7 +47,6 @@ ANSWER_FILL = "FFF7D6"  # answer cells: pale yellow; everything else is protecte
 HEADER_FILL = "E1E5EA"
 DATE_FORMAT = "DD/MM/YYYY"
 MAX_BYTES = 1024 * 1024
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 
 
 def form_key() -> bytes:
@@ -378,24 +378,37 @@ def _cell_text(value) -> str:
 
 
 def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, Answers]:
-    """The answers in a filled-in workbook; InputError naming the cell of every problem."""
-    import openpyxl
+    """The answers in a filled-in workbook; InputError naming the cell of every problem.
 
+    Every part is checked before anything parses it (intake.xlsx_checks), and what passes is
+    read in a worker process with CPU and memory limits (intake.isolated, running _read)."""
     key = key or form_key()
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {MAX_BYTES:,}")])
+    problems = xlsx_checks.inspect(raw, name)
+    if problems:
+        raise InputError(problems)
+    read = isolated.run("form", raw, name, key=key.hex())
+    return FormMeta(**read["meta"]), Answers.from_json(read["answers"])
+
+
+def read_in_worker(raw: bytes, name: str, *, key: str) -> dict:
+    """_read in the worker (intake.isolated), as JSON."""
+    meta, answers = _read(raw, name, key=bytes.fromhex(key))
+    return {"meta": dataclasses.asdict(meta), "answers": answers.to_json()}
+
+
+def _read(raw: bytes, name: str, *, key: bytes) -> tuple[FormMeta, Answers]:
+    """The answers in a workbook that passed intake.xlsx_checks (run in the worker)."""
+    import openpyxl
 
     def fail(problems: list[Problem]):
         raise InputError(problems)
 
-    if len(raw) > MAX_BYTES:
-        fail([Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {MAX_BYTES:,}")])
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
-                fail([Problem(name, 0, "", f"workbook unpacks to more than {MAX_UNPACKED_BYTES:,} bytes")])
-    except zipfile.BadZipFile:
-        fail([Problem(name, 0, "", "file is not an XLSX workbook (not a zip archive); expected the return workbook")])
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=False)
+    except MemoryError:  # the worker's memory limit (intake.isolated) says so itself
+        raise
     except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds of error for a damaged file
         fail(
             [

@@ -264,15 +264,15 @@ WORKBOOKS = {
     "hidden sheet": (lambda: workbook(hidden="secret"), "0:: the workbook has hidden sheets ('secret')"),
     "macro part": (
         lambda: edit(workbook(), lambda n, d: d, add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"}),
-        "0:: the workbook holds macros (xl/vbaProject.bin)",
+        "0:: the workbook holds macros or embedded objects (xl/vbaProject.bin)",
     ),
     "zip bomb": (
         lambda: edit(workbook(), lambda n, d: d, add={"xl/media/zeros.bin": b"\0" * (30 * 1024 * 1024)}),
         "0:: workbook unpacks to",
     ),
     "more XML than a return needs": (
-        lambda: edit(workbook(), lambda n, d: d, add={"xl/padding.xml": b"<a>" + b" " * (5 * 1024 * 1024) + b"</a>"}),
-        "0:: workbook holds 5,",
+        lambda: edit(workbook(), lambda n, d: d, add={"xl/padding.xml": b"<a>" + b" " * (4_500_000) + b"</a>"}),
+        "0:: workbook holds 4,5",
     ),
 }
 

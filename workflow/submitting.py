@@ -22,6 +22,7 @@ from etl.read import Table
 from etl.schema import RETURN_COLUMNS
 from intake import forms, templates, workbook
 from intake.reading import read_return
+from intake.xlsx_checks import MAX_XLSX_XML_BYTES
 from workflow import guard, rounds
 from workflow.access import Actor
 from workflow.database import Draft, Round, Submission
@@ -318,7 +319,10 @@ def _is_form(data: bytes) -> bool:
     """True when an .xlsx file is the return workbook (it has the hidden Manifest sheet)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            workbook_xml = archive.read("xl/workbook.xml")
-    except (zipfile.BadZipFile, KeyError):
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > MAX_XLSX_XML_BYTES:  # not read here: the checks refuse it, naming why
+                return False
+            workbook_xml = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, NotImplementedError, ValueError, OSError, EOFError):
         return False
     return f'name="{workbook.MANIFEST}"'.encode() in workbook_xml
