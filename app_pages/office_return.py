@@ -47,7 +47,7 @@ name = forces.at[code, "short_name"]
 open_rounds = rounds.open_rounds_for(code)
 if not open_rounds:
     st.info(
-        f"No returns round is open for {name}. The APCC will let you know when one opens.",
+        f"No returns round is open for {md_escape(name)}. The APCC will let you know when one opens.",
         icon=":material/event_available:",
     )
     st.stop()
@@ -61,7 +61,7 @@ round_ = (
 state = next(s for s in progress.status(round_.round_id) if s.pfa_code == code)
 days = (round_.due - clock.today()).days
 st.caption(
-    f"{name}: {round_.title}. Answers describe the position as at {long_date(round_.as_at)}; due "
+    f"{md_escape(name)}: {md_escape(round_.title)}. Answers describe the position as at {long_date(round_.as_at)}; due "
     f"{long_date(round_.due)} ({'overdue by ' + str(-days) + ' days' if days < 0 else str(days) + ' days to go'})."
 )
 st.markdown(
@@ -192,7 +192,7 @@ with right:
             st.error(f"{len(err.problems)} problem(s); nothing was submitted:")
             st.code("\n".join(str(p) for p in err.problems), language=None)
         except guard.Refused as err:
-            st.error(f"Refused: {err}")
+            st.error(f"Refused: {md_escape(err)}")
         else:
             st.success(f"Submitted for review (submission {made.submission_id}). The APCC will review it.")
 
@@ -208,7 +208,7 @@ for section in SECTIONS:
         st.subheader(section.title)
         st.caption(section.intro)
         for message in problems.get(section.key, []):
-            st.error(message, icon=":material/error:")
+            st.error(md_escape(message), icon=":material/error:")
         for q in section.questions:
             label = q.prompt + (" (required)" if q.required else "")
             key = _widget_key(q.key)
@@ -236,7 +236,7 @@ for section in SECTIONS:
             if previous.get(q.key):
                 st.caption("Previously reported: " + md_escape(previous[q.key]))
             for message in problems.get(q.key, []):
-                st.error(message, icon=":material/error:")
+                st.error(md_escape(message), icon=":material/error:")
         if section.listing:
             listing = section.listing
             config = {}
@@ -263,7 +263,7 @@ for section in SECTIONS:
             )
             st.session_state[f"edited:{listing.key}"] = edited
             for message in problems.get(listing.key, []):
-                st.error(message, icon=":material/error:")
+                st.error(md_escape(message), icon=":material/error:")
         if section.evidence:
             st.text_input(
                 "Evidence for these answers: a link or document reference (optional)",
@@ -276,7 +276,7 @@ if left.button("Save draft", icon=":material/save:", key="save_draft"):
     try:
         submitting.save_draft(actor, round_.round_id, code, _collect())
     except guard.Refused as err:
-        st.error(f"Refused: {err}")
+        st.error(f"Refused: {md_escape(err)}")
     else:
         st.success("Draft saved. You can come back to it at any time before you submit.")
 if right.button("Submit for review", type="primary", icon=":material/send:", key="submit_form"):
@@ -307,7 +307,7 @@ if right.button("Submit for review", type="primary", icon=":material/send:", key
         st.error(f"{len(err.by_origin)} problem(s), shown beside each question; nothing was submitted.")
         st.rerun()
     except guard.Refused as err:
-        st.error(f"Refused: {err}")
+        st.error(f"Refused: {md_escape(err)}")
     else:
         st.session_state.pop(PROBLEMS, None)
         st.success(
