@@ -54,10 +54,10 @@ HOSTILE = [
 ]
 
 
-def hostile_answers(round_):
+def hostile_answers(round_, strings: list[str] | None = None):
     """Hertfordshire's answers with every text answer and every listing's text cells hostile."""
     answers = herts_answers(round_)
-    texts = itertools.cycle(HOSTILE)
+    texts = itertools.cycle(strings or HOSTILE)
     for section in SECTIONS:
         for q in section.questions:
             if q.kind == "text":
