@@ -39,6 +39,7 @@ from bench.common import Server, load_average, median, percentile, secs, table  
 from core import clock  # noqa: E402
 
 HERTS = "E23000027"
+TAKEN = "(the filled workbook itself, for comparison)"
 PAGE, QUERY = "force-profile", f"force={HERTS}"
 BASELINE_RUNS = 8
 
@@ -120,7 +121,7 @@ def measure(tree: Path, workdir: Path, quick: bool = False) -> tuple[str, list[s
     from dev import signin as dev_signin
     from tests.browser import CHROMIUM_ARGS, IDLE, browser_path
     from tests.browser import sign_in as browser_sign_in
-    from tests.hostile_workbooks import HOSTILE, NAMED
+    from tests.hostile_workbooks import HOSTILE, NAMED, filled
 
     chromium = browser_path()
     if chromium is None:
@@ -155,11 +156,12 @@ def measure(tree: Path, workdir: Path, quick: bool = False) -> tuple[str, list[s
     )
     round_id = opened.strip().split()[-1]
     _run(tree, env, "returns", "round", "templates", round_id, "--out", str(workdir / "templates"))
-    form = next((workdir / "templates").glob(f"*{HERTS}*.xlsx")).read_bytes()
+    form = filled(next((workdir / "templates").glob(f"*{HERTS}*.xlsx")).read_bytes())
     cases = dict(NAMED) if quick else dict(HOSTILE)
     uploads = workdir / "uploads"
     uploads.mkdir()
-    files = {}
+    files = {TAKEN: uploads / "return-taken.xlsx"}  # the workbook they are made from: the page's own time
+    files[TAKEN].write_bytes(form)
     for i, (case, (make, _)) in enumerate(cases.items()):
         files[case] = uploads / f"return-{i}.xlsx"
         files[case].write_bytes(make(form))
@@ -243,6 +245,13 @@ def measure(tree: Path, workdir: Path, quick: bool = False) -> tuple[str, list[s
     finally:
         server.stop()
         provider.shutdown()
+    if tree == REPO_ROOT:
+        rows_here = refusals_here(env, round_id, {case: path.read_bytes() for case, path in files.items()})
+        notes.append(
+            "Where the time goes: the server's own call for each upload, timed in the bench's process "
+            "(the checks of the parts alone, then the whole submission):\n\n"
+            + table(["workbook", "checks of the parts (ms)", "submission (s)", "worker peak (MB)"], rows_here)
+        )
     headers = [
         "workbook",
         "outcome",
@@ -255,6 +264,66 @@ def measure(tree: Path, workdir: Path, quick: bool = False) -> tuple[str, list[s
         "runs during",
     ]
     return table(headers, rows), notes
+
+
+def refusals_here(env: dict, round_id: str, uploads: dict[str, bytes]) -> list[list[object]]:
+    """Each upload's checks and its whole submission, timed in this process against the bench's server state."""
+    from core import paths
+    from intake import isolated, xlsx_checks
+    from workflow import database, submitting
+    from workflow.access import OFFICE, Actor
+
+    os.environ["STALKING_FORM_KEY"] = env["STALKING_FORM_KEY"]
+    paths.DATABASE = Path(env["STALKING_BUILD_DIR"]) / "stalking.duckdb"
+    paths.WORKFLOW_URL = env["STALKING_WORKFLOW_URL"]
+    office = Actor("herts.office@example.org", OFFICE, HERTS, subject="herts")
+    rows = []
+    for case, raw in uploads.items():
+        started = time.perf_counter()
+        xlsx_checks.inspect(raw, "return.xlsx")
+        checked = time.perf_counter() - started
+        isolated.last_peak_bytes = 0
+        started = time.perf_counter()
+        try:
+            submitting.submit(office, round_id, HERTS, file_bytes=raw, file_name="return.xlsx")
+            outcome = "taken"
+        except Exception as err:  # noqa: BLE001 - InputError or Refused: refused, either way
+            outcome = f"refused ({type(err).__name__})"
+        took = time.perf_counter() - started
+        peak = isolated.last_peak_bytes
+        rows.append(
+            [case, f"{checked * 1000:.0f}", f"{secs(took)} {outcome}", f"{peak / 2**20:.0f}" if peak else "none"]
+        )
+    # The worker's limits alone: the parser is given what the checks would have refused.
+    from tests.hostile_workbooks import hyperlinked_range, merged_cells
+
+    form = uploads[TAKEN]
+    checks, xlsx_checks.inspect = xlsx_checks.inspect, lambda raw, name: []
+    try:
+        for case, make in (
+            ("a merge over the whole sheet", merged_cells),
+            ("a hyperlink over a million rows", hyperlinked_range),
+        ):
+            isolated.last_peak_bytes = 0
+            started = time.perf_counter()
+            try:
+                submitting.submit(office, round_id, HERTS, file_bytes=make(form), file_name="return.xlsx")
+                outcome = "taken"
+            except Exception as err:  # noqa: BLE001
+                outcome = "refused: " + str(err).split(": ", 1)[-1][:60]
+            took = time.perf_counter() - started
+            rows.append(
+                [
+                    f"{case}, without the checks",
+                    "skipped",
+                    f"{secs(took)} {outcome}",
+                    f"{isolated.last_peak_bytes / 2**20:.0f}",
+                ]
+            )
+    finally:
+        xlsx_checks.inspect = checks
+    database.dispose_all()
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{' at ' + commit.stdout.strip() if commit.returncode == 0 else ''}; load average {load_average()}; "
         f"{clock.today()})"
     )
-    text = "\n".join([heading, "", rows, "", *[f"- {n}" for n in notes]]) + "\n"
+    text = "\n".join([heading, "", rows, "", *[n if n.startswith("Where") else f"- {n}" for n in notes]]) + "\n"
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

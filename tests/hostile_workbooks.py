@@ -51,6 +51,24 @@ def sheet_of(raw: bytes, title: str) -> str:
     return path if path.startswith("xl/") else f"xl/{path}"
 
 
+def filled(form: bytes) -> bytes:
+    """The dashboard's signed workbook with the answers a return needs (who completed and signed it off):
+    as it is, a submission of it is taken; each hostile variant below starts from it."""
+    import json
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(form))
+    manifest = book["Manifest"]
+    spec = json.loads("".join(str(manifest.cell(row=r, column=1).value or "") for r in range(2, manifest.max_row + 1)))
+    for key, value in (("submitted_by", "Jane Smith, Policy Officer"), ("signed_off_by", "Chief Executive, OPCC")):
+        sheet, cell = spec["answers"][key].split("!")
+        book[sheet][cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def empty_cells_manifest(cells: int = 4_400_000) -> bytes:
     """Unsigned: a sheet named 'Manifest' (so it is taken for the return workbook) and `cells` empty cells."""
     from openpyxl import Workbook
@@ -199,12 +217,6 @@ def utf16_doctype(form: bytes) -> bytes:
     return rezip(form, change)
 
 
-def deep_nesting(form: bytes, depth: int = 200_000) -> bytes:
-    """A sheet nesting one element inside another 200,000 deep."""
-    part = sheet_of(form, "Advocacy")
-    return rezip(form, in_part(part, b"</sheetData>", b"</sheetData>" + b"<x>" * depth + b"</x>" * depth))
-
-
 def many_styles(form: bytes, styles: int = 70_000) -> bytes:
     """A style sheet with 70,000 cell formats (Excel itself stops at about 64,000)."""
 
@@ -238,8 +250,6 @@ OTHERS = {
     "120,000 shared strings": (shared_strings, "strings"),
     "a document type in a sheet": (doctype_in_a_part_not_named_xml, "document type"),
     "a document type in UTF-16": (utf16_doctype, "document type"),
-    # Read in the worker within its limits (the parser takes depth in its stride): refused for its answers.
-    "200,000 nested elements": (deep_nesting, "an answer is needed"),
     "70,000 cell formats": (many_styles, "formats"),
 }
 HOSTILE = {**NAMED, **OTHERS}
