@@ -8,7 +8,7 @@ import streamlit as st
 from charts.chart_text import MAIN_SOURCE
 from core import paths, queries
 from core.text import data_as_at_line
-from ui import auth, site, state, style, viewport
+from ui import auth, filters_button, site, state, style, viewport
 
 st.set_page_config(page_title=site.SITE_TITLE, page_icon=str(paths.FAVICON), layout="wide")
 
@@ -47,6 +47,7 @@ with st.sidebar:
     st.caption(data_as_at_line(filters.data_date))
     viewport.track()
 
+filters_button.show()  # on a phone: says where the controls are, and opens them
 state.open_profile_if_requested(next((p.script for p in specs if p.url_path == navigation.url_path), None))
 state.link_problems()
 navigation.run()

@@ -67,3 +67,5 @@ STATIC_DIR = REPO_ROOT / "static"
 # The browser tab icon: a local file, because a `:material/...:` page icon makes the
 # browser fetch it from fonts.gstatic.com (no network at run time).
 FAVICON = STATIC_DIR / "favicon.png"
+# The charts' font files (charts/fonts.py): loaded by the page, found by the export browser, measured.
+FONTS_DIR = STATIC_DIR / "fonts"

@@ -28,6 +28,8 @@ RECOMMENDATIONS = ("15", "16", "25")
 # The statuses an office may return for each (data/allowed_values.csv, recommendation_status), in order.
 RECOMMENDATION_STATUSES = ("complete", "in progress", "not started", "not known")
 NOT_RETURNED = "not returned"
+# When Recommendations 15, 16 and 25 were due (the super-complaint's deadline for PCCs).
+RECOMMENDATIONS_DUE = dt.date(2025, 3, 27)
 
 # The end of the 2024/25 financial year: the date most stalking funding in the source ran to.
 CLIFF_EDGE = dt.date(2025, 3, 31)

@@ -19,7 +19,7 @@ from pathlib import Path
 from core import clock, rules
 from core.problems import InputError, Problem
 from core.text import alias_key, char_name, unprintable
-from etl.read import Table, stored_stem
+from etl.read import Table
 from etl.schema import (
     CONTENT_COLUMNS,
     FACT_COLUMNS,
@@ -31,6 +31,7 @@ from etl.schema import (
     FileSchema,
     is_pfa_code,
 )
+from etl.stored_returns import stored_stem
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: '٢' is not 2
 WHOLE_NUMBER = re.compile(r"[0-9]+")

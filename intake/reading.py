@@ -8,14 +8,13 @@ unpacked size, the number of rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import time
 from pathlib import Path
 
 from core.problems import InputError, Problem
-from etl.read import Table, parse_csv
+from etl.read import Table, cell_text, parse_csv
 from intake import isolated, xlsx_checks
 from intake.xlsx_checks import (  # noqa: F401 - the limits, named here too
     MACRO_PART,
@@ -35,27 +34,6 @@ MAX_SHEET_COLUMNS = 50
 READ_SECONDS = 10.0
 SUFFIXES = (".csv", ".xlsx")
 SHEET = "return"
-
-
-def cell_text(value) -> str:
-    """An XLSX cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, str):
-        return value.strip()
-    # Array and data-table formulas come back as objects; keep them recognisable as formulas.
-    text = str(getattr(value, "text", "") or "")
-    return text if text.startswith("=") else "=" + text
 
 
 def read_xlsx(raw: bytes, name: str, path: Path) -> Table:

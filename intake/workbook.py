@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import io
 import json
 import os
 import secrets
+import zipfile
+from copy import copy
 from dataclasses import dataclass
 
-from core import atomic, paths
+from core import atomic, clock, paths
 from core.problems import InputError, Problem
 from etl.questions import SECTIONS, Answers, Question, Section
 from intake import isolated, xlsx_checks
@@ -145,20 +148,46 @@ def build(
         return list_ranges[options]
 
     def record(ws, cell: str, value) -> None:
-        ws[cell] = value
+        _cell(ws, cell).value = value
         protected.setdefault(ws.title, {})[cell] = "" if value is None else str(value)
 
-    def answer(ws, cell: str, q: Question, value: str, choice: str | None = None) -> None:
-        c = ws[cell]
+    # Every answer cell of a kind looks the same: its style is made once and copied (setting
+    # fill, protection and alignment cell by cell was most of the time a workbook took), and
+    # each kind of check is one data validation for all the cells that take it.
+    answer_styles: dict[str, object] = {}
+    validations: dict[tuple[str, tuple], list[str]] = {}
+
+    def styled(c, number_format: str | None) -> None:
+        made = answer_styles.get(number_format or "")
+        if made is not None:
+            c._style = copy(made)  # noqa: SLF001 - openpyxl's own way to copy a cell's style
+            return
         c.protection = Protection(locked=False)
         c.fill = answer_fill
         c.alignment = wrap
+        if number_format:
+            c.number_format = number_format
+        answer_styles[number_format or ""] = copy(c._style)  # noqa: SLF001
+
+    def put(c, value) -> None:
+        if value is not None:  # a new cell is empty already: most answer cells stay so
+            c.value = value
+
+    def validate(ws, cell: str, **rule) -> None:
+        validations.setdefault((ws.title, tuple(sorted(rule.items()))), []).append(cell)
+
+    def answer(ws, cell: str, q: Question, value: str, choice: str | None = None) -> None:
+        c = _cell(ws, cell)
         if choice is not None:  # one choice of several: Yes / No
-            c.value = YES if choice in [p.strip() for p in value.split(";")] else None
-            dv = DataValidation(type="list", formula1=list_range((YES, NO)), allow_blank=True, showErrorMessage=True)
+            styled(c, None)
+            put(c, YES if choice in [p.strip() for p in value.split(";")] else None)
+            validate(ws, cell, type="list", formula1=list_range((YES, NO)), allow_blank=True, showErrorMessage=True)
         elif q.kind == "choice":
-            c.value = q.label_of(value) if value else None
-            dv = DataValidation(
+            styled(c, None)
+            put(c, q.label_of(value) if value else None)
+            validate(
+                ws,
+                cell,
                 type="list",
                 formula1=list_range(tuple(ch.label for ch in q.choices)),
                 allow_blank=True,
@@ -166,9 +195,11 @@ def build(
                 error="Choose from the list.",
             )
         elif q.kind == "date":
-            c.value = dt.date.fromisoformat(value) if value else None
-            c.number_format = DATE_FORMAT
-            dv = DataValidation(
+            styled(c, DATE_FORMAT)
+            put(c, dt.date.fromisoformat(value) if value else None)
+            validate(
+                ws,
+                cell,
                 type="date",
                 operator="greaterThan",
                 formula1="36526",
@@ -177,12 +208,14 @@ def build(
                 error="A date, DD/MM/YYYY, from 2000 on.",
             )
         elif q.kind == "date_or_ongoing":
-            c.value = dt.date.fromisoformat(value) if value and value != "ongoing" else (value or None)
-            c.number_format = DATE_FORMAT
-            dv = None
+            styled(c, DATE_FORMAT)
+            put(c, dt.date.fromisoformat(value) if value and value != "ongoing" else (value or None))
         elif q.kind == "integer":
-            c.value = int(value) if value else None
-            dv = DataValidation(
+            styled(c, None)
+            put(c, int(value) if value else None)
+            validate(
+                ws,
+                cell,
                 type="whole",
                 operator="between",
                 formula1="0",
@@ -192,8 +225,11 @@ def build(
                 error="A whole number of 0 or more.",
             )
         elif q.kind == "decimal":
-            c.value = float(value) if value else None
-            dv = DataValidation(
+            styled(c, None)
+            put(c, float(value) if value else None)
+            validate(
+                ws,
+                cell,
                 type="decimal",
                 operator="between",
                 formula1="0",
@@ -203,13 +239,15 @@ def build(
                 error="A number of 0 or more, e.g. 2.5.",
             )
         elif q.kind == "amount":
-            c.value = int(value) if value.isdigit() else (value or None)
-            dv = None
+            styled(c, None)
+            put(c, int(value) if value.isdigit() else (value or None))
         else:
-            c.value = value or None
-            c.number_format = "@"
-            dv = (
-                DataValidation(
+            styled(c, "@")
+            put(c, value or None)
+            if q.max_length:
+                validate(
+                    ws,
+                    cell,
                     type="textLength",
                     operator="lessThanOrEqual",
                     formula1=str(q.max_length or 400),
@@ -217,12 +255,6 @@ def build(
                     showErrorMessage=True,
                     error=f"At most {q.max_length or 400} characters.",
                 )
-                if q.max_length
-                else None
-            )
-        if dv is not None:
-            ws.add_data_validation(dv)
-            dv.add(cell)
 
     # Instructions
     ws = wb.active
@@ -332,6 +364,9 @@ def build(
         ws.protection.formatColumns = False
         ws.freeze_panes = "B5"
 
+    for (title, rule), cells in validations.items():
+        wb[title].add_data_validation(DataValidation(sqref=_ranges(cells), **dict(rule)))
+
     # Manifest: every protected cell and where each answer goes, signed.
     manifest = wb.create_sheet(MANIFEST)
     payload = json.dumps(
@@ -357,9 +392,71 @@ def build(
     lists_ws.sheet_state = "veryHidden"
     wb._sheets = [wb[name] for name in SHEETS]  # noqa: SLF001 - the order the reader expects
     wb[INSTRUCTIONS].protection.sheet = True
+    return save(wb)
+
+
+def save(wb) -> bytes:
+    """The workbook's bytes, as openpyxl's `Workbook.save` writes them, each sheet's XML made in memory.
+
+    openpyxl writes every sheet to a temporary file on disk first and reads it back into the
+    zip (a round's 43 workbooks are 387 sheets); in memory a save took about a third less time
+    on this machine. tests/test_round_workbooks.py checks they read back as openpyxl's own."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.worksheet._writer import WorksheetWriter
+    from openpyxl.writer.excel import ExcelWriter
+
+    class InMemory(ExcelWriter):
+        def write_worksheet(self, ws):  # ExcelWriter.write_worksheet, with the sheet's XML in memory
+            ws._drawing = SpreadsheetDrawing()  # noqa: SLF001 - as openpyxl's own writer does
+            ws._drawing.charts = ws._charts  # noqa: SLF001
+            ws._drawing.images = ws._images  # noqa: SLF001
+            xml = io.BytesIO()
+            writer = WorksheetWriter(ws, out=xml)
+            writer.write()
+            ws._rels = writer._rels  # noqa: SLF001
+            self._archive.writestr(ws.path[1:], xml.getvalue())
+            self.manifest.append(ws)
+
     out = io.BytesIO()
-    wb.save(out)
+    wb.properties.modified = clock.now()  # as openpyxl's save stamps it: UTC, no time zone
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        InMemory(wb, archive).write_data()
     return out.getvalue()
+
+
+@functools.cache
+def _row_column(coordinate: str) -> tuple[int, int]:
+    """'D7' -> (7, 4). Every round workbook has the same cells, so each is worked out once."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    column, row = coordinate_from_string(coordinate)
+    return row, column_index_from_string(column)
+
+
+def _cell(ws, coordinate: str):
+    """ws[coordinate], without parsing the coordinate again for each of the 43 workbooks."""
+    row, column = _row_column(coordinate)
+    return ws.cell(row=row, column=column)
+
+
+def _ranges(cells: list[str]) -> str:
+    """Cells as few ranges (D5 D6 D7 F9 -> D5:D7 F9), as a data validation lists them."""
+    rows_of: dict[str, list[int]] = {}
+    for cell in cells:
+        column = cell.rstrip("0123456789")
+        rows_of.setdefault(column, []).append(int(cell[len(column) :]))
+    out = []
+    for column, rows in rows_of.items():
+        rows = sorted(set(rows))
+        start = prev = rows[0]
+        for row in [*rows[1:], None]:
+            if row is not None and row == prev + 1:
+                prev = row
+                continue
+            out.append(f"{column}{start}" if start == prev else f"{column}{start}:{column}{prev}")
+            if row is not None:
+                start = prev = row
+    return " ".join(out)
 
 
 # ---------------------------------------------------------------- reading

@@ -332,7 +332,8 @@ def workflow(args) -> int:
         return 0
     if args.command == "review":
         code = _force(args.force)
-        waiting = [s for s in review.submissions_of(actor, args.round, code) if s.state == "submitted"]
+        # 'accepting': an accept that stopped half way, which accepting again finishes.
+        waiting = [s for s in review.submissions_of(actor, args.round, code) if s.state in ("submitted", "accepting")]
         if not waiting:
             raise InputError([Problem("review", 0, "", f"no return from {code} is waiting for review in {args.round}")])
         if args.accept:

@@ -231,12 +231,8 @@ def test_an_accept_killed_after_publishing_is_finished_by_a_retry(sandbox):
     """The server died after storing and rebuilding but before marking the submission accepted."""
     round_ = open_round(sandbox)
     sub = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=herts_answers(round_, isa_fte="4"))
-    import_return(
-        sub.file_bytes,
-        sub.file_name,
-        table=submitting.rows_table(sub.rows, sub.file_name, sub.file_sha256),
-        round_id=round_.round_id,
-    )
+    raw, table, _ = review.stored_form(sub)
+    import_return(raw, table.name, table=table, round_id=round_.round_id)
     assert next(s for s in progress.status(round_.round_id) if s.pfa_code == HERTS).state == progress.SUBMITTED
     done = review.accept(REVIEWER_ACTOR, sub.submission_id)
     assert done.state == "accepted" and done.stored_as.endswith(".csv")

@@ -100,7 +100,7 @@ def hostile_round(sandbox):
     answers = hostile_answers(first)
     sent = submitting.submit(HERTS_OFFICE, first.round_id, HERTS, answers=answers)
     review.accept(REVIEWER_ACTOR, sent.submission_id)
-    second = open_round(sandbox, [HERTS], title="Round two " + " ".join(HOSTILE[8:]))
+    second = open_round(sandbox, [HERTS], title="Round two " + " ".join(HOSTILE[8:]), days_ago=5)
     second_answers = hostile_answers(second)
     submitting.save_draft(HERTS_OFFICE, second.round_id, HERTS, second_answers)
     sent = submitting.submit(HERTS_OFFICE, second.round_id, HERTS, answers=second_answers)

@@ -118,11 +118,20 @@ def signed_in_app(email: str, name: str = "Jane Smith", claims: dict | None = No
     return at
 
 
-def open_round(box: Sandbox, forces: list[str] | None = None, title: str = "Stalking services position, March 2027"):
+def open_round(
+    box: Sandbox,
+    forces: list[str] | None = None,
+    title: str = "Stalking services position, March 2027",
+    *,
+    days_ago: int = 6,
+):
+    """A round opened now: positions as at `days_ago` days ago (last week), due in eight weeks."""
     from workflow import rounds
 
-    today = clock.today()  # a round opened now: positions as at last week, due in eight weeks
-    return rounds.open_round(ADMIN_ACTOR, title, today - dt.timedelta(days=6), today + dt.timedelta(days=56), forces)
+    today = clock.today()
+    return rounds.open_round(
+        ADMIN_ACTOR, title, today - dt.timedelta(days=days_ago), today + dt.timedelta(days=56), forces
+    )
 
 
 # ---------------------------------------------------------------- PostgreSQL

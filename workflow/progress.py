@@ -60,8 +60,11 @@ def status(round_id: str, today: dt.date | None = None, url: str | None = None) 
     out = []
     for code in asked:
         sub, draft = latest.get(code), drafts.get(code)
-        if sub is not None and sub.state in ("submitted", "accepted", "returned"):
-            state = {"submitted": SUBMITTED, "accepted": ACCEPTED, "returned": RETURNED}[sub.state]
+        if sub is not None and sub.state in ("submitted", "accepting", "accepted", "returned"):
+            # 'accepting': a reviewer is publishing it; until that is done it is still submitted.
+            state = {"submitted": SUBMITTED, "accepting": SUBMITTED, "accepted": ACCEPTED, "returned": RETURNED}[
+                sub.state
+            ]
             if (
                 sub.state == "returned"
                 and draft is not None

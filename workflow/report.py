@@ -48,7 +48,26 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _position(as_at: dt.date, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+Positions = dict[tuple[dt.date, str], tuple[pd.DataFrame, pd.DataFrame]]
+
+
+def positions_at(*dates: dt.date) -> Positions:
+    """Every force's facts and funded services at each date, read once for the whole report:
+    {(date, pfa_code): (facts, streams)}, the rows as reading one force at a time gives them."""
+    out: Positions = {}
+    for d in dates:
+        facts, streams = queries.facts(d), queries.funding_streams(d)
+        facts_of = dict(tuple(facts.groupby("pfa_code", sort=False)))
+        streams_of = dict(tuple(streams.groupby("pfa_code", sort=False)))
+        for code in set(facts_of) | set(streams_of):
+            out[(d, code)] = (facts_of.get(code, facts.iloc[0:0]), streams_of.get(code, streams.iloc[0:0]))
+        out[(d, "")] = (facts.iloc[0:0], streams.iloc[0:0])  # a force with nothing at the date
+    return out
+
+
+def _position(as_at: dt.date, code: str, positions: Positions | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if positions is not None and (as_at, "") in positions:
+        return positions.get((as_at, code), positions[(as_at, "")])
     return queries.facts(as_at, code), queries.funding_streams(as_at, pfa_code=code)
 
 
@@ -62,10 +81,12 @@ def _isa(facts: pd.DataFrame) -> tuple[str, str]:
     return value("isa_fte"), value("isac_count")
 
 
-def changes_since(code: str, as_at: dt.date, name: str) -> list[str]:
-    """What a force's accepted return changed, in sentences: the position at `as_at` against the day before."""
-    before_facts, before_streams = _position(as_at - dt.timedelta(days=1), code)
-    after_facts, after_streams = _position(as_at, code)
+def changes_since(code: str, as_at: dt.date, name: str, positions: Positions | None = None) -> list[str]:
+    """What a force's accepted return changed, in sentences: the position at `as_at` against the day before.
+
+    `positions`: every force's position at both dates (positions_at), when the report asks for many forces."""
+    before_facts, before_streams = _position(as_at - dt.timedelta(days=1), code, positions)
+    after_facts, after_streams = _position(as_at, code, positions)
     out = []
     old_ids, new_ids = set(before_streams["stream_id"]), set(after_streams["stream_id"])
     for row in after_streams[~after_streams["stream_id"].isin(old_ids)].itertuples():
@@ -151,8 +172,9 @@ def build(actor: Actor, round_id: str, *, today: dt.date | None = None) -> Repor
 
     doc.add_heading("What changed since the previous edition", level=1)
     changes = []
+    positions = positions_at(as_at - dt.timedelta(days=1), as_at) if accepted else None
     for s in accepted:
-        changes += changes_since(s.pfa_code, as_at, s.short_name)
+        changes += changes_since(s.pfa_code, as_at, s.short_name, positions)
     if not changes:
         doc.add_paragraph("No change in funded services or advocate posts is reported in the accepted returns.")
     for line in changes:
@@ -202,10 +224,9 @@ def build(actor: Actor, round_id: str, *, today: dt.date | None = None) -> Repor
         as_at=as_at,
     )
     files["data/round-status.csv"] = tables.to_csv(frame, info)
-    pack = briefing.build_pack(briefing.Scope.all(), as_at, images_wanted=False)
-    with zipfile.ZipFile(io.BytesIO(pack.data)) as zf:
-        for name in zf.namelist():
-            files[f"briefing/{name}"] = zf.read(name)
+    pack = briefing.build_pack(briefing.Scope.all(), as_at, images_wanted=False, zipped=False)
+    for name, data in pack.contents.items():
+        files[f"briefing/{name}"] = data
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():

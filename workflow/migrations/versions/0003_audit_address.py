@@ -3,8 +3,8 @@
 The limiter (workflow.guard) counts each identity's refusals, and an unlisted identity's address's,
 over the last minute: one office's refusals never lock another out.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002_one_pending
 Create Date: 2026-12-06 22:00:00
 
 """
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | Sequence[str] | None = "0001"
+revision: str = "0003"
+down_revision: str | Sequence[str] | None = "0002_one_pending"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
