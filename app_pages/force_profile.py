@@ -13,7 +13,7 @@ from core import coverage as coverage_rules
 from core.text import amount_words, long_date, plural
 from exports import briefing
 from ui import cached_queries as data
-from ui import demand_view, evidence_view, notices, profile_summary, scroll, site, state
+from ui import demand_view, evidence_view, glossary, notices, profile_summary, scroll, site, state
 from ui.evidence_view import md_escape
 from ui.widgets import briefing_download
 
@@ -49,10 +49,17 @@ streams = data.funding_streams(as_at, pfa_code=code)
 scroll.open_at_top(code)  # opened from the map, the sidebar or a link: the force's name and summary in view
 st.title(force["short_name"])
 st.caption(
-    f"{md_escape(force['force_name'])} police force area · {md_escape(force['region'])} · ONS code {md_escape(code)}"
+    f"{md_escape(force['force_name'])} police force area · {md_escape(force['region'])} · ONS code {md_escape(code)}  \n"
+    + glossary.terms_line("ISA", "MASIP")  # the summary strip names both
 )
 recs = data.recommendation_status(as_at)
 profile_summary.strip(mine, recs[recs["pfa_code"] == code], as_at, clock.today())
+# The other terms the force's evidence uses, expanded before the page first shows them.
+more_terms = glossary.terms_in(
+    [*facts["value"], *facts["quote"], *streams["service"], *streams["quote"]], skip=("ISA", "MASIP")
+)
+if more_terms:
+    st.caption("Also on this page: " + glossary.terms_line(*more_terms))
 if force["commissioner_body"] == "City of London Corporation":
     st.info(
         "**The City of London has no Police and Crime Commissioner.** The City of London Corporation, "

@@ -10,7 +10,7 @@ from core import headlines, rules
 from core.text import export_stem
 from exports import table_views
 from ui import cached_queries as data
-from ui import demand_view, notices, state
+from ui import demand_view, glossary, notices, state
 from ui.evidence_view import md_escape
 from ui.widgets import chart_block, wrapped_table
 
@@ -23,7 +23,8 @@ place = filters.geography
 st.title("Regional comparison")
 st.caption(
     "How many force areas in each region report each kind of provision"
-    + (f": {', '.join(chosen)} beside England and Wales." if chosen else ".")
+    + (f": {', '.join(chosen)} beside England and Wales. " if chosen else ". ")
+    + glossary.terms_line("ISA", "MASIP")
 )
 notices.data_age(filters)
 
@@ -35,15 +36,15 @@ top = isac.sort_values(["share", "total"], ascending=False).iloc[0]
 everywhere = {key: headlines.count(coverage, key) for key in rules.MEASURES}
 detail = f"{top['current']} reported in the last 12 months, {top['not_reported']} not reported"
 if len(chosen) == 1:
-    title = f"{top['region']}: {top['count']} of {top['total']} force areas report ISAC provision ({detail})"
+    title = f"{top['region']}: {top['count']} of {top['total']} force areas report ISA provision ({detail})"
 elif chosen:
     title = (
-        f"Of {place}, {top['region']} has the highest share of force areas reporting ISAC provision "
+        f"Of {place}, {top['region']} has the highest share of force areas reporting ISA provision "
         f"({top['count']} of {top['total']} — {detail})"
     )
 else:
     title = (
-        f"{top['region']} has the highest share of force areas reporting ISAC provision "
+        f"{top['region']} has the highest share of force areas reporting ISA provision "
         f"({top['count']} of {top['total']} — {detail})"
     )
 text = ChartText(

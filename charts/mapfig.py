@@ -57,7 +57,7 @@ OUTLINE = "#FFFFFF"
 SELECTED_OUTLINE = "#0B0C0C"
 NOTE_GREY = "#505A5F"
 KEY_FIGURE_LABELS = {
-    "isac_count": "ISAC posts",
+    "isac_count": "ISA posts stated",
     "next_funding_end": "Next funding end",
     "earliest_funding_end": "Earliest funding end",
     "funded_services": "Funded services",

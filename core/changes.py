@@ -35,7 +35,7 @@ class Move:
 
     @property
     def words(self) -> str:
-        """'ISAC provision: dedicated service → funding ended, renewal not reported'."""
+        """'ISA provision: dedicated service → funding ended, renewal not reported'."""
         return f"{self.theme.label}: {self.before} → {self.after}"
 
 
@@ -109,7 +109,7 @@ def sentences(found: list[Move], since: dt.date, until: dt.date, *, most: int = 
 
 
 def headline_sentences(before: pd.DataFrame, after: pd.DataFrame, since: dt.date, until: dt.date) -> list[str]:
-    """The headline counts that moved: 'Dedicated service or ISACs in wider services: 14 of 43 at
+    """The headline counts that moved: 'Dedicated service or ISAs in wider services: 14 of 43 at
     19 December 2024, 10 of 43 at 6 December 2026.'"""
     out = []
     for key, measure in rules.MEASURES.items():

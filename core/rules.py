@@ -169,7 +169,7 @@ class Theme:
 
 ISAC = Theme(
     "isac",
-    "ISAC provision",
+    "ISA provision",
     "isac_status",
     (
         "dedicated service",
@@ -268,10 +268,10 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure(
             "isac",
-            "Dedicated service or ISACs in wider services",
+            "Dedicated service or ISAs in wider services",
             ISAC,
             lambda c: c["isac_status"].isin(ISAC.provided),
-            "ISAC or service",
+            "ISA or service",
         ),
         Measure(
             "programme",
@@ -294,7 +294,7 @@ PROVISION_MEASURES = ("isac", "programme", "masip")
 
 # Labels of fact attributes (data/attributes.csv), keyed by attribute.
 ATTRIBUTE_LABELS = {
-    "isac_count": "ISACs or stalking advocate posts",
+    "isac_count": "Stalking advocate (ISA) posts",
     "provider": "Provider",
     "service": "Service",
     "scope": "Covers",
@@ -311,11 +311,11 @@ ATTRIBUTE_LABELS = {
 }
 # The fact dimensions behind the three provision themes, with words for "not reported on …".
 THEME_DIMENSIONS = (
-    ("isac_provision", ISAC, "victim support and ISACs"),
+    ("isac_provision", ISAC, "victim support and ISAs"),
     ("perpetrator_programme", PROGRAMME, "perpetrator programmes"),
     ("multi_agency", MASIP, "multi-agency arrangements"),
 )
-ATTRIBUTE_LABELS["dedicated_stalking_posts"] = "Dedicated stalking posts (not called ISACs)"
+ATTRIBUTE_LABELS["dedicated_stalking_posts"] = "Dedicated stalking posts (not called ISAs)"
 ATTRIBUTE_LABELS["apcc_grouping"] = "The APCC's grouping"
 ATTRIBUTE_LABELS["constraint_statement"] = "Funding constraint"
 ATTRIBUTE_LABELS["risk_statement"] = "Funding risk"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core import clock, rules
 from core.problems import InputError, Problem
-from core.text import alias_key, char_name, unprintable
+from core.text import WEB_ADDRESS, alias_key, char_name, unprintable
 from etl.read import Table
 from etl.schema import (
     CONTENT_COLUMNS,
@@ -101,8 +101,9 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
     if kind == "url":
         return (
             None
-            if re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value)
-            else f"'{value}' is not a web address; expected one starting https://"
+            if WEB_ADDRESS.fullmatch(value)
+            else f"'{value}' is not a web address; expected https:// then a host and a path of letters, digits "
+            "and . - _ ~ % / (no query, fragment, space, quote or bracket)"
         )
     if kind == "yesno":
         return None if value in ("yes", "no") else f"'{value}' is not allowed; expected yes or no"

@@ -37,6 +37,7 @@ from exports.briefing_content import (
     funders_table,
     gather,
     pack_filename,
+    source_urls,
     streams_table,
 )
 from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
@@ -245,7 +246,7 @@ def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[
             text = f"Chart, {kind}: {chart.text.title if chart else stem}."
         elif name.startswith("data/"):
             what = {
-                "force-areas": "one row per force area: statuses, ISACs stated, stalking advocate posts (FTE) where "
+                "force-areas": "one row per force area: statuses, ISAs stated, stalking advocate posts (FTE) where "
                 "returned, funding risk, next funding end",
                 "funded-services": "one row per funded service: funder, provider, start, end, status, "
                 "annual amount where shared, quote",
@@ -265,8 +266,13 @@ def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[
     if warnings:
         lines += ["", "Notes", "-----", *warnings]
     lines += ["", "Sources", "-------"]
+    urls = source_urls(brief.sources)
     for r in brief.sources.itertuples():
-        lines.append(f"- {r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. {r.licence}.")
+        url = urls.get(r.source_id)
+        lines.append(
+            f"- {r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. {r.licence}."
+            + (f" {url}" if url else "")
+        )
     lines += [
         "",
         "Licence",

@@ -132,7 +132,7 @@ def _quarter_chart(
 def _grid_chart(cov: pd.DataFrame, region_order: list[str], as_at: dt.date, data_date: dt.date) -> Made:
     shares = headlines.region_shares(cov, region_order, list(PROVISION_MEASURES))
     isac, programme, masip = (headlines.count(cov, k) for k in ("isac", "programme", "masip"))
-    title = f"ISACs or a stalking service are reported in {isac.line} force areas"
+    title = f"ISAs or a stalking service are reported in {isac.line} force areas"
     text = ChartText(
         title,
         f"Share of force areas in each region reporting each provision, positions {_positions(as_at, data_date)}",
@@ -244,8 +244,8 @@ def forces_table(cov: pd.DataFrame) -> pd.DataFrame:
             "Force area": cov["short_name"],
             "ONS code": cov["pfa_code"],
             "Region": cov["region"],
-            "ISAC provision": status(rules.ISAC),
-            "ISACs stated": cov["isac_count"],
+            "ISA provision": status(rules.ISAC),
+            "ISAs stated": cov["isac_count"],
             "Stalking advocate posts (FTE)": cov["isa_fte"],
             "Perpetrator programme": status(rules.PROGRAMME),
             "MASIP or stalking clinic": status(rules.MASIP),
@@ -286,6 +286,7 @@ def streams_table(streams: pd.DataFrame) -> pd.DataFrame:
             "Document": streams["source_title"],
             "Section": streams["section"],
             "Document date": streams["source_date"],
+            "Document address": table_views.addresses(streams),
         }
     ).reset_index(drop=True)
 
@@ -316,6 +317,7 @@ def group_evidence(ev: pd.DataFrame) -> pd.DataFrame:
         "section",
         "source_date",
     ]
+    keys += ["source_url"] if "source_url" in ev else []
     grouped = (
         ev.groupby(keys, sort=False, dropna=False)
         .agg(
@@ -411,6 +413,7 @@ def evidence_table(ev: pd.DataFrame) -> pd.DataFrame:
             "Publisher": g["publisher"],
             "Section": g["section"],
             "Document date": g["source_date"],
+            "Document address": table_views.addresses(g),
             "Records": g["record_ids"],
         }
     ).reset_index(drop=True)

@@ -46,12 +46,12 @@ def _others(counts: pd.Series, phrases: dict[str, Callable[[int], str]], skip: t
 _ENDED = {FUNDING_ENDED: lambda c: f"{c} reported one whose funding has all ended, renewal not reported"}
 _ISAC_OTHERS = {
     "stalking support within wider services": lambda c: (
-        f"{c} reported stalking support within wider services with no ISAC stated"
+        f"{c} reported stalking support within wider services with no ISA stated"
     ),
     FUNDING_ENDED: lambda c: f"{c} reported a service whose funding has all ended, renewal not reported",
     "training or champions only": lambda c: f"{c} reported stalking training or champions only",
     "model not stated": lambda c: f"{c} reported stalking advocates without saying how they are provided",
-    "none stated": lambda c: f"{c} indicated there is no ISAC or specialist stalking service",
+    "none stated": lambda c: f"{c} indicated there is no ISA or specialist stalking service",
     NOT_REPORTED: lambda c: f"{c} {_verb(c, 'is', 'are')} not reported",
 }
 _PROGRAMME_OTHERS = {
@@ -72,7 +72,7 @@ _FUNDING_OTHERS = {
     "no end date reported": lambda c: f"{c} reported funded services with no end date or risk stated",
     FUNDING_ENDED: lambda c: f"{c} reported funding that has all ended, renewal not reported",
     "funding constraint stated": lambda c: (
-        f"{c} reported that funding limits or prevents a stalking service or ISACs, with no funded service"
+        f"{c} reported that funding limits or prevents a stalking service or ISAs, with no funded service"
     ),
     "statements only": lambda c: f"{c} {_verb(c, 'was', 'were')} quoted on funding but reported no funded service",
     NOT_REPORTED: lambda c: f"{c} {_verb(c, 'is', 'are')} not reported on funding",
@@ -105,12 +105,12 @@ def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at
         isac,
         {
             "dedicated service": ("dedicated service", "dedicated services"),
-            "ISACs within wider services": ("with ISACs within wider services", "with ISACs within wider services"),
+            "ISACs within wider services": ("with ISAs within wider services", "with ISAs within wider services"),
         },
     )
     out.append(
         _sentence(
-            f"{k.count} of {where} reported a dedicated stalking service or ISACs within wider services"
+            f"{k.count} of {where} reported a dedicated stalking service or ISAs within wider services"
             + _recent(k, detail),
             _others(isac, _ISAC_OTHERS, rules.ISAC.provided),
         )
@@ -119,7 +119,7 @@ def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at
     if len(counts):
         total = int(counts.sum())
         out.append(
-            f"Where a number is stated, {count_of(total, 'ISAC')} {_verb(total, 'is', 'are')} reported across "
+            f"Where a number is stated, {count_of(total, 'ISA')} {_verb(total, 'is', 'are')} reported across "
             f"{count_of(len(counts), 'force area')}."
         )
 
@@ -199,19 +199,19 @@ def _stream_sentences(streams: pd.DataFrame, scope: Scope, as_at: dt.date) -> li
 
 _FORCE_ISAC = {
     "dedicated service": "{name} reported a dedicated stalking service for victims{count}.",
-    "ISACs within wider services": "{name} reported ISACs within wider victim or domestic abuse services{count}.",
+    "ISACs within wider services": "{name} reported ISAs within wider victim or domestic abuse services{count}.",
     "stalking support within wider services": (
-        "{name} reported stalking support within wider victim or domestic abuse services, with no ISAC stated{posts}."
+        "{name} reported stalking support within wider victim or domestic abuse services, with no ISA stated{posts}."
     ),
     FUNDING_ENDED: (
         "{name} reported stalking support for victims ({reported}), but every funded service for it has an end date "
         "that has passed, and no renewal is reported."
     ),
     "training or champions only": (
-        "{name} reported stalking training or champions in wider services, with no ISAC or specialist advocate stated."
+        "{name} reported stalking training or champions in wider services, with no ISA or specialist advocate stated."
     ),
     "model not stated": "{name} reported stalking advocates, but the source does not say how they are provided{count}.",
-    "none stated": "The source indicates {name} has no ISAC or specialist stalking service.",
+    "none stated": "The source indicates {name} has no ISA or specialist stalking service.",
 }
 _FORCE_PROGRAMME = {
     "commissioned": "{name} reported a commissioned stalking perpetrator programme.",
@@ -246,7 +246,7 @@ def force_sentences(row: pd.Series, streams: pd.DataFrame, as_at: dt.date) -> li
     """Key figures for one force, as sentences, each with the date its status was last reported."""
     name = row["short_name"]
     count = row["isac_count"]
-    count_text = "" if pd.isna(count) else f", with {count_of(int(count), 'ISAC')} stated"
+    count_text = "" if pd.isna(count) else f", with {count_of(int(count), 'ISA')} stated"
     posts = row.get("dedicated_stalking_posts")
     posts_text = "" if posts is None or pd.isna(posts) else f" (and {count_of(int(posts), 'dedicated stalking post')})"
 
@@ -295,7 +295,7 @@ def force_sentences(row: pd.Series, streams: pd.DataFrame, as_at: dt.date) -> li
         sentence = f"{name} reported funded stalking services with no end date and no risk stated."
     elif risk == "funding constraint stated":
         sentence = (
-            f"{name} reported that funding limits or prevents a stalking service or ISACs; no funded stalking "
+            f"{name} reported that funding limits or prevents a stalking service or ISAs; no funded stalking "
             "service is reported."
         )
     elif risk == "statements only":
@@ -320,9 +320,9 @@ def force_sentences(row: pd.Series, streams: pd.DataFrame, as_at: dt.date) -> li
 # What a force area reported on each theme, in a few words (the brief's force findings).
 _STATUS_WORDS = {
     "dedicated service": "a dedicated stalking service for victims",
-    "ISACs within wider services": "ISACs within wider victim or domestic abuse services",
-    "stalking support within wider services": "stalking support within wider services, with no ISAC stated",
-    "training or champions only": "stalking training or champions only, with no ISAC stated",
+    "ISACs within wider services": "ISAs within wider victim or domestic abuse services",
+    "stalking support within wider services": "stalking support within wider services, with no ISA stated",
+    "training or champions only": "stalking training or champions only, with no ISA stated",
     "model not stated": "stalking advocates, without saying how they are provided",
     "commissioned": "a commissioned stalking perpetrator programme",
     "developing": "one being procured, designed or set up",
@@ -436,7 +436,7 @@ def area_findings(
     where = f"the {n} force areas in {scope.place}" if n != 1 else f"the force area in {scope.place}"
     out = []
     for key, words in (
-        ("isac", "reported ISACs or a dedicated stalking service"),
+        ("isac", "reported ISAs or a dedicated stalking service"),
         ("programme", "reported a commissioned stalking perpetrator programme"),
         ("masip", "reported a multi-agency stalking intervention programme (MASIP) or stalking clinic running"),
     ):
@@ -449,7 +449,7 @@ def area_findings(
             if len(counts):
                 total = int(counts.sum())
                 out.append(
-                    f"Where a number is stated, {count_of(total, 'ISAC')} {_verb(total, 'is', 'are')} reported "
+                    f"Where a number is stated, {count_of(total, 'ISA')} {_verb(total, 'is', 'are')} reported "
                     f"across {count_of(len(counts), 'force area')}."
                 )
     k = headlines.count(cov, "funding_at_risk")
@@ -487,7 +487,7 @@ def force_findings(
         words = _STATUS_WORDS.get(status, status)
         extra = ""
         if theme is rules.ISAC and pd.notna(row["isac_count"]):
-            extra = f", with {count_of(int(row['isac_count']), 'ISAC')} stated"
+            extra = f", with {count_of(int(row['isac_count']), 'ISA')} stated"
         if theme is rules.ISAC and pd.notna(row.get("isa_fte")):
             extra += f"; {row['isa_fte']:g} stalking advocate posts (FTE) returned"
         out.append(f"{topic}: {name} reported {words}{extra}.")

@@ -63,7 +63,7 @@ MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 # The force table's status columns: (heading, theme); each cell holds the status alone, and the
 # date it was last reported is said once, in the heading, unless a cell's date differs.
 FORCE_STATUS_COLUMNS = (
-    ("ISAC provision", rules.ISAC),
+    ("ISA provision", rules.ISAC),
     ("Perpetrator programme", rules.PROGRAMME),
     ("MASIP or stalking clinic", rules.MASIP),
     ("Funding", rules.FUNDING),
@@ -403,8 +403,8 @@ def annex_forces_table(brief: Briefing) -> pd.DataFrame:
     frame = {"Force area": list(cov["short_name"])}
     if brief.scope.kind == "all":
         frame["Region"] = list(cov["region"])
-    frame[headings["ISAC provision"]] = cells["ISAC provision"]
-    frame["ISACs stated"] = ["" if pd.isna(v) else str(int(v)) for v in cov["isac_count"]]
+    frame[headings["ISA provision"]] = cells["ISA provision"]
+    frame["ISAs stated"] = ["" if pd.isna(v) else str(int(v)) for v in cov["isac_count"]]
     for heading in ("Perpetrator programme", "MASIP or stalking clinic", "Funding"):
         frame[headings[heading]] = cells[heading]
     frame["Next funding end"] = [_next_end(r, brief.today) for r in cov.itertuples()]

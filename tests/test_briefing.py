@@ -134,7 +134,7 @@ def test_wales_brief_has_findings_charts_and_changes_and_the_annex_the_table_and
     annex = docx.Document(io.BytesIO(the_annex(wales_zip)))
     table = annex.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header[0] == "Force area" and header[1].startswith("ISAC provision") and "Next funding end" in header
+    assert header[0] == "Force area" and header[1].startswith("ISA provision") and "Next funding end" in header
     assert len(table.rows) == 1 + len(WELSH_FORCES)
     annex_text = doc_text(the_annex(wales_zip))
     assert "Sources and licence" in annex_text and "Open Government Licence v3.0" in annex_text
@@ -261,9 +261,14 @@ def test_a_citation_carries_the_documents_url_where_it_has_one(built_db, as_at):
     from exports import word
 
     brief = briefing.gather(briefing.resolve_scope(region="Wales"), as_at)
-    brief.sources = brief.sources.assign(url=["https://example.org/apcc-response"] + [None] * (len(brief.sources) - 1))
+    address = brief.sources.set_index("source_id").loc["apcc-response-2024-12", "url"]
+    assert address.startswith("https://www.gov.uk/"), "data/sources.csv's address reaches the database"
     text = doc_text(word.annex_docx(brief))
-    assert "19 December 2024, https://example.org/apcc-response" in text
+    assert f"19 December 2024, {address}" in text, "beside each quote"
+    readme = briefing.readme(brief, [], False, [])
+    for source in brief.sources.itertuples():
+        line = next(line for line in readme.splitlines() if line.startswith(f"- {source.title}."))
+        assert (source.url in line) if isinstance(source.url, str) else "https://" not in line, line
     assert word.quote_citation("Title", "Section", as_at) == f"— Title, Section, {long_date(as_at)}"
 
 
@@ -318,11 +323,11 @@ def test_area_sentences_count_provision_and_keep_not_reported_apart_from_none():
     cov = _coverage(["dedicated service", "dedicated service", "ISACs within wider services", "not reported"])
     out = briefing.area_sentences(cov, NO_STREAMS, scope, dt.date(2024, 12, 19))
     assert out[0] == (
-        "3 of the 4 force areas in Wales reported a dedicated stalking service or ISACs within wider "
-        "services (2 dedicated services, 1 with ISACs within wider services; 3 of them reported in the last 12 months); "
+        "3 of the 4 force areas in Wales reported a dedicated stalking service or ISAs within wider "
+        "services (2 dedicated services, 1 with ISAs within wider services; 3 of them reported in the last 12 months); "
         "1 is not reported."
     )
-    assert any("2 ISACs are reported across 1 force area" in s for s in out)
+    assert any("2 ISAs are reported across 1 force area" in s for s in out)
     assert any(
         s.startswith(
             "0 of the 4 force areas in Wales reported a commissioned stalking perpetrator programme; 4 are not reported"
@@ -339,8 +344,8 @@ def test_area_sentences_name_a_stated_none_as_none():
     cov = _coverage(["none stated", "not reported"])
     first = briefing.area_sentences(cov, NO_STREAMS, scope, dt.date(2024, 12, 19))[0]
     assert first == (
-        "0 of the 2 force areas in Wales reported a dedicated stalking service or ISACs within wider "
-        "services; 1 indicated there is no ISAC or specialist stalking service and 1 is not reported."
+        "0 of the 2 force areas in Wales reported a dedicated stalking service or ISAs within wider "
+        "services; 1 indicated there is no ISA or specialist stalking service and 1 is not reported."
     )
 
 
@@ -442,7 +447,7 @@ def test_the_annex_states_each_columns_report_date_once_and_wraps_names_whole(bu
 
     brief = briefing.gather(briefing.Scope.all(), as_at)
     table = word.annex_forces_table(brief)
-    assert "ISAC provision, reported 19 Dec 2024" in table.columns
+    assert "ISA provision, reported 19 Dec 2024" in table.columns
     cells = table.astype(str).to_numpy().ravel().tolist()
     assert not [c for c in cells if "last reported" in c or "19 Dec 2024" in c], "the date is in the heading"
     widths = word.column_widths(table)

@@ -503,7 +503,7 @@ def test_make_run_serves_the_home_page(built_db: Path, browser, tmp_path: Path):
 # ---------------------------------------------------------------- a profile that answers in its first screen
 
 SUMMARY_LABELS = (
-    "ISAC provision",
+    "ISA provision",
     "Perpetrator programme",
     "MASIP or stalking clinic",
     "Funding risk",
@@ -534,7 +534,25 @@ def test_the_profiles_summary_strip_is_in_its_first_screen(server, browser, size
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{size}: the strip runs to {box['y'] + box['height']}"
     for label in SUMMARY_LABELS:
         assert label in text, f"{label} is in the summary strip"
-    assert "3 ISACs stated" in text and "15 " in text and "16 " in text and "25 " in text
+    assert "3 ISAs stated" in text and "15 " in text and "16 " in text and "25 " in text
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_force_profiles_summary_strip_is_in_its_first_screen(server, browser, size, built_db):
+    """The strip's words vary by force (statuses, posts, dates): all 43, with the force's name and
+    the lines that expand its terms above the strip."""
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    outside = {}
+    for code in queries.forces()["pfa_code"]:
+        page.goto(f"{server}/force-profile?force={code}")
+        settle(page)
+        box = page.locator(".st-key-profile_summary").bounding_box()
+        if box is None or box["y"] < 0 or box["y"] + box["height"] > height:
+            outside[code] = box
+    context.close()
+    assert not outside, f"{size}: strips not wholly in the first screen: {outside}"
 
 
 def test_a_tap_on_the_map_always_opens_the_tapped_force_at_the_top_of_its_profile(server, browser):

@@ -39,8 +39,8 @@ def test_force_query_param_opens_that_profile(built_db):
     assert not at.exception
     assert at.title[0].value == "Hertfordshire"
     body = texts(at)
-    assert "3 ISACs stated" in body, "Hertfordshire states three ISACs (in the summary strip)"
-    assert body.count("3 ISACs") == 1 and not [m for m in at.metric if "ISAC" in m.label], "said once"
+    assert "3 ISAs stated" in body, "Hertfordshire states three ISAs (in the summary strip)"
+    assert body.count("3 ISAs") == 1 and not [m for m in at.metric if "ISA" in m.label], "said once"
     assert "31 March 2025" in body, "its MoJ funding ends on 31 March 2025"
 
 

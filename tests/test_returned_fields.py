@@ -19,6 +19,7 @@ from core import clock, coverage, paths, queries, rules
 from core.text import long_date
 from exports import briefing
 from exports.scope import resolve_scope
+from tests.page_tables import markdown_table
 from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox  # noqa: F401
 from workflow import review, submitting
 
@@ -115,7 +116,7 @@ def test_returned_fields_are_shown_where_people_look(sandbox):  # noqa: F811
 
     profile = page("app_pages/force_profile.py", {"force": HERTS})
     text = shown(profile)
-    assert "Stalking advocate posts:** 3 ISACs stated; 3.5 FTE returned" in text, "in the summary strip, once"
+    assert "Stalking advocate posts:** 3 ISAs stated; 3.5 FTE returned" in text, "in the summary strip, once"
     assert text.count("3.5 FTE") == 1
     assert "Hertfordshire Police and Crime Commissioner" in text and f"as returned {long_date(AS_AT)}" in text
     assert "£120,000 a year" in text
@@ -138,9 +139,9 @@ def test_returned_fields_are_shown_where_people_look(sandbox):  # noqa: F811
     assert metrics["Complete"] == "0" and metrics["Not returned"] == "4 of 4"
 
     regions = page("app_pages/regions.py", {"regions_view": "Force areas"})
-    forces = next(d.value for d in regions.dataframe if "Advocate FTE" in d.value.columns)
-    by_code = forces.set_index("ONS code")["Advocate FTE"]
-    assert by_code[HERTS] == "3.5" and by_code["E23000028"] == "not stated"
+    forces = markdown_table(regions, "Force area")
+    by_name = forces.set_index("Force area")["Advocate FTE"]
+    assert by_name["Hertfordshire"] == "3.5" and by_name["Essex"] == "not stated"
 
     cov = queries.coverage(AS_AT, db=queries.Database(sandbox.database))
     hover = coverage_map(cov, "isac").data[0]

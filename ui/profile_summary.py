@@ -28,11 +28,11 @@ def _date(value) -> dt.date | None:
 
 
 def advocate_posts(row: pd.Series) -> str:
-    """'3 ISACs stated; 3.5 FTE returned', or 'not stated'."""
+    """'3 ISAs stated; 3.5 FTE returned', or 'not stated'."""
     parts = []
     if pd.notna(row.get("isac_count")):
         n = int(row["isac_count"])
-        parts.append(f"{n} ISAC{'s' if n != 1 else ''} stated")
+        parts.append(f"{n} ISA{'s' if n != 1 else ''} stated")
     if pd.notna(row.get("dedicated_stalking_posts")):
         n = int(row["dedicated_stalking_posts"])
         parts.append(f"{n} dedicated stalking post{'s' if n != 1 else ''}")
