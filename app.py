@@ -8,7 +8,7 @@ import streamlit as st
 from charts.chart_text import MAIN_SOURCE
 from core import paths, queries
 from core.text import data_as_at_line
-from ui import auth, site, state, style, viewport
+from ui import auth, evidence_view, filters_button, glossary, site, state, style, viewport
 
 st.set_page_config(page_title=site.SITE_TITLE, page_icon=str(paths.FAVICON), layout="wide")
 
@@ -43,10 +43,17 @@ except queries.DatabaseMissing as err:
 
 auth.sidebar(actor)
 with st.sidebar:
-    st.caption(MAIN_SOURCE + ". Illustrative evidence: a force not quoted is *not reported*, not *none*.")
+    link = evidence_view.main_source_link()
+    st.caption(
+        MAIN_SOURCE
+        + (f" ({link})" if link else "")
+        + ". Illustrative evidence: a force not quoted is *not reported*, not *none*."
+    )
     st.caption(data_as_at_line(filters.data_date))
     viewport.track()
+glossary.sidebar()  # the short glossary, on every page
 
+filters_button.show()  # on a phone: says where the controls are, and opens them
 state.open_profile_if_requested(next((p.script for p in specs if p.url_path == navigation.url_path), None))
 state.link_problems()
 navigation.run()

@@ -9,20 +9,24 @@ from charts.chart_text import ChartText
 from core import paths, rules
 from core.text import export_stem, long_date
 from ui import cached_queries as data
-from ui import state
+from ui import evidence_view, glossary, state
 from ui.evidence_view import md_escape
 from ui.widgets import table_block
 
 filters = state.current()
 
 st.title("Data and methods")
-st.caption("Where every figure comes from, what the words mean, and how the data is built and checked.")
+st.caption(
+    "Where every figure comes from, what the words mean, and how the data is built and checked. "
+    + glossary.terms_line("ISA", "MASIP")
+)
 
 st.header("Sources")
 st.markdown(
     "\n".join(  # one element for the list: each element costs the browser time to draw
         f"- **{md_escape(row.title)}**. {md_escape(row.publisher)}, {long_date(row.published)}. "
         f"{md_escape(row.licence)}. {md_escape(row.description or '')}"
+        + (f" Online: {link}" if (link := evidence_view.source_link(row.url)) else "")
         for row in data.sources().itertuples()
     )
 )

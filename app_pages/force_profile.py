@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from charts import palette
+from core import clock, headlines, rules
 from core import coverage as coverage_rules
-from core import headlines, rules
 from core.text import amount_words, long_date, plural
 from exports import briefing
 from ui import cached_queries as data
-from ui import demand_view, evidence_view, notices, site, state
+from ui import demand_view, evidence_view, glossary, notices, profile_summary, scroll, site, state
 from ui.evidence_view import md_escape
 from ui.widgets import briefing_download
 
@@ -46,10 +46,20 @@ mine = coverage_all.set_index("pfa_code").loc[code]
 facts = data.facts(as_at, pfa_code=code)
 streams = data.funding_streams(as_at, pfa_code=code)
 
+scroll.open_at_top(code)  # opened from the map, the sidebar or a link: the force's name and summary in view
 st.title(force["short_name"])
 st.caption(
-    f"{md_escape(force['force_name'])} police force area · {md_escape(force['region'])} · ONS code {md_escape(code)}"
+    f"{md_escape(force['force_name'])} police force area · {md_escape(force['region'])} · ONS code {md_escape(code)}  \n"
+    + glossary.terms_line("ISA", "MASIP")  # the summary strip names both
 )
+recs = data.recommendation_status(as_at)
+profile_summary.strip(mine, recs[recs["pfa_code"] == code], as_at, clock.today())
+# The other terms the force's evidence uses, expanded before the page first shows them.
+more_terms = glossary.terms_in(
+    [*facts["value"], *facts["quote"], *streams["service"], *streams["quote"]], skip=("ISA", "MASIP")
+)
+if more_terms:
+    st.caption("Also on this page: " + glossary.terms_line(*more_terms))
 if force["commissioner_body"] == "City of London Corporation":
     st.info(
         "**The City of London has no Police and Crime Commissioner.** The City of London Corporation, "
@@ -69,7 +79,7 @@ else:
         f"Commissioning body: **{md_escape(force['commissioner_name'])}** ({md_escape(force['commissioner_body'])}), "
         f"as at {long_date(filters.source_date)}."
     )
-notices.data_age(filters)
+notices.data_age(filters, pfa_code=code)
 
 
 def fact_lines(rows: pd.DataFrame, skip: tuple[str, ...] = ("status", "masip_status")) -> None:
@@ -139,21 +149,11 @@ for dimension, dim, words in MAIN_DIMENSIONS:
             st.markdown(f"**{dim.label}**")
             related = mine[dim.column] == rules.NOT_REPORTED and not rows.empty
             status_line(dim, related=related)
-            if dimension == "isac_provision" and pd.notna(mine["isac_count"]):
-                st.metric("ISACs stated", int(mine["isac_count"]))
-            if dimension == "isac_provision" and pd.notna(mine["dedicated_stalking_posts"]):
-                st.metric("Dedicated stalking posts (not called ISACs)", int(mine["dedicated_stalking_posts"]))
-            if dimension == "isac_provision" and pd.notna(mine["isa_fte"]):
-                st.metric(
-                    "Stalking advocate posts (FTE)",
-                    f"{mine['isa_fte']:g}",
-                    help="Independent stalking advocate posts in full-time equivalents, as the office returned "
-                    f"them (as at {long_date(pd.Timestamp(mine['isac_reported_on']).date())}).",
-                )
             if rows.empty:
                 evidence_view.not_reported(force["short_name"], words)
             else:
-                fact_lines(rows)
+                # The advocate posts are in the summary strip at the top: each number is said once.
+                fact_lines(rows, skip=("status", "masip_status", *profile_summary.SHOWN_ATTRIBUTES))
         with right:
             if len(rows):
                 n = rows["quote"].nunique()
@@ -176,6 +176,12 @@ with st.container(border=True):
         )
         if isinstance(row.end_wording, str) and row.end_wording and not row.end_derived:
             st.caption(f"End date in the source's words: “{md_escape(row.end_wording)}”")
+        if row.state == rules.SERVICE_ENDS_SOON and row.status != rules.SERVICE_AT_RISK:
+            st.caption(
+                f"Counted as ending within {rules.AT_RISK_WINDOW_WORDS} because its end date is within "
+                f"{rules.AT_RISK_WINDOW_WORDS} after {long_date(as_at)}, although it is reported as "
+                f"“{md_escape(row.status)}”: a dated end that close counts as at risk until a return gives a later one."
+            )
         evidence_view.quote(streams.loc[row.Index])
     statements = facts[facts["dimension"] == "funding"]
     if len(statements):

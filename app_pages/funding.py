@@ -13,7 +13,7 @@ from core import headlines, rules
 from core.text import export_stem, long_date, plural
 from exports import table_views
 from ui import cached_queries as data
-from ui import evidence_view, notices, state
+from ui import evidence_view, glossary, notices, state
 from ui.evidence_view import md_escape
 from ui.widgets import chart_block, table_block, table_downloads
 
@@ -27,8 +27,13 @@ window_end = rules.window_end(as_at)
 cliff = pd.Timestamp(rules.CLIFF_EDGE)
 
 st.title("Funding cliff edge")
+terms = glossary.terms_in(
+    [*streams["service"], *streams["quote"], *facts.loc[facts["dimension"] == "funding", "quote"]],
+    skip=("ISA", "MASIP"),
+)
 st.caption(
-    f"Every funded stalking service the sources mention, with its funder and end date. Showing {filters.geography}."
+    f"Every funded stalking service the sources mention, with its funder and end date. Showing {filters.geography}. "
+    + glossary.terms_line("ISA", "MASIP", *terms)
 )
 notices.data_age(filters)
 
@@ -198,6 +203,7 @@ for force in at_risk_forces.sort_values("short_name").itertuples():
                 row.source_title,
                 row.section,
                 row.source_date,
+                row.source_url if isinstance(row.source_url, str) else "",
             )
         )
     for row in said.itertuples():
@@ -214,6 +220,7 @@ for force in at_risk_forces.sort_values("short_name").itertuples():
                 row.source_title,
                 row.section,
                 row.source_date,
+                row.source_url if isinstance(row.source_url, str) else "",
             )
         )
     with st.container(border=True):  # one markdown element per force: quicker for the browser to draw
@@ -239,6 +246,7 @@ if rows:
                     "Document",
                     "Section",
                     "Document date",
+                    "Document address",
                 ],
             ),
             risk_text,

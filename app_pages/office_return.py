@@ -50,7 +50,7 @@ name = forces.at[code, "short_name"]
 open_rounds = rounds.open_rounds_for(code)
 if not open_rounds:
     st.info(
-        f"No returns round is open for {name}. The APCC will let you know when one opens.",
+        f"No returns round is open for {md_escape(name)}. The APCC will let you know when one opens.",
         icon=":material/event_available:",
     )
     st.stop()
@@ -107,6 +107,13 @@ elif state.state == progress.RETURNED:
     st.text(state.comment or "")
 else:
     st.markdown(f"**Where your return stands:** {md_escape(state.state)}")
+if state.late:
+    st.caption(f"Sent late: after the due date, {long_date(round_.due)}. The APCC has it, marked late.")
+if days < 0 and state.state not in (progress.SUBMITTED, progress.ACCEPTED):
+    st.warning(
+        f"The due date has passed ({long_date(round_.due)}). Your return is still taken, and marked late for the APCC.",
+        icon=":material/schedule:",
+    )
 if locked:
     st.caption("An APCC admin can still enter a correction on your office's behalf.")
 
@@ -190,7 +197,7 @@ if not locked:
                 st.error(f"{len(err.problems)} problem(s) in the file; nothing was submitted:")
                 st.code("\n".join(str(p) for p in err.problems), language=None)
             except guard.Refused as err:
-                st.error(f"Refused: {err}")
+                st.error(f"Refused: {md_escape(err)}")
             else:
                 st.session_state[FLASH] = (
                     f"Submitted for review (submission {made.submission_id}). The APCC will review it."
@@ -299,7 +306,7 @@ if left.button("Save draft", icon=":material/save:", key="save_draft"):
     try:
         submitting.save_draft(actor, round_.round_id, code, _collect())
     except guard.Refused as err:
-        st.error(f"Refused: {err}")
+        st.error(f"Refused: {md_escape(err)}")
     else:
         st.success("Draft saved. You can come back to it at any time before you submit.")
 if right.button("Submit for review", type="primary", icon=":material/send:", key="submit_form"):
@@ -321,7 +328,7 @@ if right.button("Submit for review", type="primary", icon=":material/send:", key
         ]
         st.rerun()
     except guard.Refused as err:
-        st.error(f"Refused: {err}")
+        st.error(f"Refused: {md_escape(err)}")
     else:
         st.session_state.pop(PROBLEMS, None)
         st.session_state[FLASH] = (

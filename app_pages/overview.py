@@ -10,7 +10,7 @@ from core import headlines, rules
 from core.text import export_stem
 from exports import briefing, table_views
 from ui import cached_queries as data
-from ui import demand_view, notices, state
+from ui import demand_view, glossary, notices, state
 from ui.evidence_view import md_escape
 from ui.map_view import show_coverage_map
 from ui.widgets import briefing_download, chart_block, chart_downloads
@@ -23,7 +23,8 @@ dim = filters.dimension
 st.title("Stalking services in England and Wales: where the gaps are")
 st.caption(
     "How police force areas support stalking victims, address perpetrators and work across agencies, "
-    f"as reported by their commissioners to the APCC. Showing {filters.geography}."
+    f"as reported by their commissioners to the APCC. Showing {filters.geography}. "
+    + glossary.terms_line("ISA", "MASIP")
 )
 notices.data_age(filters)
 
@@ -36,9 +37,9 @@ def headline(column, label: str, count: headlines.Count, help: str) -> None:
 cols = st.columns(3)
 headline(
     cols[0],
-    "Dedicated service or ISACs in wider services",
+    "Dedicated service or ISAs in wider services",
     h.isac,
-    "Force areas reporting a stalking-specific service, or ISACs within wider victim or domestic abuse services.",
+    "Force areas reporting a stalking-specific service, or ISAs within wider victim or domestic abuse services (the status the sources call ISACs within wider services).",
 )
 headline(
     cols[1],
@@ -48,9 +49,9 @@ headline(
 )
 headline(
     cols[2],
-    "Stalking support in wider services, no ISACs stated",
+    "Stalking support in wider services, no ISAs stated",
     h.support_within_wider,
-    "A wider victim or domestic abuse service supports stalking victims, but the source names no ISAC.",
+    "A wider victim or domestic abuse service supports stalking victims, but the source names no ISA (the sources' ISAC).",
 )
 cols = st.columns(3)
 headline(

@@ -9,15 +9,15 @@ from core import rules
 from core.text import export_stem, long_date
 from exports import table_views
 from ui import cached_queries as data
-from ui import evidence_view, notices, state
+from ui import evidence_view, glossary, notices, state
 from ui.evidence_view import md_escape
 from ui.widgets import table_block
 
 ASKS = {
     "15": (
-        "Review specialist services for stalking victims, including ISACs",
+        "Review specialist services for stalking victims, including independent stalking advocates",
         "Review whether the right specialist services have been commissioned to support stalking victims, "
-        "including trained independent stalking advocate caseworkers (ISACs); provide them where they do not "
+        "including trained independent stalking advocate caseworkers (ISACs, now independent stalking advocates, ISAs); provide them where they do not "
         "exist, and consider collaborating across force boundaries. Directed to PCCs and mayoral equivalents.",
     ),
     "16": (
@@ -28,7 +28,7 @@ ASKS = {
     "25": (
         "Improve the multi-agency response to stalking perpetrators",
         "Explore how the force works with healthcare, the CPS, probation and other partners to manage stalking "
-        "perpetrators; whether to collaborate with other forces; and how MAPPA is used for stalking offenders. "
+        "perpetrators; whether to collaborate with other forces; and how Multi-Agency Public Protection Arrangements (MAPPA) are used for stalking offenders. "
         "Directed to PCCs and chief constables.",
     ),
 }
@@ -43,7 +43,11 @@ timeline = data.timeline()
 
 st.title("Recommendations 15, 16 and 25")
 st.caption(
-    f"What the super-complaint asked of Police and Crime Commissioners, and the evidence each force area gave. Showing {filters.geography}."
+    "What the super-complaint asked of Police and Crime Commissioners, and the evidence each force area gave. "
+    f"Showing {filters.geography}. "
+    + glossary.terms_line(
+        "ISA", "MASIP", "MAPPA", *glossary.terms_in([*facts["quote"], *facts["value"]], skip=("ISA", "MASIP", "MAPPA"))
+    )
 )
 notices.data_age(filters)
 

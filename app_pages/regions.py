@@ -10,46 +10,79 @@ from core import headlines, rules
 from core.text import export_stem
 from exports import table_views
 from ui import cached_queries as data
-from ui import demand_view, notices, state
-from ui.widgets import chart_block, table_block
+from ui import demand_view, glossary, notices, state
+from ui.evidence_view import md_escape
+from ui.widgets import chart_block, wrapped_table
 
 filters = state.current()
 coverage = data.coverage(filters.as_at)  # every region, so the chosen ones can be compared with the rest
 regions = data.regions()
+chosen = [r for r in regions if r in filters.regions]  # in the regions' own order
+place = filters.geography
 
 st.title("Regional comparison")
-st.caption("How many force areas in each region report each kind of provision. Chosen regions are marked ▶.")
+st.caption(
+    "How many force areas in each region report each kind of provision"
+    + (f": {', '.join(chosen)} beside England and Wales. " if chosen else ". ")
+    + glossary.terms_line("ISA", "MASIP")
+)
 notices.data_age(filters)
 
-shares = headlines.region_shares(coverage, regions, with_total=True)
-best = shares[(shares["dimension"] == rules.MEASURES["isac"].label) & (shares["region"] != "England and Wales")]
-top = best.sort_values(["share", "total"], ascending=False).iloc[0]
+# The regions in view: the chosen ones (beside England and Wales), or every region.
+in_view = chosen or regions
+shares = headlines.region_shares(coverage, in_view, with_total=True)
+isac = shares[(shares["dimension"] == rules.MEASURES["isac"].label) & (shares["region"] != "England and Wales")]
+top = isac.sort_values(["share", "total"], ascending=False).iloc[0]
 everywhere = {key: headlines.count(coverage, key) for key in rules.MEASURES}
+detail = f"{top['current']} reported in the last 12 months, {top['not_reported']} not reported"
+if len(chosen) == 1:
+    title = f"{top['region']}: {top['count']} of {top['total']} force areas report ISA provision ({detail})"
+elif chosen:
+    title = (
+        f"Of {place}, {top['region']} has the highest share of force areas reporting ISA provision "
+        f"({top['count']} of {top['total']} — {detail})"
+    )
+else:
+    title = (
+        f"{top['region']} has the highest share of force areas reporting ISA provision "
+        f"({top['count']} of {top['total']} — {detail})"
+    )
 text = ChartText(
-    title=f"{top['region']} has the highest share of force areas reporting ISAC provision "
-    f"({top['count']} of {top['total']} — {top['current']} reported in the last 12 months, "
-    f"{top['not_reported']} not reported)",
-    subtitle=f"Share of force areas in each region reporting each measure, with counts; England and Wales; "
-    f"positions {filters.viewed}",
+    title=title,
+    subtitle=f"Share of force areas in each region reporting each measure, with counts; "
+    f"{place + ' beside England and Wales' if chosen else 'England and Wales'}; positions {filters.viewed}",
     data_date=filters.data_date,
     notes=(
-        "Darker cells: a larger share of the region's force areas (none; under 25%; 25-49%; 50-74%; 75% or more). "
+        "Darker cells: a larger share of the region's force areas; blue for provision (better), orange for "
+        "funding at risk (worse); the key names each step. "
         "Not reported is not the same as none: a low share may mean a region's forces were not quoted.",
         "England and Wales: " + "; ".join(f"{rules.MEASURES[k].label} {c.line}" for k, c in everywhere.items()) + ".",
     ),
 )
+
+if len(chosen) >= 2:  # the chosen regions side by side, each counted on its own
+    st.subheader("Side by side")
+    for start in range(0, len(chosen), 4):
+        row = chosen[start : start + 4]
+        for column, region in zip(st.columns(len(row), border=True), row):
+            mine = coverage[coverage["region"] == region]
+            column.markdown(
+                f"**{md_escape(region)}** ({len(mine)} force areas)  \n"
+                + "  \n".join(f"{m.label}: {headlines.count(mine, k)}" for k, m in rules.MEASURES.items())
+            )
+
 # Stable labels: the open tab is kept in the URL (?regions_view=Force+areas), so a shared link reopens it.
 grid_tab, forces_tab = st.tabs(["Regions", "Force areas"], key="regions_view", on_change="rerun", bind="query-params")
 with grid_tab:
     if grid_tab.open:
         chart_block(
-            lambda width: charts.region_grid(shares, text, highlight=list(filters.regions), width=width),
-            table_views.region_table(shares, [*regions, "England and Wales"]),
+            lambda width: charts.region_grid(shares, text, highlight=chosen, width=width),
+            table_views.region_table(shares, [*in_view, "England and Wales"]),
             text,
             key="regions_grid",
-            stem=export_stem("provision-by-region", "England and Wales", filters.as_at),
+            stem=export_stem("provision-by-region", place, filters.as_at),
             alt=charts.grid_alt(shares),
-            filters=filters.describe(geography=False),
+            filters=filters.describe(),
             as_at=filters.as_at,
             column_config={
                 "Region": st.column_config.TextColumn(width=190),
@@ -58,39 +91,20 @@ with grid_tab:
             },
         )
 with forces_tab:
-    if forces_tab.open:  # the sortable table is built only while its tab is open
-        shown = coverage if not filters.regions else coverage[coverage["region"].isin(filters.regions)]
+    if forces_tab.open:  # built only while its tab is open
+        shown = coverage if not chosen else coverage[coverage["region"].isin(chosen)]
         forces_text = ChartText(
-            title=f"{len(shown)} force areas in {filters.geography}",
-            subtitle=f"Reported provision by force area, positions {filters.viewed}",
+            title=f"{len(shown)} force areas in {place}",
+            subtitle=f"Reported provision by force area, by region, positions {filters.viewed}",
             data_date=filters.data_date,
         )
-        table_block(
+        wrapped_table(
             table_views.forces_table(shown, regions),
             forces_text,
             key="regions_forces",
-            stem=export_stem("force-areas", filters.geography, filters.as_at),
+            stem=export_stem("force-areas", place, filters.as_at),
             filters=filters.describe(),
             as_at=filters.as_at,
-            # Widths that add up to the main column at 1440 px (978 px), so the last column shows.
-            force_width=120,
-            column_config={
-                "Region": st.column_config.TextColumn(width=95),
-                "Victim support (ISACs)": st.column_config.TextColumn(width=130),
-                "ISACs stated": st.column_config.TextColumn(width=60),
-                "Advocate FTE": st.column_config.TextColumn(
-                    width=60, help="Independent stalking advocate posts in full-time equivalents, from returns."
-                ),
-                "Perpetrator programme": st.column_config.TextColumn(width=120),
-                "MASIP or clinic": st.column_config.TextColumn(width=110),
-                "Funding risk": st.column_config.TextColumn(width=125),
-                "Next funding end": st.column_config.TextColumn(
-                    width=95,
-                    help="The next end date on or after the date shown; '(derived)' when worked out from the "
-                    "source's words, not stated.",
-                ),
-                "Quotes": st.column_config.NumberColumn(width=55, format="%d"),
-            },
         )
 
 # Demand beside provision (issue 27): the regions ranked by both figures.

@@ -10,14 +10,15 @@ import streamlit as st
 import intake
 from core import clock, paths, queries
 from ui import cached_queries as data
-from ui import state
+from ui import glossary, state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("Return templates")
+st.caption(glossary.terms_line("ISA", "MASIP"))
 st.write(
     "The December 2024 evidence is the first edition, not the last. To update a force's "
-    "position, fill in a return: one row per fact (ISAC provision and headcount, perpetrator "
+    "position, fill in a return: one row per fact (ISA provision and headcount, perpetrator "
     "programmes, MASIP or stalking clinic) or per funded service (funder, start and end dates, "
     "status), with the date the position is as at, who is submitting it and, optionally, a note "
     "or link as evidence. The workbook's guidance sheet lists every allowed value."

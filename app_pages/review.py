@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core.problems import InputError
-from core.text import long_date
+from core.text import long_date, printable
 from ui import auth
 from ui import cached_queries as data
 from ui.evidence_view import md_escape
@@ -54,9 +54,18 @@ for sub in waiting:
         who = f"Sent by {sub.submitted_by} on {sub.submitted_at:%d %b %Y %H:%M} UTC"
         if sub.entered_by:
             who += " (entered on the office's behalf)"
+        if sub.submitted_at.date() > round_.due:
+            who += f"; sent late (due {long_date(round_.due)})"
         st.text(
-            f"Completed by: {completed}\nSigned off by: {signed}\n{who}\n"
-            f"File: {sub.file_name} (SHA-256 {sub.file_sha256[:12]}…)"
+            "\n".join(
+                printable(line)
+                for line in (
+                    f"Completed by: {completed}",
+                    f"Signed off by: {signed}",
+                    who,
+                    f"File: {sub.file_name} (SHA-256 {sub.file_sha256[:12]}…)",
+                )
+            )
         )
         changes = review.changes(sub, round_)
         if changes:
@@ -95,7 +104,7 @@ for sub in waiting:
                 try:
                     done = review.accept(actor, sub.submission_id)
                 except (InputError, guard.Refused) as err:
-                    st.error(f"Not accepted: {err}")
+                    st.error(f"Not accepted: {md_escape(err)}")
                 else:
                     st.session_state[FLASH] = (
                         f"Accepted and published ({done.stored_as}). Every dashboard shows it from its as-at date."
@@ -110,7 +119,7 @@ for sub in waiting:
                 try:
                     review.return_for_changes(actor, sub.submission_id, comment)
                 except (InputError, guard.Refused) as err:
-                    st.error(f"Not returned: {err}")
+                    st.error(f"Not returned: {md_escape(err)}")
                 else:
                     st.session_state[FLASH] = "Returned to the office with your comment."
                     st.rerun()

@@ -41,9 +41,9 @@ with st.form("open_round", border=True, enter_to_submit=False):
         try:
             made = rounds.open_round(actor, title, as_at, due, asked or None)
         except (InputError, guard.Refused) as err:
-            st.error(f"Not opened: {err}")
+            st.error(f"Not opened: {md_escape(err)}")
         else:
-            st.success(f"Opened {made.round_id}. Offices can now fill in their returns.")
+            st.success(f"Opened {md_escape(made.round_id)}. Offices can now fill in their returns.")
 
 st.subheader("Rounds")
 for r in rounds.rounds():

@@ -60,7 +60,12 @@ with map_tab:
     st.caption("Each force area by where its return stands; the symbol says the same as the colour.")
 with table_tab:
     if table_tab.open:
-        shown = frame.assign(overdue=frame["overdue"].map({True: "overdue", False: ""}))
+        shown = frame.assign(
+            overdue=[
+                "overdue" if owed else "sent late" if late else ""
+                for owed, late in zip(frame["overdue"], frame["late"])
+            ]
+        )
         st.dataframe(
             shown[["short_name", "region", "state", "overdue", "updated_at", "by", "commissioning_body"]],
             hide_index=True,

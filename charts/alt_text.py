@@ -48,7 +48,7 @@ def status_alt(coverage: pd.DataFrame, dim: palette.MapDimension) -> str:
 
 
 def grid_alt(shares: pd.DataFrame) -> str:
-    """One sentence per region: 'North East: Dedicated service or ISACs in wider services 1 of 3, …'."""
+    """One sentence per region: 'North East: Dedicated service or ISAs in wider services 1 of 3, …'."""
     parts = []
     for region, group in shares.groupby("region", sort=False):
         cells = ", ".join(f"{r.dimension} {r.count} of {r.total}" for r in group.itertuples())

@@ -8,8 +8,9 @@ Every figure is laid out for the width it is drawn at (`width`, in CSS pixels):
 the title, subtitle, legend and footer are wrapped to it and stacked so that
 none of them overlaps another, and the plot area gets the room that is left.
 plotly does not wrap text itself, so the words are measured here, with the
-metrics of Arial/Helvetica (the house font; Liberation Sans, which Debian's
-Chromium draws it with, has the same widths).
+metrics of the font the renderer draws: the charts name their own font first
+(charts.fonts: Liberation Sans, shipped in static/fonts/ and loaded by the page
+and the export browser alike), and every width comes from those very files.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
+from charts import fonts
 from core.text import data_as_at_line
 
-FONT = "Arial, Helvetica, sans-serif"
+FONT = fonts.FAMILY
 INK = "#0B0C0C"  # text: 19.6:1 on white
 SUBTLE = "#505A5F"  # secondary text: 7.0:1 on white
 MAIN_SOURCE = (
@@ -46,31 +48,10 @@ def plain(text: object) -> str:
 
 # ---------------------------------------------------------------- measuring words
 
-# Advance widths of Helvetica (= Arial = Liberation Sans), in 1/1000 em, for ASCII 32-126.
-_REGULAR = (
-    "278 278 355 556 556 889 667 191 333 333 389 584 278 333 278 278 556 556 556 556 556 556 556 556 556 556 "
-    "278 278 584 584 584 556 1015 667 667 722 722 667 611 778 722 278 500 667 556 833 722 778 667 778 722 667 "
-    "611 722 667 944 667 667 611 278 278 278 469 556 333 556 556 500 556 556 278 556 556 222 222 500 222 833 "
-    "556 556 556 556 333 500 278 556 500 722 500 500 500 334 260 334 584"
-)
-_BOLD = (
-    "278 333 474 556 556 889 722 238 333 333 389 584 278 333 278 278 556 556 556 556 556 556 556 556 556 556 "
-    "333 333 584 584 584 611 975 722 722 722 722 667 611 778 722 278 556 722 611 833 722 778 667 778 722 667 "
-    "611 722 667 944 667 667 611 333 278 333 584 556 333 556 611 556 611 556 333 611 611 278 278 556 278 889 "
-    "611 611 611 611 389 556 333 611 556 778 556 556 500 389 280 389 584"
-)
-_WIDTHS = {
-    False: {chr(32 + i): int(w) for i, w in enumerate(_REGULAR.split())},
-    True: {chr(32 + i): int(w) for i, w in enumerate(_BOLD.split())},
-}
-_OTHER = {"—": 1000, "–": 556, "…": 1000, "“": 333, "”": 333, "‘": 222, "’": 222, "·": 278, "▶": 1000}
-
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """The drawn width of `text` in px at font `size`, a little generous (never an underestimate that matters)."""
-    table = _WIDTHS[bold]
-    units = sum(table.get(ch) or _OTHER.get(ch) or (1000 if ord(ch) > 0x2000 else 600) for ch in str(text))
-    return units * size / 1000 * 1.03
+    """The width in px the browser draws `text` at font `size`, measured with the charts' font files."""
+    return fonts.text_width(str(text), float(size), bold)
 
 
 def wrap_lines(text: str, width: float, size: float, bold: bool = False) -> list[str]:

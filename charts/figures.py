@@ -323,8 +323,10 @@ def region_grid(
     """Region × measure grid of the share of forces reporting each measure, with the counts in each cell.
 
     `shares` has columns region, dimension, count, total, share. Darker means a larger share, in
-    five steps (palette.SHARE_STEPS); each count is written in dark or white, whichever reads
-    at 4.5:1 or more on its cell. Narrow figures use the measures' short names and wrap the regions.
+    five steps: blue for provision (palette.SHARE_STEPS), orange for funding at risk
+    (palette.RISK_STEPS), where a larger share is worse; a key names every step. Each count is
+    written in dark or white, whichever reads at 4.5:1 or more on its cell. Narrow figures use
+    the measures' short names and wrap the regions.
     """
     narrow = width <= NARROW
     regions = list(dict.fromkeys(shares["region"]))
@@ -352,29 +354,52 @@ def region_grid(
     steps = pct.map(palette.share_step)
     cells = shares.assign(label=shares["count"].astype(str) + " of " + shares["total"].astype(str))
     cell_text = cells.pivot(index="region", columns="dimension", values="label").reindex(index=regions, columns=dims)
+    risk_label = MEASURES["funding_at_risk"].label
+    scale_of = [palette.RISK_STEPS if d == risk_label else palette.SHARE_STEPS for d in dims]
     n = len(palette.SHARE_STEPS)
-    colorscale = []
-    for i, (_, colour) in enumerate(palette.SHARE_STEPS):
-        colorscale += [[i / n, colour], [(i + 1) / n, colour]]
-    fig = go.Figure(
-        go.Heatmap(
-            z=steps.values,
-            x=x,
-            y=y,
-            customdata=pct.round().values,
-            text=cell_text.values,
-            colorscale=colorscale,
-            zmin=-0.5,
-            zmax=n - 0.5,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y}<br>%{x}: %{text} force areas (%{customdata:.0f}%)<extra></extra>",
+    fig = go.Figure()
+    for scale in (palette.SHARE_STEPS, palette.RISK_STEPS):  # provision in blue, at risk in orange
+        columns = [j for j, s in enumerate(scale_of) if s is scale]
+        if not columns:
+            continue
+        colorscale = []
+        for i, (_, colour) in enumerate(scale):
+            colorscale += [[i / n, colour], [(i + 1) / n, colour]]
+        fig.add_trace(
+            go.Heatmap(
+                z=steps.iloc[:, columns].values,
+                x=[x[j] for j in columns],
+                y=y,
+                customdata=pct.iloc[:, columns].round().values,
+                text=cell_text.iloc[:, columns].values,
+                colorscale=colorscale,
+                zmin=-0.5,
+                zmax=n - 0.5,
+                showscale=False,
+                xgap=2,
+                ygap=2,
+                hovertemplate="%{y}<br>%{x}: %{text} force areas (%{customdata:.0f}%)<extra></extra>",
+            )
         )
-    )
+    # The colour key: each step of each scale, in words (a legend entry with no data of its own).
+    for scale, what in ((palette.SHARE_STEPS, "Provision"), (palette.RISK_STEPS, "At risk")):
+        if scale not in scale_of:
+            continue
+        for (_, colour), words in zip(scale, palette.STEP_WORDS):
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=f"{what}: {words}",
+                    marker=dict(symbol="square", size=14, color=colour, line=dict(color=palette.BAR_OUTLINE, width=1)),
+                    hoverinfo="skip",
+                    showlegend=True,
+                )
+            )
     # The counts as text points, each in the colour that reads on its cell.
     points = [
-        (x[j], y[i], cell_text.iat[i, j], palette.text_colour(palette.SHARE_STEPS[int(steps.iat[i, j])][1]))
+        (x[j], y[i], cell_text.iat[i, j], palette.text_colour(scale_of[j][int(steps.iat[i, j])][1]))
         for i in range(len(regions))
         for j in range(len(dims))
     ]
@@ -391,8 +416,16 @@ def region_grid(
     )
     fig.update_yaxes(autorange="reversed", automargin=False, ticks="", showline=False, tickfont=dict(size=row_font))
     fig.update_xaxes(
-        side="top", tickangle=0, automargin=False, ticks="", showline=False, tickfont=dict(size=header_font)
+        side="top",
+        tickangle=0,
+        automargin=False,
+        ticks="",
+        showline=False,
+        tickfont=dict(size=header_font),
+        categoryorder="array",
+        categoryarray=x,
     )
+    fig.update_yaxes(categoryorder="array", categoryarray=y)
     header_lines = max(label.count("<br>") + 1 for label in x)
     row_lines = max(label.count("<br>") + 1 for label in y)
     header = int(header_lines * line_height(header_font) + 10)
@@ -406,10 +439,13 @@ def region_grid(
         axis_space=12,
     )
     # The column names sit above the grid: make room for them under the subtitle.
+    plot_height = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     fig.update_layout(margin=dict(t=fig.layout.margin.t + header), height=fig.layout.height + header)
     for note in fig.layout.annotations:
         if note.name in ("title", "subtitle"):
             note.yshift += header
+    if fig.layout.showlegend:  # the key stays under the subtitle, above the column names
+        fig.layout.legend.y += header / plot_height
     return fig
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import math
 import os
 from functools import lru_cache
@@ -22,7 +23,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely.geometry
 
+from charts.chart_text import text_width, wrap
 from charts.figure_cache import cached_figure
+from charts.fonts import FAMILY
 from charts.palette import ALL_DIMENSIONS as MAP_DIMENSIONS
 from charts.palette import (
     DATED_HATCH,
@@ -41,19 +44,20 @@ from geo.tiles import CELL_DEG
 # For st.plotly_chart(config=...). topojsonURL is relative to the page, so it
 # also works behind a server.baseUrlPath; static/ holds world_110m.json and
 # world_50m.json with empty layers, which is all a hidden base map needs.
+# plotly's own camera button is removed: its PNG has no title, source or date. The page's
+# PNG, SVG and HTML downloads (ui.widgets.chart_downloads) are the titled exports.
 PLOTLY_CONFIG = {
     "topojsonURL": "app/static/",
     "displaylogo": False,
     "scrollZoom": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-    "toImageButtonOptions": {"format": "png", "filename": "stalking-services-map", "scale": 2},
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
 }
 
 OUTLINE = "#FFFFFF"
 SELECTED_OUTLINE = "#0B0C0C"
 NOTE_GREY = "#505A5F"
 KEY_FIGURE_LABELS = {
-    "isac_count": "ISAC posts",
+    "isac_count": "ISA posts stated",
     "next_funding_end": "Next funding end",
     "earliest_funding_end": "Earliest funding end",
     "funded_services": "Funded services",
@@ -61,6 +65,8 @@ KEY_FIGURE_LABELS = {
     "advocate_rate_text": "Advocate posts",
 }
 HATCH_STEP_DEG = CELL_DEG / 5  # spacing of the hatching on a tile: five lines across
+LEGEND_FONT = 13
+LEGEND_SWATCH = 48  # px plotly gives a legend entry beside its text: the marker and the gaps
 TILE_NOTE = "One hexagon per police force area, all the same size;<br>positions are approximate, not geographic."
 
 
@@ -178,7 +184,12 @@ def _view(bounds: dict[str, tuple[float, float, float, float]], codes) -> dict:
 
 
 def _geometry_files(
-    coverage: pd.DataFrame, dimension_key: str, geometry: str = "tiles", selected: str | None = None, height: int = 620
+    coverage: pd.DataFrame,
+    dimension_key: str,
+    geometry: str = "tiles",
+    selected: str | None = None,
+    height: int = 620,
+    width: int | None = None,
 ) -> tuple:
     """The versions of the files a map of this geometry is drawn from (part of the figure cache key)."""
     files = (
@@ -198,7 +209,12 @@ def _geometry_files(
 
 @cached_figure(extra=_geometry_files)
 def coverage_map(
-    coverage: pd.DataFrame, dimension_key: str, geometry: str = "tiles", selected: str | None = None, height: int = 620
+    coverage: pd.DataFrame,
+    dimension_key: str,
+    geometry: str = "tiles",
+    selected: str | None = None,
+    height: int = 620,
+    width: int | None = None,
 ) -> go.Figure:
     """A map of one coverage dimension: one coloured shape per force, labelled with its status symbol.
 
@@ -206,7 +222,9 @@ def coverage_map(
     simply leaves forces out and the map zooms to the rest). dimension_key: a key
     of charts.palette.MAP_DIMENSIONS. geometry: "tiles" (default, always
     available) or "boundaries" (after `python -m geo import FILE`). selected: a
-    pfa_code drawn with a thick dark outline.
+    pfa_code drawn with a thick dark outline. width: the px the map is drawn at on a page;
+    a legend entry too long for it is wrapped (plotly wraps a legend between entries, never
+    within one), measured with the charts' font (charts.chart_text).
     """
     if dimension_key not in MAP_DIMENSIONS:
         raise ValueError(f"unknown map dimension {dimension_key!r}; expected one of {', '.join(MAP_DIMENSIONS)}")
@@ -362,6 +380,12 @@ def coverage_map(
             )
         )
 
+    if width:
+        room = width - LEGEND_SWATCH
+        for trace in fig.data:
+            if trace.showlegend and trace.name and text_width(html.unescape(trace.name), LEGEND_FONT) > room:
+                trace.name = wrap(html.unescape(trace.name), room, LEGEND_FONT)
+
     # Two short lines, so the note fits a narrow column (annotations do not wrap).
     note = TILE_NOTE if tiles else current_attribution().replace(" Contains OS data", "<br>Contains OS data")
     view = _view(feature_bounds(geometry), df["pfa_code"])
@@ -393,9 +417,10 @@ def coverage_map(
             "yanchor": "bottom",
             "itemclick": False,
             "itemdoubleclick": False,
-            "font": {"size": 13},
+            "font": {"size": LEGEND_FONT},
         },
-        hoverlabel={"bgcolor": "white", "font": {"color": TEXT_DARK}},
+        font={"family": FAMILY},
+        hoverlabel={"bgcolor": "white", "font": {"family": FAMILY, "color": TEXT_DARK}},
         annotations=[
             {
                 "text": note,

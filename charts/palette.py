@@ -170,6 +170,16 @@ SHARE_STEPS = (
     (75, "#4A6E95"),
     (100, DARK_BLUE),
 )
+# "Funding at risk" is worse, not better, where darker: its own hue (the palette's orange), in the
+# same five steps, so the grid never reads at-risk shares on the scale of provision.
+RISK_STEPS = (
+    (0, "#F3F4F6"),
+    (25, "#FBD7C5"),
+    (50, "#F6A27A"),
+    (75, "#D86A2E"),
+    (100, "#8B3510"),
+)
+STEP_WORDS = ("none", "1-24%", "25-49%", "50-74%", "75% or more")
 TEXT_DARK = "#0B0C0C"
 TEXT_LIGHT = "#FFFFFF"
 

@@ -127,7 +127,7 @@ def last_reported(status: str, reported_on, *, dated: bool) -> str:
 
 # The finding a chart of each theme states in its title, keyed by theme.
 FINDINGS = {
-    "isac": ("isac", "reported a dedicated stalking service or ISACs in wider services"),
+    "isac": ("isac", "reported a dedicated stalking service or ISAs in wider services"),
     "programme": ("programme", "reported a commissioned stalking perpetrator programme"),
     "masip": ("masip", "reported a running MASIP or stalking clinic"),
     "funding": ("funding_at_risk", "had stalking funding at risk"),

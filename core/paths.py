@@ -49,6 +49,8 @@ FORM_KEY_FILE = BUILD_DIR / "form.key"
 WORKFLOW_URL = os.environ.get("STALKING_WORKFLOW_URL", f"sqlite:///{BUILD_DIR / 'workflow.sqlite'}")
 # Who may do what in the returns workflow: an access list the admin keeps (git-ignored).
 ACCESS_FILE = Path(os.environ.get("STALKING_ACCESS_FILE", REPO_ROOT / "access.toml"))
+# Four eyes on every published return: the identity that entered or sent a return may not accept it.
+SECOND_PERSON_REVIEW = os.environ.get("STALKING_SECOND_PERSON_REVIEW", "").strip().lower() in {"1", "true", "yes"}
 # A public replica: no sign-in, no return pages.
 READ_ONLY = os.environ.get("STALKING_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}
 
@@ -65,3 +67,5 @@ STATIC_DIR = REPO_ROOT / "static"
 # The browser tab icon: a local file, because a `:material/...:` page icon makes the
 # browser fetch it from fonts.gstatic.com (no network at run time).
 FAVICON = STATIC_DIR / "favicon.png"
+# The charts' font files (charts/fonts.py): loaded by the page, found by the export browser, measured.
+FONTS_DIR = STATIC_DIR / "fonts"

@@ -217,7 +217,7 @@ def latest_edition_date(db: Database | None = None) -> dt.date:
 
 def timeline(db: Database | None = None) -> pd.DataFrame:
     return _db(db).df(
-        """SELECT t.*, s.title AS source_title, s.short_title AS source_short_title FROM timeline t JOIN sources s USING (source_id)
+        """SELECT t.*, s.title AS source_title, s.short_title AS source_short_title, s.url AS source_url FROM timeline t JOIN sources s USING (source_id)
            ORDER BY date, event_id"""
     )
 
@@ -287,7 +287,8 @@ def facts(
     force_params = [pfa_code] if pfa_code else []
     return _db(db).df(
         f"""SELECT fa.*, fo.short_name, fo.region, d.label AS dimension_label, d.recommendation,
-                   s.title AS source_title, s.short_title AS source_short_title, s.publisher
+                   s.title AS source_title, s.short_title AS source_short_title, s.publisher,
+                   s.url AS source_url
             FROM facts_at(?) fa
             JOIN forces fo USING (pfa_code)
             JOIN dimensions d USING (dimension)
@@ -306,7 +307,8 @@ def funding_streams(
     force_clause = "s.pfa_code = ?" if pfa_code else "TRUE"
     force_params = [pfa_code] if pfa_code else []
     frame = _db(db).df(
-        f"""SELECT s.*, fo.short_name, fo.region, src.title AS source_title, src.short_title AS source_short_title
+        f"""SELECT s.*, fo.short_name, fo.region, src.title AS source_title, src.short_title AS source_short_title,
+                   src.url AS source_url
             FROM funding_streams_at(?) s
             JOIN forces fo USING (pfa_code)
             JOIN sources src USING (source_id)
@@ -349,7 +351,7 @@ def recommendation_status(as_at: dt.date, regions: list[str] | None = None, db: 
 def evidence(pfa_code: str, db: Database | None = None) -> pd.DataFrame:
     """Every quote ever cited for a force, superseded ones included."""
     return _db(db).df(
-        """SELECT e.*, d.label AS dimension_label, s.title AS source_title, ed.kind AS edition_kind
+        """SELECT e.*, d.label AS dimension_label, s.title AS source_title, s.url AS source_url, ed.kind AS edition_kind
            FROM evidence e
            LEFT JOIN dimensions d USING (dimension)
            JOIN sources s USING (source_id)
@@ -399,7 +401,7 @@ def evidence_at(
     return _db(db).df(
         f"""SELECT q.pfa_code, fo.short_name, fo.region, q.dimension,
                    coalesce(d.label, q.dimension) AS dimension_label,
-                   q.quote, q.source_id, s.title AS source_title, s.publisher, s.licence,
+                   q.quote, q.source_id, s.title AS source_title, s.publisher, s.licence, s.url AS source_url,
                    q.section, q.source_date,
                    string_agg(q.record_id, ';' ORDER BY q.record_id) AS record_ids
             FROM (

@@ -28,6 +28,8 @@ RECOMMENDATIONS = ("15", "16", "25")
 # The statuses an office may return for each (data/allowed_values.csv, recommendation_status), in order.
 RECOMMENDATION_STATUSES = ("complete", "in progress", "not started", "not known")
 NOT_RETURNED = "not returned"
+# When Recommendations 15, 16 and 25 were due (the super-complaint's deadline for PCCs).
+RECOMMENDATIONS_DUE = dt.date(2025, 3, 27)
 
 # The end of the 2024/25 financial year: the date most stalking funding in the source ran to.
 CLIFF_EDGE = dt.date(2025, 3, 31)
@@ -191,7 +193,7 @@ class Theme:
 
 ISAC = Theme(
     "isac",
-    "ISAC provision",
+    "ISA provision",
     "isac_status",
     (
         "dedicated service",
@@ -290,10 +292,10 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure(
             "isac",
-            "Dedicated service or ISACs in wider services",
+            "Dedicated service or ISAs in wider services",
             ISAC,
             lambda c: c["isac_status"].isin(ISAC.provided),
-            "ISAC or service",
+            "ISA or service",
         ),
         Measure(
             "programme",
@@ -316,7 +318,7 @@ PROVISION_MEASURES = ("isac", "programme", "masip")
 
 # Labels of fact attributes (data/attributes.csv), keyed by attribute.
 ATTRIBUTE_LABELS = {
-    "isac_count": "ISACs or stalking advocate posts",
+    "isac_count": "Stalking advocate (ISA) posts",
     "provider": "Provider",
     "service": "Service",
     "scope": "Covers",
@@ -333,11 +335,11 @@ ATTRIBUTE_LABELS = {
 }
 # The fact dimensions behind the three provision themes, with words for "not reported on …".
 THEME_DIMENSIONS = (
-    ("isac_provision", ISAC, "victim support and ISACs"),
+    ("isac_provision", ISAC, "victim support and ISAs"),
     ("perpetrator_programme", PROGRAMME, "perpetrator programmes"),
     ("multi_agency", MASIP, "multi-agency arrangements"),
 )
-ATTRIBUTE_LABELS["dedicated_stalking_posts"] = "Dedicated stalking posts (not called ISACs)"
+ATTRIBUTE_LABELS["dedicated_stalking_posts"] = "Dedicated stalking posts (not called ISAs)"
 ATTRIBUTE_LABELS["apcc_grouping"] = "The APCC's grouping"
 ATTRIBUTE_LABELS["constraint_statement"] = "Funding constraint"
 ATTRIBUTE_LABELS["risk_statement"] = "Funding risk"

@@ -128,3 +128,15 @@ def printable(text: object) -> str:
     """`text` with every UNPRINTABLE character written as an escape (\\n, \\x1b, \\u202e), so it
     prints on one line and cannot move the cursor, colour a terminal or reorder what follows."""
     return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+# A document's web address as data/sources.csv may hold it: https, a host name and a path of
+# the characters a plain address needs (no query, fragment, space, bracket, quote or angle
+# bracket), so a page can make it a Markdown link's target without escaping and it can never
+# close the link or carry markup. etl/validate.py refuses any other value with file:row:column.
+WEB_ADDRESS = re.compile(r"https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[A-Za-z0-9._~%/-]*)?")
+
+
+def web_address(value: object) -> str | None:
+    """The address when `value` is a web address as WEB_ADDRESS allows, else None."""
+    return value if isinstance(value, str) and WEB_ADDRESS.fullmatch(value) else None

@@ -115,7 +115,13 @@ def descriptor(data_dir: Path = paths.DATA_DIR) -> dict:
         ),
         "licenses": [LICENCE],
         "sources": [
-            {"title": r["title"], "publisher": r["publisher"], "published": r["published"], "licence": r["licence"]}
+            {
+                "title": r["title"],
+                "publisher": r["publisher"],
+                "published": r["published"],
+                "licence": r["licence"],
+                **({"path": r["url"]} if r.get("url") else {}),
+            }
             for r in sources
         ],
         "resources": resources,

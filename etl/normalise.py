@@ -82,8 +82,8 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
 
     sources = tables["sources.csv"].rows
     out["sources"] = _frame(
-        [{**r, "published": _date(r["published"])} for r in sources],
-        ["source_id", "title", "short_title", "publisher", "published", "licence", "document", "description"],
+        [{**r, "published": _date(r["published"]), "url": r.get("url") or None} for r in sources],
+        ["source_id", "title", "short_title", "publisher", "published", "licence", "document", "description", "url"],
     )
     out["sections"] = _frame(
         [{**r, "position": int(r["position"])} for r in tables["sections.csv"].rows],

@@ -3,7 +3,7 @@
 A build reads the curated files and every accepted return in the returns folder.
 Every writer (a build, an import, a published round) holds the same lock, always,
 and first finishes or undoes whatever a writer that was killed left behind
-(`recover`), so two writers never overwrite each other's work and an accepted
+(etl.stored_returns.recover), so two writers never overwrite each other's work and an accepted
 return is never lost.
 """
 
@@ -20,8 +20,7 @@ import duckdb
 
 from core import atomic, clock, paths, writers
 from core.problems import InputError, Problem, display_path
-from etl import demand_figures, load, normalise, read, validate
-from etl.read import JOURNAL_FILE
+from etl import demand_figures, load, normalise, read, stored_returns, validate
 from etl.schema import (
     ALLOWED_VALUES,
     ATTRIBUTES,
@@ -110,7 +109,7 @@ def read_returns(
     The ledger starts with the curated funded services and is updated with each return, in order.
     """
     ledger = ledger_of(tables, ref)
-    stored, problems = read.read_accepted_returns(returns_dir(data_dir))
+    stored, problems = stored_returns.read_all(returns_dir(data_dir))
     accepted: list[validate.Return] = []
     for item in stored:
         try:
@@ -156,48 +155,21 @@ def check_all(data_dir: Path) -> None:
 def writer_lock(data_dir: Path, timeout: float = 300, database: Path | None = None):
     """The lock every writer holds (builds, imports, published rounds): one at a time per data directory.
 
-    On entry, whatever a killed writer left half done is finished or undone (`recover`),
+    On entry, whatever a killed writer left half done is finished or undone (stored_returns.recover),
     in the returns folder and in the folder of `database` (the database the writer writes).
     The lock file lives in the returns folder, which is created if missing (core.writers).
     """
     with writers.held(data_dir, timeout) as folder:
-        recover(folder)
+        stored_returns.recover(folder)
         if database is not None:
             atomic.remove_stale_temps(Path(database).parent)
         yield folder
 
 
-def recover(folder: Path) -> list[str]:
-    """Finish or undo the import a killed writer left in `folder`; remove temporary files of dead writers.
-
-    Call only while holding the writer lock. An import writes a journal naming its files
-    before it writes them, and the journal goes once the database has been rebuilt with
-    them. A journal found here means the import was interrupted: if its record (the last file
-    it writes) is complete, the return was accepted and stays, and so does the journal until
-    a build has included it (`unfinished` is true till then); otherwise every file it names is
-    removed, and the journal with them. Returns what was done, in words.
-    """
-    done = [f"removed {p.name}" for p in atomic.remove_stale_temps(folder)]
-    journal = read.read_journal(folder)
-    if journal is None:
-        return done
-    if journal.record and (folder / journal.record).is_file():
-        done.append(f"kept {journal.record}: accepted before the writer stopped; the next build includes it")
-        return done
-    for name in journal.files:
-        path = folder / name  # names only: never outside the folder
-        if path.is_file():
-            path.unlink()
-            done.append(f"removed {path.name}: its import did not finish")
-    (folder / JOURNAL_FILE).unlink(missing_ok=True)
-    atomic._fsync_dir(folder)
-    return done
-
-
 def unfinished(data_dir: Path) -> bool:
     """True when a writer stopped before it had finished: a return may be accepted that the
     database does not hold yet. The next writer finishes the work (`catch_up`)."""
-    return (returns_dir(data_dir) / JOURNAL_FILE).exists()
+    return stored_returns.unfinished(returns_dir(data_dir))
 
 
 def catch_up(data_dir: Path, database: Path) -> BuildResult | None:
@@ -206,14 +178,6 @@ def catch_up(data_dir: Path, database: Path) -> BuildResult | None:
     if unfinished(data_dir) or (database.exists() and not is_current(data_dir, database)):
         return build_locked(data_dir, database, note="catch up with accepted returns")
     return None
-
-
-def _journal_done(folder: Path) -> None:
-    """A build has read every accepted return: the journal of one accepted before it is no longer needed."""
-    journal = read.read_journal(folder)
-    if journal is not None and journal.record and (folder / journal.record).is_file():
-        (folder / JOURNAL_FILE).unlink(missing_ok=True)
-        atomic._fsync_dir(folder)
 
 
 @contextmanager
@@ -268,14 +232,25 @@ def is_current(data_dir: Path, database: Path) -> bool:
     return dict(built) == input_hashes(data_dir, database)
 
 
+Inputs = tuple[dict[str, read.Table], validate.Reference, list[validate.Return]]
+
+
 def _build(
-    data_dir: Path, target: Path, backup: Path, note: str | None, max_file_bytes: int = read.MAX_FILE_BYTES
+    data_dir: Path,
+    target: Path,
+    backup: Path,
+    note: str | None,
+    max_file_bytes: int = read.MAX_FILE_BYTES,
+    inputs: Inputs | None = None,
 ) -> BuildResult:
     started = clock.local_now()
     with _no_cycle_collection():
-        tables = read_inputs(data_dir, max_file_bytes)
-        ref = validate_inputs(tables)
-        accepted, _ = read_returns(data_dir, tables, ref)
+        if inputs is None:
+            tables = read_inputs(data_dir, max_file_bytes)
+            ref = validate_inputs(tables)
+            accepted, _ = read_returns(data_dir, tables, ref)
+        else:
+            tables, ref, accepted = inputs
         frames = normalise.normalise(tables, ref, accepted)
         # The official demand figures imported beside the database (python -m demand import).
         demand, problems = demand_figures.read(target, set(ref.forces.codes))
@@ -312,7 +287,7 @@ def _build(
                 )
             ]
         ) from None
-    _journal_done(returns_dir(data_dir))
+    stored_returns.built(returns_dir(data_dir))
     return BuildResult(database=target, row_counts=counts)
 
 
@@ -335,6 +310,10 @@ def build(
         return _build(data_dir, target, backup or backup_of(target), note, max_file_bytes)
 
 
-def build_locked(data_dir: Path, target: Path, note: str | None = None) -> BuildResult:
-    """Build while the caller already holds `writer_lock` (an import that has just stored a return)."""
-    return _build(data_dir, target, backup_of(target), note)
+def build_locked(data_dir: Path, target: Path, note: str | None = None, inputs: Inputs | None = None) -> BuildResult:
+    """Build while the caller already holds `writer_lock` (an import that has just stored a return).
+
+    `inputs`: the inputs, reference data and accepted returns as read and checked under this
+    same lock (intake.importing, which adds the return it has just stored), so they are not
+    read again; without them the build reads everything itself."""
+    return _build(data_dir, target, backup_of(target), note, inputs=inputs)

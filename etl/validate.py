@@ -18,8 +18,8 @@ from pathlib import Path
 
 from core import clock, rules
 from core.problems import InputError, Problem
-from core.text import alias_key, char_name, unprintable
-from etl.read import Table, stored_stem
+from core.text import WEB_ADDRESS, alias_key, char_name, unprintable
+from etl.read import Table
 from etl.schema import (
     CONTENT_COLUMNS,
     FACT_COLUMNS,
@@ -33,6 +33,7 @@ from etl.schema import (
     FileSchema,
     is_pfa_code,
 )
+from etl.stored_returns import stored_stem
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: '٢' is not 2
 WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -106,8 +107,9 @@ def check_value(kind: str, value: str, ref: Reference) -> str | None:
     if kind == "url":
         return (
             None
-            if re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value)
-            else f"'{value}' is not a web address; expected one starting https://"
+            if WEB_ADDRESS.fullmatch(value)
+            else f"'{value}' is not a web address; expected https:// then a host and a path of letters, digits "
+            "and . - _ ~ % / (no query, fragment, space, quote or bracket)"
         )
     if kind == "yesno":
         return None if value in ("yes", "no") else f"'{value}' is not allowed; expected yes or no"

@@ -45,9 +45,7 @@ def parser() -> argparse.ArgumentParser:
     scope.add_argument("--force", metavar="CODE", help="ONS code (E23000027) or name of a police force area")
     scope.add_argument("--region", metavar="NAME", help='region name, e.g. "Wales", "North West"')
     scope.add_argument("--all", action="store_true", help="all 43 force areas of England and Wales")
-    b.add_argument(
-        "--as-at", type=_date, metavar="YYYY-MM-DD", help="position as at this date (default: the source date)"
-    )
+    b.add_argument("--as-at", type=_date, metavar="YYYY-MM-DD", help="position as at this date (default: today)")
     b.add_argument(
         "--out", type=Path, metavar="FILE.zip", help="where to write the zip (default: ./briefing-<scope>-<date>.zip)"
     )

@@ -1,10 +1,11 @@
 """Briefing packs: one zip for a force, a region or England and Wales.
 
 The zip holds
-- a Word document (exports.word): scope, as-at date and data age, key figures as
-  sentences, the charts as images with their source lines, a table of the force
-  areas, every quote cited (document, section, date) grouped by force, and the
-  sources and licence;
+- a Word brief (exports.word) of at most two A4 pages: the date and age of the
+  data, the headline findings in short sentences, one or two charts, and what
+  changed since the previous edition;
+- a Word annex: the table of force areas, the funders, every quote cited
+  (document, section, date) grouped by force, and the sources and licence;
 - the charts as PNG and SVG (as interactive HTML instead when no browser is
   installed, with a note saying so);
 - the data as CSV and XLSX, each with its source, as-at date and filters;
@@ -36,6 +37,7 @@ from exports.briefing_content import (
     funders_table,
     gather,
     pack_filename,
+    source_urls,
     streams_table,
 )
 from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
@@ -62,10 +64,11 @@ ZIP_MIME = "application/zip"
 @dataclass
 class BriefingPack:
     filename: str
-    data: bytes
+    data: bytes  # the zip; empty when built with zipped=False
     files: list[str]
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    contents: dict[str, bytes] = field(default_factory=dict)  # each file's bytes, by name in the zip
 
 
 def build_pack(
@@ -80,8 +83,12 @@ def build_pack(
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
     marking: str | None = None,
+    zipped: bool = True,
 ) -> BriefingPack:
     """The briefing pack as zip bytes.
+
+    zipped=False: the files only (`contents`), for a caller that zips them with its own (the round's
+    report), so they are not compressed twice.
 
     images_wanted: None makes PNG and SVG when a browser is installed and
     interactive HTML charts otherwise (with a warning); True requires images
@@ -100,6 +107,7 @@ def build_pack(
     warnings: list[str] = []
     pngs: dict[str, bytes] = {}
     svgs: dict[str, bytes] = {}
+    brief_pngs: dict[str, bytes] = {}
     own_session = session is None
     if images_wanted is False:
         session = None
@@ -127,16 +135,24 @@ def build_pack(
                         )
                     render = session.png if fmt == "png" else session.svg
                     store[chart.name] = render(chart.fig, timeout=min(per_image, left))
+                if chart.brief_fig is not None:  # the brief's copy, laid out narrower so its words read larger
+                    left = end_by - time.monotonic()
+                    if left <= 0:
+                        raise images.ImageExportTimeout(
+                            f"The charts took longer than {deadline:.0f} s in all and were stopped. Try again."
+                        )
+                    brief_pngs[chart.name] = session.png(chart.brief_fig, timeout=min(per_image, left))
     finally:
         if session is not None and own_session:
             session.close()
     use_images = session is not None
 
     files: dict[str, bytes] = {}
-    say("Writing the Word document")
+    say("Writing the Word brief and its annex")
     files[f"{brief.stem}.docx"] = word.briefing_docx(
-        brief, pngs, note=None if use_images or not warnings else warnings[0], marking=marking
+        brief, brief_pngs, note=None if use_images or not warnings else warnings[0], marking=marking
     )
+    files[word.annex_name(brief)] = word.annex_docx(brief, marking=marking)
     for chart in brief.charts:
         if use_images:
             files[f"charts/{chart.name}.png"] = pngs[chart.name]
@@ -175,6 +191,8 @@ def build_pack(
         files["data/demand-beside-provision.csv"] = tables.to_csv(brief.demand.table, info)
         files["data/demand-beside-provision.xlsx"] = tables.to_xlsx(brief.demand.table, info)
     files = {"README.txt": readme(brief, list(files), use_images, warnings).encode("utf-8"), **files}
+    if not zipped:
+        return BriefingPack(f"{brief.stem}.zip", b"", list(files), warnings, time.perf_counter() - started, files)
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -186,14 +204,18 @@ def build_pack(
             )
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
-    return BriefingPack(f"{brief.stem}.zip", buffer.getvalue(), list(files), warnings, time.perf_counter() - started)
+    return BriefingPack(
+        f"{brief.stem}.zip", buffer.getvalue(), list(files), warnings, time.perf_counter() - started, files
+    )
 
 
 def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[str]) -> str:
     charts_by_name = {c.name: c for c in brief.charts}
     describe = {
-        ".docx": "Word briefing: key figures as sentences, the charts with their source lines, "
-        "a table of the force areas, every quote cited (document, section, date), sources and licence.",
+        "brief": "Word brief, at most two A4 pages: the date and age of the data, the headline findings, "
+        "one or two charts and what changed since the previous edition.",
+        "annex": "Word annex: the table of force areas, the funders, every quote cited (document, section, "
+        "date), sources and licence.",
     }
     lines = [
         brief.title,
@@ -213,7 +235,7 @@ def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[
         stem, _, ext = name.rpartition(".")
         ext = "." + ext
         if ext == ".docx":
-            text = describe[".docx"]
+            text = describe["annex" if stem.endswith("-annex") else "brief"]
         elif name.startswith("charts/"):
             chart = charts_by_name.get(stem.removeprefix("charts/"))
             kind = {
@@ -224,7 +246,7 @@ def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[
             text = f"Chart, {kind}: {chart.text.title if chart else stem}."
         elif name.startswith("data/"):
             what = {
-                "force-areas": "one row per force area: statuses, ISACs stated, stalking advocate posts (FTE) where "
+                "force-areas": "one row per force area: statuses, ISAs stated, stalking advocate posts (FTE) where "
                 "returned, funding risk, next funding end",
                 "funded-services": "one row per funded service: funder, provider, start, end, status, "
                 "annual amount where shared, quote",
@@ -244,8 +266,13 @@ def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[
     if warnings:
         lines += ["", "Notes", "-----", *warnings]
     lines += ["", "Sources", "-------"]
+    urls = source_urls(brief.sources)
     for r in brief.sources.itertuples():
-        lines.append(f"- {r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. {r.licence}.")
+        url = urls.get(r.source_id)
+        lines.append(
+            f"- {r.title}. {r.publisher}, {long_date(pd.Timestamp(r.published).date())}. {r.licence}."
+            + (f" {url}" if url else "")
+        )
     lines += [
         "",
         "Licence",

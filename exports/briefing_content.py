@@ -8,14 +8,15 @@ Word document (exports.word) and the zip (exports.briefing) are made from the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from charts import figures, palette
-from charts.chart_text import ChartText
-from core import clock, headlines, queries, rules
+from charts.chart_text import EXPORT_WIDTH, ChartText
+from core import changes, clock, headlines, queries, rules
 from core import coverage as coverage_rules
 from core.rules import CLIFF_EDGE, NOT_REPORTED, PROVISION_MEASURES
 from core.text import amount_words, data_as_at_line, long_date, slug
@@ -23,7 +24,17 @@ from exports import table_views
 from exports.common import LICENCE, NOT_REPORTED_NOTE, ExportInfo
 from exports.demand_tables import DemandSection, demand_section
 from exports.scope import Scope
-from exports.sentences import area_sentences, count_of, force_sentences
+from exports.sentences import (
+    area_findings,
+    area_sentences,
+    count_of,
+    force_findings,
+    force_sentences,
+    report_dates,
+)
+
+BRIEF_WIDTH = 720  # px: the brief's charts are laid out narrower than the files, so their words read larger
+BRIEF_TIMELINE_ROWS = 6  # a funding timeline of more services than this is too tall for the brief
 
 
 @dataclass
@@ -33,6 +44,7 @@ class Chart:
     name: str  # file stem inside charts/, e.g. "01-isac-provision"
     fig: go.Figure
     text: ChartText
+    brief_fig: go.Figure | None = None  # the same chart laid out at BRIEF_WIDTH, when the brief shows it
 
 
 def _positions(as_at: dt.date, data_date: dt.date) -> str:
@@ -45,9 +57,12 @@ def _positions(as_at: dt.date, data_date: dt.date) -> str:
 DATED_NOTE = f"{rules.DATED_MARK} hatched: last reported more than 12 months before the date shown."
 
 
+Made = tuple[Callable[[int], go.Figure], ChartText]  # the chart at a width, and its words
+
+
 def _status_chart(
     cov: pd.DataFrame, dim: palette.MapDimension, place: str, label: str, as_at: dt.date, data_date: dt.date
-) -> tuple[go.Figure, ChartText]:
+) -> Made:
     notes = (rules.AT_RISK_DEFINITION,) if dim is palette.FUNDING else ()
     measure = dim.label if dim.label.split()[0].isupper() else dim.label[0].lower() + dim.label[1:]
     text = ChartText(
@@ -56,12 +71,12 @@ def _status_chart(
         data_date,
         notes=(*notes, NOT_REPORTED_NOTE, DATED_NOTE),
     )
-    return figures.status_bar(cov, dim, text), text
+    return (lambda width: figures.status_bar(cov, dim, text, width=width)), text
 
 
 def _timeline_chart(
-    streams: pd.DataFrame, place: str, label: str, as_at: dt.date, data_date: dt.date
-) -> tuple[go.Figure, ChartText] | None:
+    streams: pd.DataFrame, place: str, label: str, as_at: dt.date, data_date: dt.date, today: dt.date
+) -> Made | None:
     dated = streams[streams["end_date"].notna()]
     if dated.empty:
         return None
@@ -69,12 +84,17 @@ def _timeline_chart(
     if len(upcoming):
         first = upcoming.iloc[0]
         derived = " (derived)" if first["end_derived"] else ""
-        title = f"Next end of stalking funding in {place}: {long_date(pd.Timestamp(first['end_date']).date())}{derived}"
+        end = pd.Timestamp(first["end_date"]).date()
+        if end < today:  # read later than it was due: said in the past tense, and marked as passed
+            title = f"Stalking funding in {place} was next due to end on {long_date(end)}{derived}, a date now passed"
+        else:
+            title = f"Next end of stalking funding in {place}: {long_date(end)}{derived}"
     else:
         title = f"Every end of stalking funding in {place} has passed by {long_date(as_at)}, with no renewal reported"
     ends = pd.to_datetime(dated["end_date"]).dt.date
     j = int((ends <= CLIFF_EDGE).sum())
-    notes = (f"{j} of {len(dated)} end dates fall on or before {long_date(CLIFF_EDGE)}.",) if len(dated) > 1 else ()
+    fall = "fell" if CLIFF_EDGE < today else "fall"
+    notes = (f"{j} of {len(dated)} end dates {fall} on or before {long_date(CLIFF_EDGE)}.",) if len(dated) > 1 else ()
     derived = int(dated["end_derived"].sum())
     if derived:
         notes = (
@@ -87,33 +107,32 @@ def _timeline_chart(
         data_date,
         notes=notes,
     )
-    return figures.funding_timeline(streams, as_at, text, CLIFF_EDGE), text
+    return (lambda width: figures.funding_timeline(streams, as_at, text, CLIFF_EDGE, width=width)), text
 
 
 def _quarter_chart(
-    streams: pd.DataFrame, place: str, label: str, as_at: dt.date, data_date: dt.date
-) -> tuple[go.Figure, ChartText] | None:
+    streams: pd.DataFrame, place: str, label: str, as_at: dt.date, data_date: dt.date, today: dt.date
+) -> Made | None:
     dated = streams[streams["end_date"].notna()]
     if len(dated) < 2:
         return None
     quarters = pd.PeriodIndex(pd.to_datetime(dated["end_date"]), freq="Q")
     top = pd.Series(1, index=quarters).groupby(level=0).sum().sort_values(ascending=False, kind="stable")
     q, c = top.index[0], int(top.iloc[0])
-    title = f"{c} of {len(dated)} funding end dates in {place} fall in {q.year} Q{q.quarter}"
+    fall = "fell" if q.end_time.date() < today else "fall"
+    title = f"{c} of {len(dated)} funding end dates in {place} {fall} in {q.year} Q{q.quarter}"
     text = ChartText(
         title,
         f"Funded services by the quarter of their end date, {label}, positions {_positions(as_at, data_date)}",
         data_date,
     )
-    return figures.ending_per_quarter(streams, text), text
+    return (lambda width: figures.ending_per_quarter(streams, text, width=width)), text
 
 
-def _grid_chart(
-    cov: pd.DataFrame, region_order: list[str], as_at: dt.date, data_date: dt.date
-) -> tuple[go.Figure, ChartText]:
+def _grid_chart(cov: pd.DataFrame, region_order: list[str], as_at: dt.date, data_date: dt.date) -> Made:
     shares = headlines.region_shares(cov, region_order, list(PROVISION_MEASURES))
     isac, programme, masip = (headlines.count(cov, k) for k in ("isac", "programme", "masip"))
-    title = f"ISACs or a stalking service are reported in {isac.line} force areas"
+    title = f"ISAs or a stalking service are reported in {isac.line} force areas"
     text = ChartText(
         title,
         f"Share of force areas in each region reporting each provision, positions {_positions(as_at, data_date)}",
@@ -124,7 +143,7 @@ def _grid_chart(
             NOT_REPORTED_NOTE,
         ),
     )
-    return figures.region_grid(shares, text), text
+    return (lambda width: figures.region_grid(shares, text, width=width)), text
 
 
 def build_charts(
@@ -135,8 +154,17 @@ def build_charts(
     as_at: dt.date,
     data_date: dt.date,
     region_order: list[str],
+    today: dt.date | None = None,
 ) -> list[Chart]:
-    made: list[tuple[str, tuple[go.Figure, ChartText] | None]] = []
+    """The pack's charts, at the export width; the one or two the brief shows also at BRIEF_WIDTH.
+
+    The brief shows what a reader needs first: the victim support chart, then the funding
+    ends (the timeline when it is short enough to read on a page, otherwise the quarters)."""
+    today = today or clock.today()
+    made: list[tuple[str, Made | None]] = []
+    brief: list[str] = []
+    timeline = _timeline_chart(streams, scope.place, scope.label, as_at, data_date, today)
+    short_timeline = timeline is not None and int(streams["end_date"].notna().sum()) <= BRIEF_TIMELINE_ROWS
     if scope.kind == "force":
         region_place = (
             scope.region if scope.region in {"London", "Wales", "Yorkshire and The Humber"} else f"the {scope.region}"
@@ -147,21 +175,36 @@ def build_charts(
                 _status_chart(cov_region, palette.ISAC, region_place, scope.region, as_at, data_date),
             )
         )
-        made.append(("funding-timeline", _timeline_chart(streams, scope.place, scope.label, as_at, data_date)))
+        made.append(("funding-timeline", timeline))
+        brief = ["isac-provision-in-region", "funding-timeline"]
     else:
         if scope.kind == "all":
             made.append(("provision-by-region", _grid_chart(cov_scope, region_order, as_at, data_date)))
         for dim in (palette.ISAC, palette.PROGRAMME, palette.MASIP, palette.FUNDING):
-            made.append((dim.label, _status_chart(cov_scope, dim, scope.place, scope.label, as_at, data_date)))
-        made.append(("funding-timeline", _timeline_chart(streams, scope.place, scope.label, as_at, data_date)))
-        if scope.kind == "all":
             made.append(
-                ("funding-ends-per-quarter", _quarter_chart(streams, scope.place, scope.label, as_at, data_date))
+                (slug(dim.label, 40), _status_chart(cov_scope, dim, scope.place, scope.label, as_at, data_date))
             )
+        made.append(("funding-timeline", timeline))
+        quarters = _quarter_chart(streams, scope.place, scope.label, as_at, data_date, today)
+        if scope.kind == "all":
+            made.append(("funding-ends-per-quarter", quarters))
+        funding = "funding-timeline" if short_timeline or quarters is None else "funding-ends-per-quarter"
+        if funding == "funding-ends-per-quarter" and scope.kind != "all":
+            funding = slug(palette.FUNDING.label, 40)
+        brief = [slug(palette.ISAC.label, 40), funding]
     out = []
     for name, pair in made:
-        if pair is not None:
-            out.append(Chart(f"{len(out) + 1:02d}-{slug(name, 40)}", pair[0], pair[1]))
+        if pair is None:
+            continue
+        make, text = pair
+        out.append(
+            Chart(
+                f"{len(out) + 1:02d}-{slug(name, 40)}",
+                make(EXPORT_WIDTH),
+                text,
+                make(BRIEF_WIDTH) if name in brief else None,
+            )
+        )
     return out
 
 
@@ -201,8 +244,8 @@ def forces_table(cov: pd.DataFrame) -> pd.DataFrame:
             "Force area": cov["short_name"],
             "ONS code": cov["pfa_code"],
             "Region": cov["region"],
-            "ISAC provision": status(rules.ISAC),
-            "ISACs stated": cov["isac_count"],
+            "ISA provision": status(rules.ISAC),
+            "ISAs stated": cov["isac_count"],
             "Stalking advocate posts (FTE)": cov["isa_fte"],
             "Perpetrator programme": status(rules.PROGRAMME),
             "MASIP or stalking clinic": status(rules.MASIP),
@@ -243,6 +286,7 @@ def streams_table(streams: pd.DataFrame) -> pd.DataFrame:
             "Document": streams["source_title"],
             "Section": streams["section"],
             "Document date": streams["source_date"],
+            "Document address": table_views.addresses(streams),
         }
     ).reset_index(drop=True)
 
@@ -273,6 +317,7 @@ def group_evidence(ev: pd.DataFrame) -> pd.DataFrame:
         "section",
         "source_date",
     ]
+    keys += ["source_url"] if "source_url" in ev else []
     grouped = (
         ev.groupby(keys, sort=False, dropna=False)
         .agg(
@@ -310,8 +355,11 @@ def fold_overlapping(grouped: pd.DataFrame) -> pd.DataFrame:
     if grouped.empty:
         return grouped
     out = []
-    for _, group in grouped.groupby(["pfa_code", "source_id"], sort=False):
-        rows = [dict(r) for r in group.to_dict("records")]
+    by_document: dict[tuple, list[dict]] = {}  # (force, document) -> its rows, in order; as groupby, not NaN
+    for r in grouped.to_dict("records"):  # once: a frame per group cost more than the folding
+        if not (pd.isna(r["pfa_code"]) or pd.isna(r["source_id"])):
+            by_document.setdefault((r["pfa_code"], r["source_id"]), []).append(r)
+    for rows in by_document.values():
         for r in rows:
             r["quote"] = _squash(r["quote"])
         changed = True
@@ -365,6 +413,7 @@ def evidence_table(ev: pd.DataFrame) -> pd.DataFrame:
             "Publisher": g["publisher"],
             "Section": g["section"],
             "Document date": g["source_date"],
+            "Document address": table_views.addresses(g),
             "Records": g["record_ids"],
         }
     ).reset_index(drop=True)
@@ -387,6 +436,9 @@ class Briefing:
     sources: pd.DataFrame  # the documents cited, main source first
     sentences: list[str]
     charts: list[Chart]
+    findings: list[str] = field(default_factory=list)  # the brief's headline findings, short sentences
+    changes: list[str] = field(default_factory=list)  # what changed since the previous edition
+    report_line: str = ""  # when the positions were last reported, said once
     # Demand beside provision (issue 27), when the official figures have been imported.
     demand: DemandSection | None = None
 
@@ -451,8 +503,8 @@ def gather(
 ) -> Briefing:
     """Read everything the pack needs through core.queries."""
     main_date = queries.source_date(db)
-    as_at = as_at or main_date
     today = today or clock.today()
+    as_at = as_at or today  # today by default, as every page opens
     data_date = queries.data_date(as_at, db) or as_at
     region_order = queries.regions(db)
     order = {r: i for i, r in enumerate(region_order)}
@@ -478,7 +530,13 @@ def gather(
             f"These figures rest on {count_of(len(grouped), 'quote')} from "
             f"{count_of(grouped['source_id'].nunique(), 'document')}; each is cited under Evidence below."
         )
-    chart_list = build_charts(scope, cov, cov_region, streams, as_at, data_date, region_order)
+    chart_list = build_charts(scope, cov, cov_region, streams, as_at, data_date, region_order, today)
+    recs = queries.recommendation_status(as_at, regions=scope.regions, db=db)
+    if scope.kind == "force":
+        recs = recs[recs["pfa_code"] == scope.code]
+        findings = force_findings(cov.iloc[0], streams, as_at, today, recs) if len(cov) else []
+    else:
+        findings = area_findings(cov, streams, scope, as_at, today, recs)
     demand = demand_section(scope.kind, scope.code, as_at, db=db)
     return Briefing(
         scope,
@@ -491,5 +549,29 @@ def gather(
         sources,
         sentences,
         chart_list,
-        demand if demand.imported else None,
+        findings=findings,
+        changes=what_changed(cov, as_at, main_date, db),
+        report_line=report_dates(cov, as_at),
+        demand=demand if demand.imported else None,
     )
+
+
+def what_changed(cov: pd.DataFrame, as_at: dt.date, main_date: dt.date, db: queries.Database | None) -> list[str]:
+    """What changed since the previous edition (a return, or the APCC response when there is no
+    other), for the force areas of `cov`: what each newer return changed, and what the date moved."""
+    editions = list(pd.to_datetime(queries.editions(db)["as_at"]).dt.date)
+    since = changes.baseline(editions, as_at, main_date)
+    if since >= as_at:
+        return [
+            f"This is the first edition, the APCC response of {long_date(main_date)}: there is no earlier one "
+            "to compare it with."
+        ]
+    before = queries.coverage(since, db=db)
+    before = before[before["pfa_code"].isin(cov["pfa_code"])]
+    moved = changes.sentences(changes.moves(before, cov), since, as_at)
+    lead = (
+        f"Since the previous edition, as at {long_date(since)}:"
+        if since != main_date or any(d > main_date for d in editions if d <= as_at)
+        else f"No return is newer than the APCC response of {long_date(main_date)}. Read at {long_date(as_at)}:"
+    )
+    return [lead, *(moved or ["no figure has moved."])]

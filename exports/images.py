@@ -14,6 +14,9 @@
   and one shared session for the app, closed after a few idle minutes.
 - No network: plotly.js comes from the plotly package, MathJax is off, and
   geo figures get an empty base map from a local file (see exports.geo).
+- The charts' own font: the browser is started with a fontconfig file that adds
+  static/fonts (charts.fonts.browser_env), so it draws the Liberation Sans the words
+  were measured with, whatever the machine has installed.
 
 Why not kaleido's own persistent server (`kaleido.start_sync_server` and
 `calc_fig_sync`, kaleido 1.5)? Tried on 2026-12-01: it is one process-wide
@@ -41,7 +44,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from charts import chart_text
+from charts import chart_text, fonts
 from exports import geo
 
 log = logging.getLogger(__name__)
@@ -284,6 +287,7 @@ class ImageSession:
             async def open_kaleido():
                 kaleido = _import_kaleido()
                 k = kaleido.Kaleido(path=browser, n=1, timeout=render_timeout, mathjax=False)
+                _with_chart_fonts(k)
                 try:
                     await k.open()
                 except BaseException:
@@ -396,6 +400,26 @@ class ImageSession:
         timeout: float | None = None,
     ) -> bytes:
         return self.render(fig, "svg", width=width, height=height, scale=1, timeout=timeout)
+
+
+def browser_environment() -> dict[str, str]:
+    """The environment the export browser starts with: this process's, and the charts' fonts."""
+    return {**os.environ, **fonts.browser_env()}
+
+
+def _with_chart_fonts(k) -> None:
+    """Start this kaleido's browser, and only it, with the charts' fonts (charts.fonts.browser_env).
+
+    choreographer starts the browser with the environment its implementation's `get_env()`
+    returns (choreographer 1.4: a copy of os.environ); setting os.environ instead would
+    change it for the whole process. tests/test_chart_text_in_browser.py checks that an
+    exported chart is drawn at the widths measured."""
+    impl = getattr(k, "_browser_impl", None)
+    get_env = getattr(impl, "get_env", None)
+    if not callable(get_env):
+        log.warning("kaleido's browser environment cannot be set: charts are drawn with the machine's fonts")
+        return
+    impl.get_env = lambda: {**get_env(), **browser_environment()}
 
 
 def _kill_browser(k) -> None:

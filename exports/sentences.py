@@ -46,12 +46,12 @@ def _others(counts: pd.Series, phrases: dict[str, Callable[[int], str]], skip: t
 _ENDED = {FUNDING_ENDED: lambda c: f"{c} reported one whose funding has all ended, renewal not reported"}
 _ISAC_OTHERS = {
     "stalking support within wider services": lambda c: (
-        f"{c} reported stalking support within wider services with no ISAC stated"
+        f"{c} reported stalking support within wider services with no ISA stated"
     ),
     FUNDING_ENDED: lambda c: f"{c} reported a service whose funding has all ended, renewal not reported",
     "training or champions only": lambda c: f"{c} reported stalking training or champions only",
     "model not stated": lambda c: f"{c} reported stalking advocates without saying how they are provided",
-    "none stated": lambda c: f"{c} indicated there is no ISAC or specialist stalking service",
+    "none stated": lambda c: f"{c} indicated there is no ISA or specialist stalking service",
     NOT_REPORTED: lambda c: f"{c} {_verb(c, 'is', 'are')} not reported",
 }
 _PROGRAMME_OTHERS = {
@@ -72,7 +72,7 @@ _FUNDING_OTHERS = {
     "no end date reported": lambda c: f"{c} reported funded services with no end date or risk stated",
     FUNDING_ENDED: lambda c: f"{c} reported funding that has all ended, renewal not reported",
     "funding constraint stated": lambda c: (
-        f"{c} reported that funding limits or prevents a stalking service or ISACs, with no funded service"
+        f"{c} reported that funding limits or prevents a stalking service or ISAs, with no funded service"
     ),
     "statements only": lambda c: f"{c} {_verb(c, 'was', 'were')} quoted on funding but reported no funded service",
     NOT_REPORTED: lambda c: f"{c} {_verb(c, 'is', 'are')} not reported on funding",
@@ -105,12 +105,12 @@ def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at
         isac,
         {
             "dedicated service": ("dedicated service", "dedicated services"),
-            "ISACs within wider services": ("with ISACs within wider services", "with ISACs within wider services"),
+            "ISACs within wider services": ("with ISAs within wider services", "with ISAs within wider services"),
         },
     )
     out.append(
         _sentence(
-            f"{k.count} of {where} reported a dedicated stalking service or ISACs within wider services"
+            f"{k.count} of {where} reported a dedicated stalking service or ISAs within wider services"
             + _recent(k, detail),
             _others(isac, _ISAC_OTHERS, rules.ISAC.provided),
         )
@@ -119,7 +119,7 @@ def area_sentences(cov: pd.DataFrame, streams: pd.DataFrame, scope: Scope, as_at
     if len(counts):
         total = int(counts.sum())
         out.append(
-            f"Where a number is stated, {count_of(total, 'ISAC')} {_verb(total, 'is', 'are')} reported across "
+            f"Where a number is stated, {count_of(total, 'ISA')} {_verb(total, 'is', 'are')} reported across "
             f"{count_of(len(counts), 'force area')}."
         )
 
@@ -199,19 +199,19 @@ def _stream_sentences(streams: pd.DataFrame, scope: Scope, as_at: dt.date) -> li
 
 _FORCE_ISAC = {
     "dedicated service": "{name} reported a dedicated stalking service for victims{count}.",
-    "ISACs within wider services": "{name} reported ISACs within wider victim or domestic abuse services{count}.",
+    "ISACs within wider services": "{name} reported ISAs within wider victim or domestic abuse services{count}.",
     "stalking support within wider services": (
-        "{name} reported stalking support within wider victim or domestic abuse services, with no ISAC stated{posts}."
+        "{name} reported stalking support within wider victim or domestic abuse services, with no ISA stated{posts}."
     ),
     FUNDING_ENDED: (
         "{name} reported stalking support for victims ({reported}), but every funded service for it has an end date "
         "that has passed, and no renewal is reported."
     ),
     "training or champions only": (
-        "{name} reported stalking training or champions in wider services, with no ISAC or specialist advocate stated."
+        "{name} reported stalking training or champions in wider services, with no ISA or specialist advocate stated."
     ),
     "model not stated": "{name} reported stalking advocates, but the source does not say how they are provided{count}.",
-    "none stated": "The source indicates {name} has no ISAC or specialist stalking service.",
+    "none stated": "The source indicates {name} has no ISA or specialist stalking service.",
 }
 _FORCE_PROGRAMME = {
     "commissioned": "{name} reported a commissioned stalking perpetrator programme.",
@@ -246,7 +246,7 @@ def force_sentences(row: pd.Series, streams: pd.DataFrame, as_at: dt.date) -> li
     """Key figures for one force, as sentences, each with the date its status was last reported."""
     name = row["short_name"]
     count = row["isac_count"]
-    count_text = "" if pd.isna(count) else f", with {count_of(int(count), 'ISAC')} stated"
+    count_text = "" if pd.isna(count) else f", with {count_of(int(count), 'ISA')} stated"
     posts = row.get("dedicated_stalking_posts")
     posts_text = "" if posts is None or pd.isna(posts) else f" (and {count_of(int(posts), 'dedicated stalking post')})"
 
@@ -295,7 +295,7 @@ def force_sentences(row: pd.Series, streams: pd.DataFrame, as_at: dt.date) -> li
         sentence = f"{name} reported funded stalking services with no end date and no risk stated."
     elif risk == "funding constraint stated":
         sentence = (
-            f"{name} reported that funding limits or prevents a stalking service or ISACs; no funded stalking "
+            f"{name} reported that funding limits or prevents a stalking service or ISAs; no funded stalking "
             "service is reported."
         )
     elif risk == "statements only":
@@ -313,3 +313,204 @@ def force_sentences(row: pd.Series, streams: pd.DataFrame, as_at: dt.date) -> li
             f"{count_of(len(streams), 'funded stalking service')} {_verb(len(streams), 'is', 'are')} reported for {name}."
         )
     return out
+
+
+# ---------------------------------------------------------------- the brief's findings: short sentences
+
+# What a force area reported on each theme, in a few words (the brief's force findings).
+_STATUS_WORDS = {
+    "dedicated service": "a dedicated stalking service for victims",
+    "ISACs within wider services": "ISAs within wider victim or domestic abuse services",
+    "stalking support within wider services": "stalking support within wider services, with no ISA stated",
+    "training or champions only": "stalking training or champions only, with no ISA stated",
+    "model not stated": "stalking advocates, without saying how they are provided",
+    "commissioned": "a commissioned stalking perpetrator programme",
+    "developing": "one being procured, designed or set up",
+    "exploring": "exploring one",
+    "established": "an established MASIP, stalking clinic or panel",
+    "pilot": "a MASIP, stalking clinic or panel running as a pilot",
+}
+_TOPICS = {
+    rules.ISAC.key: "Victim support",
+    rules.PROGRAMME.key: "Perpetrator programme",
+    rules.MASIP.key: "MASIP or stalking clinic",
+}
+
+
+def _tense(when: dt.date, today: dt.date, past: str, present: str) -> str:
+    return past if when < today else present
+
+
+def ends_words(end: dt.date, today: dt.date, *, derived: bool = False) -> str:
+    """'was due to end on 31 March 2025 (passed)' or 'is due to end on 31 March 2027'."""
+    date = long_date(end) + (" (derived from the source's words, not stated)" if derived else "")
+    return f"was due to end on {date}, a date that has passed" if end < today else f"is due to end on {date}"
+
+
+def _funding_findings(streams: pd.DataFrame, today: dt.date, who: str) -> list[str]:
+    """The funded services' end dates in the past or future tense, as read on `today`."""
+    if streams.empty:
+        return [f"No funded stalking services are reported for {who}: not reported, which is not the same as none."]
+    dated = streams[streams["end_date"].notna()].copy()
+    if dated.empty:
+        return [
+            f"{count_of(len(streams), 'funded stalking service')} {_verb(len(streams), 'is', 'are')} reported "
+            f"for {who}, none with an end date."
+        ]
+    ends = pd.to_datetime(dated["end_date"]).dt.date
+    passed = dated[ends < today]
+    coming = dated[ends >= today].assign(_end=ends[ends >= today]).sort_values("_end")
+    out = []
+    n = len(dated)
+    if len(passed):
+        last = max(pd.to_datetime(passed["end_date"]).dt.date)
+        if len(passed) == n == 1:
+            only = passed.iloc[0]
+            out.append(
+                f"The one funded service with an end date was due to end on {long_date(last)}"
+                + (" (derived from the source's words, not stated)" if only["end_derived"] else "")
+                + "; that date has passed and no renewal is reported."
+            )
+        elif len(passed) == n:
+            out.append(
+                f"All {n} funded services with an end date were due to end by {long_date(last)}; "
+                "those dates have passed and no renewal is reported."
+            )
+        else:
+            out.append(
+                f"{len(passed)} of the {n} funded services with an end date were due to end by "
+                f"{long_date(last)}; those dates have passed and no renewal is reported."
+            )
+    if len(coming):
+        first = coming.iloc[0]
+        out.append(
+            f"The next end of funding is {long_date(first['_end'])}"
+            + (" (derived from the source's words, not stated)" if first["end_derived"] else "")
+            + "."
+        )
+    return out
+
+
+def _deadline(today: dt.date) -> str:
+    due = long_date(rules.RECOMMENDATIONS_DUE)
+    if rules.RECOMMENDATIONS_DUE < today:
+        return f"Recommendations 15, 16 and 25 were due by {due}, a deadline that has passed"
+    return f"Recommendations 15, 16 and 25 are due by {due}"
+
+
+def _recommendation_finding(recs: pd.DataFrame | None, today: dt.date, offices: int) -> str | None:
+    if recs is None or recs.empty:
+        return None
+    returned = recs[recs["status"] != rules.NOT_RETURNED]
+    if returned.empty:
+        return f"{_deadline(today)}; no office has returned a status for them yet."
+    done = returned[returned["status"] == "complete"]
+    forces = returned["pfa_code"].nunique()
+    return (
+        f"{_deadline(today)}; {forces} of {offices} offices {_verb(forces, 'has', 'have')} returned a status, "
+        f"with {count_of(len(done), 'recommendation')} complete."
+    )
+
+
+def _force_recommendations(recs: pd.DataFrame | None, today: dt.date, name: str) -> str | None:
+    if recs is None or recs.empty:
+        return None
+    returned = recs[recs["status"] != rules.NOT_RETURNED].sort_values("recommendation")
+    if returned.empty:
+        return f"{_deadline(today)}; {name}'s office has not returned a status for them."
+    parts = "; ".join(f"Recommendation {r.recommendation} {r.status}" for r in returned.itertuples())
+    return f"{_deadline(today)}. {name}'s office returned: {parts}."
+
+
+def area_findings(
+    cov: pd.DataFrame,
+    streams: pd.DataFrame,
+    scope: Scope,
+    as_at: dt.date,
+    today: dt.date,
+    recs: pd.DataFrame | None = None,
+) -> list[str]:
+    """The brief's headline findings for a region or England and Wales: short sentences, each number
+    once, dates in the past tense once they have passed (read on `today`)."""
+    n = len(cov)
+    where = f"the {n} force areas in {scope.place}" if n != 1 else f"the force area in {scope.place}"
+    out = []
+    for key, words in (
+        ("isac", "reported ISAs or a dedicated stalking service"),
+        ("programme", "reported a commissioned stalking perpetrator programme"),
+        ("masip", "reported a multi-agency stalking intervention programme (MASIP) or stalking clinic running"),
+    ):
+        k = headlines.count(cov, key)
+        subject = f"{k.count} of {where}" if key == "isac" else f"{k.count} of {n}"
+        silent = f"; {k.not_reported} {_verb(k.not_reported, 'is', 'are')} not quoted on it" if k.not_reported else ""
+        out.append(f"{subject} {words}{silent}.")
+        if key == "isac":
+            counts = cov["isac_count"].dropna()
+            if len(counts):
+                total = int(counts.sum())
+                out.append(
+                    f"Where a number is stated, {count_of(total, 'ISA')} {_verb(total, 'is', 'are')} reported "
+                    f"across {count_of(len(counts), 'force area')}."
+                )
+    k = headlines.count(cov, "funding_at_risk")
+    verb = _tense(as_at, today, _verb(k.count, "had", "had"), _verb(k.count, "has", "have"))
+    out.append(f"At {long_date(as_at)}, {k.count} of {n} {verb} stalking funding at risk.")
+    out.extend(_funding_findings(streams, today, scope.place))
+    if (line := _recommendation_finding(recs, today, n)) is not None:
+        out.append(line)
+    return out
+
+
+def force_findings(
+    row: pd.Series, streams: pd.DataFrame, as_at: dt.date, today: dt.date, recs: pd.DataFrame | None = None
+) -> list[str]:
+    """The brief's headline findings for one force: what it reported on each theme, its funding
+    with dates in the past tense once passed, and the recommendations. The report dates are said
+    once, in the brief's date line (`report_dates`), not in every sentence."""
+    name = row["short_name"]
+    out = []
+    for theme in rules.PROVISION_THEMES:
+        status = row[theme.column]
+        topic = _TOPICS[theme.key]
+        if status == NOT_REPORTED:
+            out.append(f"{topic}: not reported. The sources do not quote {name} on it, which is not the same as none.")
+            continue
+        if status == "none stated":
+            out.append(f"{topic}: the source indicates {name} has none.")
+            continue
+        if status == FUNDING_ENDED:
+            out.append(
+                f"{topic}: reported ({row.get(theme.column + '_reported', status)}), but every funded service for it "
+                "has an end date that has passed, and no renewal is reported."
+            )
+            continue
+        words = _STATUS_WORDS.get(status, status)
+        extra = ""
+        if theme is rules.ISAC and pd.notna(row["isac_count"]):
+            extra = f", with {count_of(int(row['isac_count']), 'ISA')} stated"
+        if theme is rules.ISAC and pd.notna(row.get("isa_fte")):
+            extra += f"; {row['isa_fte']:g} stalking advocate posts (FTE) returned"
+        out.append(f"{topic}: {name} reported {words}{extra}.")
+    out.extend(_funding_findings(streams, today, name))
+    if (line := _force_recommendations(recs, today, name)) is not None:
+        out.append(line)
+    return out
+
+
+def report_dates(cov: pd.DataFrame, as_at: dt.date) -> str:
+    """'Each position was last reported on 19 December 2024.', or the dates when they differ: said once."""
+    dates = sorted(
+        {
+            pd.Timestamp(v).date()
+            for theme in (*rules.PROVISION_THEMES, rules.FUNDING)
+            for v in cov[theme.reported_on]
+            if v is not None and pd.notna(v)
+        }
+    )
+    if not dates:
+        return "Nothing is reported for these force areas."
+    dated = not rules.is_current(dates[-1], as_at)
+    mark = f" {rules.DATED_MARK} More than 12 months before {long_date(as_at)}." if dated else ""
+    if len(dates) == 1:
+        return f"Each position was last reported on {long_date(dates[0])}.{mark}"
+    return f"Positions were last reported between {long_date(dates[0])} and {long_date(dates[-1])}.{mark}"

@@ -27,6 +27,12 @@ def _iso(value: object) -> str:
     return pd.Timestamp(value).date().isoformat() if pd.notna(value) else NOT_STATED
 
 
+def addresses(df: pd.DataFrame) -> list[str]:
+    """Each row's document web address (data/sources.csv), or '' where the document has none."""
+    urls = df["source_url"] if "source_url" in df else pd.Series([None] * len(df), index=df.index)
+    return [u if isinstance(u, str) else "" for u in urls]
+
+
 def at_column(as_at: dt.date) -> str:
     return f"At {long_date(as_at)}"
 
@@ -57,6 +63,7 @@ def services_table(streams: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
             "Document": df["source_title"],
             "Section": df["section"],
             "Document date": [_iso(v) for v in df["source_date"]],
+            "Document address": addresses(df),
         }
     ).reset_index(drop=True)
 
@@ -149,8 +156,8 @@ def forces_table(coverage: pd.DataFrame, region_order: list[str]) -> pd.DataFram
             "Force area": df["short_name"],
             "ONS code": df["pfa_code"],
             "Region": df["region"],
-            "Victim support (ISACs)": status_text(df, palette.ISAC),
-            "ISACs stated": [str(int(v)) if pd.notna(v) else NOT_STATED for v in df["isac_count"]],
+            "Victim support (ISAs)": status_text(df, palette.ISAC),
+            "ISAs stated": [str(int(v)) if pd.notna(v) else NOT_STATED for v in df["isac_count"]],
             "Advocate FTE": [f"{v:g}" if pd.notna(v) else NOT_STATED for v in df["isa_fte"]],
             "Perpetrator programme": status_text(df, palette.PROGRAMME),
             "MASIP or clinic": status_text(df, palette.MASIP),

@@ -1,4 +1,13 @@
-"""The briefing pack's Word document (python-docx).
+"""The briefing pack's Word documents (python-docx): a brief, then an annex.
+
+The brief is what a reader takes in first and fits on two A4 pages: the headline
+findings in short sentences, one or two charts, what changed since the previous
+edition, and the date and age of the data. The annex holds the rest: the table of
+force areas, the funders, every quote with its citation, and the sources. Tables
+are laid out so that words wrap whole: each column is at least as wide as its
+longest word, measured with the document's font (Arial, drawn by LibreOffice as the
+metric-compatible Liberation Sans; charts.fonts), and a report date common to a
+whole column is said once, in its heading, not in every cell.
 
 Every page carries a running header (the briefing's title and its as-at date), a
 footer with the source, the licence and "Page N of M" (Word fields, so the
@@ -17,17 +26,18 @@ import re
 
 import pandas as pd
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from core.text import long_date
+from charts import fonts
+from core import rules
+from core.text import long_date, short_date
 from exports.briefing_content import (
     FUNDERS_NOTE,
     Briefing,
     fold_overlapping,
-    forces_table,
     funders_table,
     group_evidence,
     source_urls,
@@ -36,6 +46,12 @@ from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
 
 SUBTLE = RGBColor(0x50, 0x5A, 0x5F)
 IMAGE_WIDTH = Cm(16.5)
+BRIEF_IMAGE_WIDTH = Cm(15)
+BRIEF_IMAGE_HEIGHT = Cm(9)
+FONT = "Arial"  # metric-compatible with the Liberation Sans the tables are measured with
+TEXT_WIDTH_CM = 17.0  # A4 less 2 cm margins
+CELL_PADDING_PT = 2 * 5.4 + 1.5  # Word's and LibreOffice's default cell margins (0.19 cm a side), and a little
+TABLE_PT = 8.5
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Characters XML 1.0 cannot hold.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -44,18 +60,14 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # and OFFICIAL-SENSITIVE for OFFICIAL information needing more care in handling).
 MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 
-# Column widths (cm) of the force table, 17 cm in all: names never break inside a word.
-FORCE_WIDTHS = (3.1, 2.2, 3.0, 1.6, 2.4, 2.4, 2.3)
-FUNDER_WIDTHS = (5.4, 2.4, 2.2, 3.0, 4.0)  # the columns of exports.table_views.funders_table
-FORCE_COLUMNS = [
-    "Force area",
-    "Region",
-    "ISAC provision",
-    "ISACs stated",
-    "Perpetrator programme",
-    "MASIP or stalking clinic",
-    "Next funding end",
-]
+# The force table's status columns: (heading, theme); each cell holds the status alone, and the
+# date it was last reported is said once, in the heading, unless a cell's date differs.
+FORCE_STATUS_COLUMNS = (
+    ("ISA provision", rules.ISAC),
+    ("Perpetrator programme", rules.PROGRAMME),
+    ("MASIP or stalking clinic", rules.MASIP),
+    ("Funding", rules.FUNDING),
+)
 
 
 def _clean(text: object) -> str:
@@ -160,8 +172,44 @@ def _running_header_and_footer(doc, brief: Briefing, marking: str | None) -> Non
     _marking(footer, marking)
 
 
-def _table(doc, frame: pd.DataFrame, widths: tuple[float, ...]) -> None:
-    """A table with a bold header row repeated on every page, set column widths (cm) and 8.5 pt text."""
+def least_widths(frame: pd.DataFrame, size: float = TABLE_PT) -> list[float]:
+    """Each column's width (cm) for its longest word, the heading's in bold, at `size` pt."""
+    per_pt = 2.54 / 72
+    out = []
+    for name in frame.columns:
+        words = [(w, False) for v in frame[name] if not pd.isna(v) for w in _clean(v).split()]
+        words += [(w, True) for w in str(name).split()]
+        widest = max((fonts.text_width(w, size, bold) for w, bold in words), default=0.0)
+        out.append((widest + CELL_PADDING_PT) * per_pt)
+    return out
+
+
+def column_widths(frame: pd.DataFrame, total_cm: float = TEXT_WIDTH_CM, size: float = TABLE_PT) -> list[float]:
+    """Column widths (cm) adding up to `total_cm`, in which no word has to break.
+
+    Each column is first given room for its longest word (least_widths), measured with the
+    document's font; what is left goes to the columns with the most text to wrap, in proportion
+    to it, so short columns stay narrow and long ones get the lines."""
+    per_pt = 2.54 / 72
+    least = least_widths(frame, size)
+    want = []
+    for name, low in zip(frame.columns, least):
+        cells = ["" if pd.isna(v) else _clean(v) for v in frame[name]]
+        longest = max([fonts.text_width(c, size) for c in cells] + [fonts.text_width(str(name), size, True)])
+        want.append(max((longest + CELL_PADDING_PT) * per_pt, low))
+    spare = total_cm - sum(least)
+    if spare < 0:
+        raise ValueError(f"the columns' longest words need {sum(least):.1f} cm, more than the {total_cm} cm there is")
+    extra = [w - m for w, m in zip(want, least)]
+    if sum(extra) <= spare:  # everything fits on one line: share out what is left evenly
+        return [w + (spare - sum(extra)) / len(want) for w in want]
+    return [m + spare * e / sum(extra) for m, e in zip(least, extra)]
+
+
+def _table(doc, frame: pd.DataFrame, widths: list[float] | None = None, *, size: float = TABLE_PT) -> None:
+    """A table with a bold header row repeated on every page and `size` pt text, its columns wide
+    enough that words wrap whole (column_widths)."""
+    widths = widths or column_widths(frame, size=size)
     table = doc.add_table(rows=1, cols=len(frame.columns))
     table.style = "Table Grid"
     for cell, name in zip(table.rows[0].cells, frame.columns):
@@ -179,8 +227,22 @@ def _table(doc, frame: pd.DataFrame, widths: tuple[float, ...]) -> None:
         for cell, width in zip(row.cells, widths):
             cell.width = Cm(width)
             for p in cell.paragraphs:
+                p.paragraph_format.space_after = Pt(0)
                 for run in p.runs:
-                    run.font.size = Pt(8.5)
+                    run.font.size = Pt(size)
+
+
+def _use_font(doc) -> None:
+    """Arial everywhere: in the default run properties and every style that names a theme font
+    (the template's Calibri and Cambria), so Word and LibreOffice lay the text out alike."""
+    for fonts_element in doc.styles.element.iter(qn("w:rFonts")):
+        for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts_element.attrib.pop(qn(f"w:{attribute}"), None)
+        for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+            fonts_element.set(qn(f"w:{attribute}"), FONT)
+    for style in doc.styles:
+        if getattr(style, "font", None) is not None and style.type == 1:
+            style.font.name = FONT
 
 
 def _demand(doc, brief: Briefing) -> None:
@@ -190,67 +252,181 @@ def _demand(doc, brief: Briefing) -> None:
     doc.add_paragraph(_clean(section.title))
     for sentence in section.sentences:
         doc.add_paragraph(_clean(sentence), style="List Bullet")
-    columns = len(section.table.columns)
-    _table(doc, section.table, tuple([2.6] + [14.4 / (columns - 1)] * (columns - 1)))
+    _table(doc, section.table)
     _small(doc.add_paragraph(), section.source, italic=True)
     for caveat in section.caveats:
         _small(doc.add_paragraph(), caveat)
 
 
-def briefing_docx(
-    brief: Briefing, pngs: dict[str, bytes], note: str | None = None, *, marking: str | None = None
-) -> bytes:
-    """The Word document: scope, dates, key figures, charts, force table, evidence, sources and licence.
-
-    `marking`: a protective marking printed at the top and foot of every page (None for none)."""
+def _document(brief: Briefing, title: str, marking: str | None) -> Document:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2))
+    _use_font(doc)
+    doc.styles["Normal"].font.size = Pt(10)
+    doc.styles["Normal"].paragraph_format.space_after = Pt(4)
+    doc.styles["Title"].font.size = Pt(20)
+    for name, size in (("Heading 1", 13), ("Heading 2", 11)):
+        doc.styles[name].font.size = Pt(size)
+        doc.styles[name].paragraph_format.space_before = Pt(8)
+        doc.styles[name].paragraph_format.space_after = Pt(3)
     props = doc.core_properties
-    props.title = brief.title
+    props.title = title
     props.subject = f"Stalking services, {brief.scope.place}, as at {brief.as_at.isoformat()}"
     props.author = "Stalking services dashboard"
     props.created = dt.datetime.combine(brief.today, dt.time(0))
     _running_header_and_footer(doc, brief, marking)
+    doc.add_heading(title, level=0)
+    return doc
 
-    doc.add_heading(brief.title, level=0)
+
+def _bytes(doc) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _age_warning(brief: Briefing) -> str | None:
+    """Said in bold at the top of the brief when the newest report is more than 12 months old."""
+    if rules.is_current(brief.data_date, brief.today):
+        return None
+    return (
+        f"This information is more than 12 months old: the newest report is of {long_date(brief.data_date)}. "
+        "Check current positions with the commissioners' offices before relying on it."
+    )
+
+
+def brief_image_width(fig) -> Cm:
+    """The width to print a brief's chart at: 15 cm, or narrower for a tall chart, so each is at most
+    BRIEF_IMAGE_HEIGHT high and two of them, with the findings, fit on two pages."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    width_px, height_px = float(meta.get("width") or 720), float(fig.layout.height or 500)
+    return Cm(min(BRIEF_IMAGE_WIDTH.cm, BRIEF_IMAGE_HEIGHT.cm * width_px / height_px))
+
+
+def annex_name(brief: Briefing) -> str:
+    return f"{brief.stem}-annex.docx"
+
+
+def briefing_docx(
+    brief: Briefing, pngs: dict[str, bytes], note: str | None = None, *, marking: str | None = None
+) -> bytes:
+    """The brief, at most two A4 pages: the date and age of the data, the headline findings, one or
+    two charts (`pngs`: the brief's PNGs by chart name, laid out at BRIEF_WIDTH), what changed
+    since the previous edition, and where the rest is (the annex).
+
+    `marking`: a protective marking printed at the top and foot of every page (None for none)."""
+    doc = _document(brief, brief.title, marking)
     doc.add_paragraph(brief.scope_line)
-    doc.add_paragraph(brief.age_line)
+    doc.add_paragraph(f"{brief.age_line} {brief.report_line}")
+    if warning := _age_warning(brief):
+        doc.add_paragraph().add_run(warning).bold = True
 
-    doc.add_heading("Key figures", level=1)
-    for sentence in brief.sentences:
+    doc.add_heading("Headline findings", level=1)
+    for sentence in brief.findings:
         doc.add_paragraph(_clean(sentence), style="List Bullet")
     p = doc.add_paragraph()
     p.add_run("Not reported is not none. ").bold = True
     p.add_run(NOT_REPORTED_NOTE)
 
-    if brief.charts:
-        doc.add_heading("Charts", level=1)
-        if note:
-            doc.add_paragraph(_clean(note))
-        for chart in brief.charts:
-            png = pngs.get(chart.name)
-            if png:
-                doc.add_picture(io.BytesIO(png), width=IMAGE_WIDTH)
-                _alt_text(doc, f"{chart.text.title}. {chart.text.subtitle}")
-            else:
-                p = doc.add_paragraph()
-                p.add_run(_clean(chart.text.title)).bold = True
-                _small(p, f"  (interactive chart: charts/{chart.name}.html)")
-            if png:
-                continue  # the image carries its own source line and notes: not printed twice
-            caption = doc.add_paragraph()
-            lines = chart.text.source_lines(brief.today)
-            for i, line in enumerate(lines):
-                _small(caption, line, italic=True)
-                if i < len(lines) - 1:
-                    caption.runs[-1].add_break(WD_BREAK.LINE)
+    shown = [c for c in brief.charts if c.brief_fig is not None]
+    if note:
+        doc.add_paragraph(_clean(note))
+    for chart in shown:
+        png = pngs.get(chart.name)
+        if png:
+            doc.add_picture(io.BytesIO(png), width=brief_image_width(chart.brief_fig))
+            _alt_text(doc, f"{chart.text.title}. {chart.text.subtitle}")
+        else:
+            p = doc.add_paragraph()
+            p.add_run(_clean(chart.text.title)).bold = True
+            _small(p, f"  (interactive chart: charts/{chart.name}.html)")
+
+    doc.add_heading("What changed since the previous edition", level=1)
+    for i, line in enumerate(brief.changes):
+        doc.add_paragraph(_clean(line), style=None if i == 0 and line.endswith(":") else "List Bullet")
+
+    closing = doc.add_paragraph()
+    _small(
+        closing,
+        f"The table of force areas, the funders, every quote with its document, section and date, and the "
+        f"sources are in the annex ({annex_name(brief)}); the charts and data are in the same zip file. "
+        f"Contains public sector information licensed under the {LICENCE}. Generated on {long_date(brief.today)} "
+        "by the stalking services dashboard.",
+    )
+    return _bytes(doc)
+
+
+def _status_columns(cov: pd.DataFrame, today: dt.date) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each status column's cells, and its heading with the report date most of its cells share
+    (said once; a cell reported on another date says its own, and a dated one carries the mark)."""
+    cells: dict[str, list[str]] = {}
+    headings: dict[str, str] = {}
+    for heading, theme in FORCE_STATUS_COLUMNS:
+        dates = [pd.Timestamp(v).date() if pd.notna(v) else None for v in cov[theme.reported_on]]
+        known = [d for d in dates if d is not None]
+        common = max(set(known), key=known.count) if known else None
+        column = []
+        for status, when, current in zip(cov[theme.column], dates, cov[theme.current_column]):
+            text = str(status)
+            if status == rules.NOT_REPORTED:
+                column.append(text)
+                continue
+            if when is not None and when != common:
+                text += f" (reported {short_date(when)})"
+            if when is not None and not current:
+                text += f" {rules.DATED_MARK}"
+            column.append(text)
+        cells[heading] = column
+        headings[heading] = f"{heading}, reported {short_date(common)}" if common else heading
+    return cells, headings
+
+
+def _next_end(row, today: dt.date) -> str:
+    if pd.notna(row.next_funding_end):
+        end = pd.Timestamp(row.next_funding_end).date()
+        text = short_date(end) + (" (derived)" if row.next_funding_end_derived else "")
+        return text + (" (passed)" if end < today else "")
+    if row.funding_risk == rules.NOT_REPORTED:
+        return rules.NOT_REPORTED
+    if pd.notna(row.last_funding_end_passed):
+        return f"ended {short_date(pd.Timestamp(row.last_funding_end_passed).date())}, renewal not reported"
+    return "no date stated"
+
+
+def annex_forces_table(brief: Briefing) -> pd.DataFrame:
+    """The annex's table of force areas: statuses alone in their cells, the report date in the headings."""
+    cov = brief.coverage
+    cells, headings = _status_columns(cov, brief.today)
+    frame = {"Force area": list(cov["short_name"])}
+    if brief.scope.kind == "all":
+        frame["Region"] = list(cov["region"])
+    frame[headings["ISA provision"]] = cells["ISA provision"]
+    frame["ISAs stated"] = ["" if pd.isna(v) else str(int(v)) for v in cov["isac_count"]]
+    for heading in ("Perpetrator programme", "MASIP or stalking clinic", "Funding"):
+        frame[headings[heading]] = cells[heading]
+    frame["Next funding end"] = [_next_end(r, brief.today) for r in cov.itertuples()]
+    return pd.DataFrame(frame)
+
+
+def annex_docx(brief: Briefing, *, marking: str | None = None) -> bytes:
+    """The annex: the force areas, the funders, every quote with its citation, the sources and licence."""
+    doc = _document(brief, f"{brief.title}: annex", marking)
+    doc.add_paragraph(brief.scope_line)
+    doc.add_paragraph(brief.age_line)
 
     doc.add_heading("Force areas", level=1)
-    _table(doc, forces_table(brief.coverage)[FORCE_COLUMNS], FORCE_WIDTHS)
-    doc.add_paragraph(NOT_REPORTED_NOTE)
+    doc.add_paragraph(
+        "Each heading gives the date most of its column was last reported; a cell reported on another date "
+        f"says so. {rules.DATED_MARK} marks a report more than 12 months before {long_date(brief.as_at)}. "
+        f"{NOT_REPORTED_NOTE}"
+    )
+    _table(doc, annex_forces_table(brief))
+
+    if brief.demand is not None:  # demand beside provision (issue 27), when imported
+        _demand(doc, brief)
 
     if brief.demand is not None:  # demand beside provision (issue 27), when imported
         _demand(doc, brief)
@@ -258,35 +434,41 @@ def briefing_docx(
     funders = funders_table(brief.streams)
     if len(funders):
         doc.add_heading("Funded services by funder", level=1)
-        _table(doc, funders, FUNDER_WIDTHS)
+        _table(doc, funders)
         doc.add_paragraph(FUNDERS_NOTE)
 
     doc.add_heading("Evidence", level=1)
     doc.add_paragraph(
-        "Every quote behind the position above, verbatim, with the document (its full title is under "
-        "Sources and licence), section and date it comes from. Quotes marked (...) or [...] are as the "
-        "document has them; where two quotes run on in the document they are printed once, as one passage."
+        "Every quote behind the position, verbatim, with the document (its full title is under Sources and "
+        "licence), section and date it comes from. Quotes marked (...) or [...] are as the document has them; "
+        "where two quotes run on in the document they are printed once, as one passage."
     )
     grouped = fold_overlapping(group_evidence(brief.evidence))
     urls = source_urls(brief.sources)
     short = _short_titles(brief)
     for force in brief.coverage.itertuples():
-        doc.add_heading(f"{force.short_name} ({force.pfa_code})", level=2)
         quotes = grouped[grouped["pfa_code"] == force.pfa_code]
+        doc.add_heading(f"{force.short_name} ({force.pfa_code})", level=2)
         if quotes.empty:
             doc.add_paragraph(
                 f"No quotes: the sources do not quote {force.short_name} on these themes. "
                 "Its position is not reported, which is not the same as none."
             )
             continue
-        for q in quotes.itertuples():
-            p = doc.add_paragraph()
-            p.paragraph_format.left_indent = Cm(0.5)
-            p.add_run(f"{_clean(q.themes)}: ").bold = True
-            p.add_run(f"\u201c{_clean(q.quote)}\u201d ")
-            title = short.get(q.source_id, q.source_title)
-            cite = p.add_run(_clean(quote_citation(title, q.section, q.source_date, urls.get(q.source_id))))
-            cite.italic = True
+        rows = [
+            (
+                _clean(q.themes),
+                f"\u201c{_clean(q.quote)}\u201d",
+                _clean(
+                    quote_citation(
+                        short.get(q.source_id, q.source_title), q.section, q.source_date, urls.get(q.source_id)
+                    )
+                ),
+            )
+            for q in quotes.itertuples()
+        ]
+        frame = pd.DataFrame(rows, columns=["Theme", "Quote", "Document, section and date"])
+        _table(doc, frame, _evidence_widths(frame))
 
     doc.add_heading("Sources and licence", level=1)
     for r in brief.sources.itertuples():
@@ -300,13 +482,10 @@ def briefing_docx(
         )
     doc.add_paragraph(f"Contains public sector information licensed under the {LICENCE}: {LICENCE_URL}")
     doc.add_paragraph(
-        f"Generated on {long_date(brief.today)} by the stalking services dashboard. The charts, "
-        "data files (CSV and XLSX) and a README are in the same zip file."
+        f"Generated on {long_date(brief.today)} by the stalking services dashboard, with the brief "
+        f"({brief.stem}.docx). The charts, data files (CSV and XLSX) and a README are in the same zip file."
     )
-
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return _bytes(doc)
 
 
 # ---------------------------------------------------------------- for other documents (exports.document)
@@ -319,7 +498,7 @@ def clean(text: object) -> str:
 
 def add_table(doc, frame: pd.DataFrame, widths: tuple[float, ...]) -> None:
     """The house table: bold header row repeated on every page, set column widths (cm), 8.5 pt text."""
-    _table(doc, frame, widths)
+    _table(doc, frame, list(widths))
 
 
 def alt_text(doc, text: str) -> None:
@@ -340,3 +519,11 @@ def running_header_and_footer(doc, header: str, footer: str) -> None:
     _field(numbers, "PAGE")
     _small(numbers, " of ", keep_spaces=True)
     _field(numbers, "NUMPAGES")
+
+
+def _evidence_widths(frame: pd.DataFrame) -> list[float]:
+    """The quote gets the room: the theme and citation columns only as wide as their longest words
+    (a web address in a citation may still break), within a few centimetres."""
+    theme = max(least_widths(frame)[0], 3.0)
+    cite = 4.2
+    return [theme, TEXT_WIDTH_CM - theme - cite, cite]

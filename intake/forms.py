@@ -495,10 +495,20 @@ def problems_by_origin(problems: list[Problem], origins: list[Origin], first_lin
 
 
 def _values(facts: pd.DataFrame, dimension: str, attribute: str, item: str | None = None) -> list[str]:
-    rows = facts[(facts["dimension"] == dimension) & (facts["attribute"] == attribute)]
-    if item is not None and "item" in rows:
-        rows = rows[rows["item"].fillna("") == item]
-    return list(dict.fromkeys(_text(x) for x in rows["value"]))
+    # Row by row rather than by frame masks: a force's facts are a few dozen rows, and a prefill
+    # asks this about forty times (masks cost more to set up than the rows take to read).
+    by_item = item is not None and "item" in facts
+    items = facts["item"] if by_item else [None] * len(facts)
+    found = (
+        v
+        for d, a, i, v in zip(facts["dimension"], facts["attribute"], items, facts["value"])
+        if d == dimension and a == attribute and (not by_item or _item(i) == item)
+    )
+    return list(dict.fromkeys(_text(x) for x in found))
+
+
+def _item(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
 def prefill(

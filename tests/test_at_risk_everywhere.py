@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from core import paths, queries
 from core.text import long_date
 from exports import briefing
+from tests.page_tables import markdown_table
 
 # Depends on the date it runs: make test-dates runs it again at two later dates.
 pytestmark = pytest.mark.dates
@@ -66,16 +67,19 @@ def test_overview_counts_the_same_forces(as_at, expected):
 
 def test_regional_comparison_counts_the_same_forces(as_at, expected):
     at = run("app_pages/regions.py", {"as_at": as_at.isoformat()})
-    grid = json.loads(next(el.proto.spec for el in at.get("plotly_chart")))["data"][0]
+    traces = json.loads(next(el.proto.spec for el in at.get("plotly_chart")))["data"]
+    grid = next(t for t in traces if t["type"] == "heatmap" and any("risk" in x for x in t["x"]))  # its own hue
     row = grid["y"].index("England and Wales")
     column = next(i for i, label in enumerate(grid["x"]) if label.replace("<br>", " ") == "Funding at risk")
     assert grid["text"][row][column] == f"{len(expected)} of 43", "the England and Wales cell of the grid"
     at.session_state["regions_view"] = "Force areas"
     at.run()
-    table = next(d.value for d in at.dataframe if len(d.value) == 43)
+    table = markdown_table(at, "Force area")
+    assert len(table) == 43
+    assert all("force-profile?" in link for link in table["Force area link"]), "each name links to its profile"
     at_risk = {
-        link.rsplit("force=", 1)[-1]  # each force area's name links to its profile
-        for link, funding in zip(table["Force area"], table["Funding risk"])
+        name
+        for name, funding in zip(table["Force area"], table["Funding risk"])
         if "ends within 6 months" in funding or "at risk, no date" in funding
     }
     assert at_risk == expected

@@ -42,8 +42,19 @@ def doc_text(data: bytes) -> str:
 
 
 def the_docx(zf: zipfile.ZipFile) -> bytes:
-    (name,) = [n for n in zf.namelist() if n.endswith(".docx")]
+    """The brief (the annex is `the_annex`)."""
+    (name,) = [n for n in zf.namelist() if n.endswith(".docx") and not n.endswith("-annex.docx")]
     return zf.read(name)
+
+
+def the_annex(zf: zipfile.ZipFile) -> bytes:
+    (name,) = [n for n in zf.namelist() if n.endswith("-annex.docx")]
+    return zf.read(name)
+
+
+def pack_text(zf: zipfile.ZipFile) -> str:
+    """The brief's and the annex's words."""
+    return doc_text(the_docx(zf)) + "\n" + doc_text(the_annex(zf))
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +82,7 @@ def test_wales_pack_holds_the_expected_files(wales_pack, wales_zip, as_at):
     assert wales_zip.testzip() is None
     assert wales_pack.filename == f"briefing-wales-{as_at.isoformat()}.zip"
     assert f"briefing-wales-{as_at.isoformat()}.docx" in names
+    assert f"briefing-wales-{as_at.isoformat()}-annex.docx" in names
     assert "README.txt" in names
     assert DATA_FILES <= names
     pngs = {n for n in names if n.startswith("charts/") and n.endswith(".png")}
@@ -84,7 +96,7 @@ def test_wales_pack_holds_the_expected_files(wales_pack, wales_zip, as_at):
 
 @pytest.mark.browser
 def test_wales_word_document_names_all_four_forces(wales_zip):
-    text = doc_text(the_docx(wales_zip))
+    text = pack_text(wales_zip)
     for code, name in WELSH_FORCES.items():
         assert name in text and code in text, name
     assert "Wales" in text
@@ -92,7 +104,7 @@ def test_wales_word_document_names_all_four_forces(wales_zip):
 
 @pytest.mark.browser
 def test_wales_word_document_cites_a_quote_for_every_force_with_evidence(wales_zip, as_at):
-    text = doc_text(the_docx(wales_zip))
+    text = doc_text(the_annex(wales_zip))
     evidence = queries.evidence_at(as_at, regions=["Wales"])
     for code in WELSH_FORCES:
         quotes = evidence[evidence["pfa_code"] == code]
@@ -108,20 +120,24 @@ def test_wales_word_document_cites_a_quote_for_every_force_with_evidence(wales_z
 
 
 @pytest.mark.browser
-def test_wales_word_document_has_figures_charts_table_and_licence(wales_zip, as_at):
-    document = docx.Document(io.BytesIO(the_docx(wales_zip)))
+def test_wales_brief_has_findings_charts_and_changes_and_the_annex_the_table_and_licence(wales_zip, as_at):
+    brief = docx.Document(io.BytesIO(the_docx(wales_zip)))
     text = doc_text(the_docx(wales_zip))
     assert "of the 4 force areas in Wales" in text
     assert "not the same as none" in text
     assert f"Position as at {long_date(as_at)}" in text and "Data as at" in text
-    assert len(document.inline_shapes) >= 4, "the charts are in the document as images"
-    footer = "\n".join(p.text for p in document.sections[0].footer.paragraphs)
+    assert "Headline findings" in text and "What changed since the previous edition" in text
+    assert 1 <= len(brief.inline_shapes) <= 2, "one or two charts in the brief; every chart is in charts/"
+    assert not brief.tables, "the force table is in the annex"
+    footer = "\n".join(p.text for p in brief.sections[0].footer.paragraphs)
     assert "Source: " in footer, "every page's footer names the source (each chart image carries its own)"
-    table = document.tables[0]
+    annex = docx.Document(io.BytesIO(the_annex(wales_zip)))
+    table = annex.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header[:3] == ["Force area", "Region", "ISAC provision"] and "Next funding end" in header
+    assert header[0] == "Force area" and header[1].startswith("ISA provision") and "Next funding end" in header
     assert len(table.rows) == 1 + len(WELSH_FORCES)
-    assert "Sources and licence" in text and "Open Government Licence v3.0" in text
+    annex_text = doc_text(the_annex(wales_zip))
+    assert "Sources and licence" in annex_text and "Open Government Licence v3.0" in annex_text
 
 
 @pytest.mark.browser
@@ -165,7 +181,7 @@ def test_a_force_pack_cites_that_forces_quotes(built_db, as_at):
     code = evidence["pfa_code"].iloc[0] if len(evidence) else "E23000027"
     pack = briefing.build_pack(briefing.resolve_scope(force=code), as_at, images_wanted=False)
     zf = zipfile.ZipFile(io.BytesIO(pack.data))
-    text = doc_text(the_docx(zf))
+    text = doc_text(the_annex(zf))
     for quote in evidence[evidence["pfa_code"] == code]["quote"]:
         # verbatim, on its own or within the passage it runs on into (printed once)
         assert " ".join(quote.split()) in text
@@ -177,6 +193,7 @@ def test_an_england_and_wales_pack_covers_all_43_forces(built_db, as_at):
     forces = pd.read_csv(io.BytesIO(zf.read("data/force-areas.csv")), comment="#", encoding="utf-8-sig")
     assert len(forces) == 43
     assert "all 43 police force areas" in doc_text(the_docx(zf))
+    assert len(docx.Document(io.BytesIO(the_annex(zf))).tables[0].rows) == 1 + 43
 
 
 # ---------------------------------------------------------------- fit to paste
@@ -217,15 +234,16 @@ def test_the_word_pack_has_a_running_header_page_numbers_and_a_footer_with_sourc
 
 def test_a_protective_marking_chosen_at_export_heads_and_foots_every_page(built_db, as_at):
     pack = briefing.build_pack(briefing.resolve_scope(region="Wales"), as_at, images_wanted=False, marking="OFFICIAL")
-    document = docx.Document(io.BytesIO(the_docx(zipfile.ZipFile(io.BytesIO(pack.data)))))
-    section = document.sections[0]
-    assert section.header.paragraphs[0].text == "OFFICIAL"
-    assert section.footer.paragraphs[-1].text == "OFFICIAL"
+    zf = zipfile.ZipFile(io.BytesIO(pack.data))
+    for data in (the_docx(zf), the_annex(zf)):
+        section = docx.Document(io.BytesIO(data)).sections[0]
+        assert section.header.paragraphs[0].text == "OFFICIAL"
+        assert section.footer.paragraphs[-1].text == "OFFICIAL"
 
 
 @pytest.mark.browser
 def test_no_quote_is_printed_twice_in_overlapping_forms(wales_zip, as_at):
-    text = doc_text(the_docx(wales_zip))
+    text = doc_text(the_annex(wales_zip))
     # Dyfed-Powys is quoted on its pilot in a short form and in a longer one that contains it.
     short = "Since the 1st September 2024, the PCC has commissioned Paladin National Stalking Advocacy Service"
     assert text.count(short) == 1
@@ -243,9 +261,14 @@ def test_a_citation_carries_the_documents_url_where_it_has_one(built_db, as_at):
     from exports import word
 
     brief = briefing.gather(briefing.resolve_scope(region="Wales"), as_at)
-    brief.sources = brief.sources.assign(url=["https://example.org/apcc-response"] + [None] * (len(brief.sources) - 1))
-    text = doc_text(word.briefing_docx(brief, {}))
-    assert "19 December 2024, https://example.org/apcc-response" in text
+    address = brief.sources.set_index("source_id").loc["apcc-response-2024-12", "url"]
+    assert address.startswith("https://www.gov.uk/"), "data/sources.csv's address reaches the database"
+    text = doc_text(word.annex_docx(brief))
+    assert f"19 December 2024, {address}" in text, "beside each quote"
+    readme = briefing.readme(brief, [], False, [])
+    for source in brief.sources.itertuples():
+        line = next(line for line in readme.splitlines() if line.startswith(f"- {source.title}."))
+        assert (source.url in line) if isinstance(source.url, str) else "https://" not in line, line
     assert word.quote_citation("Title", "Section", as_at) == f"— Title, Section, {long_date(as_at)}"
 
 
@@ -300,11 +323,11 @@ def test_area_sentences_count_provision_and_keep_not_reported_apart_from_none():
     cov = _coverage(["dedicated service", "dedicated service", "ISACs within wider services", "not reported"])
     out = briefing.area_sentences(cov, NO_STREAMS, scope, dt.date(2024, 12, 19))
     assert out[0] == (
-        "3 of the 4 force areas in Wales reported a dedicated stalking service or ISACs within wider "
-        "services (2 dedicated services, 1 with ISACs within wider services; 3 of them reported in the last 12 months); "
+        "3 of the 4 force areas in Wales reported a dedicated stalking service or ISAs within wider "
+        "services (2 dedicated services, 1 with ISAs within wider services; 3 of them reported in the last 12 months); "
         "1 is not reported."
     )
-    assert any("2 ISACs are reported across 1 force area" in s for s in out)
+    assert any("2 ISAs are reported across 1 force area" in s for s in out)
     assert any(
         s.startswith(
             "0 of the 4 force areas in Wales reported a commissioned stalking perpetrator programme; 4 are not reported"
@@ -321,8 +344,8 @@ def test_area_sentences_name_a_stated_none_as_none():
     cov = _coverage(["none stated", "not reported"])
     first = briefing.area_sentences(cov, NO_STREAMS, scope, dt.date(2024, 12, 19))[0]
     assert first == (
-        "0 of the 2 force areas in Wales reported a dedicated stalking service or ISACs within wider "
-        "services; 1 indicated there is no ISAC or specialist stalking service and 1 is not reported."
+        "0 of the 2 force areas in Wales reported a dedicated stalking service or ISAs within wider "
+        "services; 1 indicated there is no ISA or specialist stalking service and 1 is not reported."
     )
 
 
@@ -392,3 +415,51 @@ def test_cli_usage_errors_are_one_line(capsys):
     assert exit_.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: argument --as-at: not a date")
+
+
+# ---------------------------------------------------------------- the brief: tense, the annex table
+
+
+def test_a_brief_read_after_its_dates_says_they_have_passed(built_db, as_at, today_is):
+    today_is(dt.date(2026, 12, 1))
+    brief = briefing.gather(briefing.resolve_scope(force="E23000027"), as_at)
+    text = " ".join(brief.findings)
+    assert "was due to end on 31 March 2025; that date has passed and no renewal is reported" in text
+    assert "were due by 27 March 2025, a deadline that has passed" in text
+    timeline = next(c for c in brief.charts if c.name.endswith("funding-timeline"))
+    assert "was next due to end on 31 March 2025" in timeline.text.title and "passed" in timeline.text.title
+    assert not any("Next end of stalking funding" in c.text.title for c in brief.charts)
+
+
+def test_a_brief_read_before_its_dates_says_they_are_due(built_db, as_at, today_is):
+    today_is(dt.date(2025, 1, 10))
+    brief = briefing.gather(briefing.resolve_scope(force="E23000027"), as_at)
+    text = " ".join(brief.findings)
+    assert "passed" not in text
+    assert "The next end of funding is 31 March 2025" in text and "are due by 27 March 2025" in text
+    timeline = next(c for c in brief.charts if c.name.endswith("funding-timeline"))
+    assert timeline.text.title == "Next end of stalking funding in Hertfordshire: 31 March 2025"
+
+
+def test_the_annex_states_each_columns_report_date_once_and_wraps_names_whole(built_db, as_at):
+    from charts import fonts
+    from exports import word
+
+    brief = briefing.gather(briefing.Scope.all(), as_at)
+    table = word.annex_forces_table(brief)
+    assert "ISA provision, reported 19 Dec 2024" in table.columns
+    cells = table.astype(str).to_numpy().ravel().tolist()
+    assert not [c for c in cells if "last reported" in c or "19 Dec 2024" in c], "the date is in the heading"
+    widths = word.column_widths(table)
+    assert abs(sum(widths) - word.TEXT_WIDTH_CM) < 0.01
+    force = fonts.text_width("Northamptonshire", word.TABLE_PT) * 2.54 / 72
+    assert widths[0] >= force + 0.38, "the longest name fits its column with the cell's margins"
+
+
+def test_the_brief_findings_are_short_sentences_with_at_most_one_bracket(built_db, as_at):
+    for scope in (briefing.Scope.all(), briefing.resolve_scope(region="Wales"), briefing.resolve_scope(force="Kent")):
+        brief = briefing.gather(scope, as_at)
+        assert 4 <= len(brief.findings) <= 9
+        for sentence in brief.findings:
+            assert sentence.count("(") <= 1, sentence
+            assert len(sentence.split()) <= 40, sentence

@@ -112,15 +112,32 @@ def test_count_axes_tick_in_whole_numbers(built_db, as_at, text, streams, width)
 
 def test_every_word_on_the_charts_reads_at_4_5_to_1(built_db, as_at, text):
     assert palette.contrast(INK, "#FFFFFF") >= 4.5 and palette.contrast(SUBTLE, "#FFFFFF") >= 4.5
-    for _, fill in palette.SHARE_STEPS:
+    for _, fill in (*palette.SHARE_STEPS, *palette.RISK_STEPS):
         assert palette.contrast(palette.text_colour(fill), fill) >= 4.5, fill
     shares = headlines.region_shares(queries.coverage(as_at), queries.regions(), with_total=True)
     fig = charts.region_grid(shares, text)
-    counts = next(t for t in fig.data if t.type == "scatter")
-    cells = next(t for t in fig.data if t.type == "heatmap")
-    fills = [palette.SHARE_STEPS[int(z)][1] for row in cells.z for z in row]
-    for colour, fill in zip(counts.textfont.color, fills):
-        assert palette.contrast(colour, fill) >= 4.5, (colour, fill)
+    counts = next(t for t in fig.data if t.type == "scatter" and t.mode == "text")
+    fill_at = {}  # (column, row) -> the cell's fill, from whichever scale its heatmap uses
+    for cells in (t for t in fig.data if t.type == "heatmap"):
+        steps = [cells.colorscale[2 * i][1] for i in range(len(cells.colorscale) // 2)]
+        for i, row in enumerate(cells.z):
+            for j, z in enumerate(row):
+                fill_at[(cells.x[j], cells.y[i])] = steps[int(z)]
+    assert len(fill_at) == len(counts.x), "a count in every cell"
+    for colour, x, y in zip(counts.textfont.color, counts.x, counts.y):
+        assert palette.contrast(colour, fill_at[(x, y)]) >= 4.5, (colour, fill_at[(x, y)])
+
+
+def test_the_regional_grid_keys_its_colours_and_gives_at_risk_a_hue_of_its_own(built_db, as_at, text):
+    shares = headlines.region_shares(queries.coverage(as_at), queries.regions(), with_total=True)
+    fig = charts.region_grid(shares, text)
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    at_risk = next(t for t in heatmaps if any("risk" in str(x).lower() for x in t.x))
+    provision = next(t for t in heatmaps if t is not at_risk)
+    assert {c for _, c in at_risk.colorscale}.isdisjoint({c for _, c in provision.colorscale} - {"#F3F4F6"})
+    key = [t.name for t in fig.data if t.type == "scatter" and t.showlegend]
+    assert "Provision: 75% or more" in key and "At risk: 75% or more" in key and len(key) == 10
+    assert fig.layout.showlegend
 
 
 def test_the_regional_grid_on_a_phone_has_short_headings_that_fit_their_cells(built_db, as_at, text):

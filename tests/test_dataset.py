@@ -329,3 +329,46 @@ def test_none_stated_only_where_the_quote_says_so(built_db):
 
 def test_no_not_reported_rows_are_stored(built_db):
     assert not query(built_db, "SELECT fact_id FROM facts WHERE value = 'not reported' OR value ILIKE '%not reported%'")
+
+
+# ---------------------------------------------------------------- the glossary
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _given_beside(expansion: str, term: str, documents: str) -> bool:
+    """True when a document writes `expansion` beside `term` (within three words, either way round,
+    plurals allowed): 'Independent Stalking Advocates (ISAs)', 'MASIP [Multi-agency Stalking
+    Intervention Programme]', '[The Harm Reduction Unit] The HRU'. Case and punctuation aside."""
+    e, t = re.escape(_words(expansion)), re.escape(_words(term))
+    gap = r"(?: [a-z0-9]+){0,3}"
+    return re.search(rf"\b{e}s?{gap} {t}s?\b|\b{t}s?{gap} {e}s?\b", documents) is not None
+
+
+def test_the_glossary_expands_an_abbreviation_only_as_the_sources_do(seeds):
+    """Every expansion in data/glossary.csv is one a source document gives beside the abbreviation
+    (a guess such as 'Independent stalking and harassment advocate' for Northumbria's ISHA, or
+    'Stalking Threat Assessment Centre' where the APCC wrote 'Theatre', fails); where the glossary
+    says the sources do not expand an abbreviation, they use it and never expand it in brackets."""
+    raw = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(seeds.glob("*.txt")))
+    documents = _words(raw)
+    rows = read_csv(paths.DATA_DIR / "glossary.csv")
+    unsourced = [r["term"] for r in rows if r["expansion"] and not _given_beside(r["expansion"], r["term"], documents)]
+    assert not unsourced, f"expanded although no source expands them so: {unsourced}"
+    quoted = [
+        (r["term"], m.group(1))
+        for r in rows
+        for m in [re.search(r"expands it as '([^']+)'", r["meaning"])]
+        if m and not _given_beside(m.group(1), r["term"], documents)
+    ]
+    assert not quoted, f"the source's expansion is not the one quoted: {quoted}"
+    for r in rows:
+        if re.search(r"do(es)? not expand the abbreviation|abbreviation without expanding it", r["meaning"]):
+            term = re.escape(r["term"])
+            assert re.search(rf"\b{term}\b", raw), f"{r['term']}: the sources do not use it at all"
+            assert not re.search(rf"[(\[]{term}s?[)\]]|\b{term} [(\[]", raw), f"{r['term']}: a source expands it"
+            assert not r["expansion"], r["term"]
+    terms = {r["term"] for r in rows}
+    assert {"ISA", "ISAC", "MASIP", "DA", "MAPPA", "IDVA", "ISVA"} <= terms, "the terms every page uses"

@@ -168,7 +168,7 @@ def test_the_pack_includes_demand_when_imported(imported):
     csv_text = z.read("data/demand-beside-provision.csv").decode("utf-8-sig")
     assert "Home Office, Police recorded crime and outcomes open data tables" in csv_text
     assert "Hertfordshire" in csv_text and "East of England" in csv_text
-    doc = Document(io.BytesIO(z.read(next(n for n in z.namelist() if n.endswith(".docx")))))
+    doc = Document(io.BytesIO(z.read(next(n for n in z.namelist() if n.endswith("-annex.docx")))))  # tables: annex
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "Demand beside provision" in body and "Recorded crime is not prevalence" in body
 

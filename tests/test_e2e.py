@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from core import paths, queries
+from core import clock, paths, queries
 from tests.browser import CHROMIUM_ARGS, require_axe, require_browser, streamlit_app
 from ui.health import free_port, wait_until_healthy
 from ui.site import PAGES, SITE_TITLE
@@ -282,11 +282,73 @@ def test_the_funding_timelines_legend_is_clear_of_its_title_and_keys_every_funde
     assert not missing, f"{size}: funders in view without a legend entry: {missing}"
 
 
+# Every view of the dashboard with a chart in it (the chart tabs and their alternatives).
+CHART_VIEWS = [
+    "/coverage-map",
+    "/coverage-map?overview_view=Counts+and+table",
+    "/coverage-map?dimension=funding&region=Wales",
+    "/funding-cliff-edge",
+    "/funding-cliff-edge?funding_view=Ending+by+quarter",
+    "/regional-comparison",
+    "/regional-comparison?region=Wales&region=London",
+]
+CHART_TEXT_OUTSIDE = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .filter((chart) => chart.offsetParent !== null)
+  .map((chart) => {
+    const image = chart.querySelector('.main-svg').getBoundingClientRect();
+    const outside = [];
+    let count = 0;
+    for (const t of chart.querySelectorAll('text')) {
+      if (!t.textContent.trim()) continue;
+      const b = t.getBoundingClientRect();
+      if (b.width === 0 && b.height === 0) continue;
+      count += 1;
+      const past = [image.left - b.left, b.right - image.right, image.top - b.top, b.bottom - image.bottom];
+      if (past.some((px) => px > 0.5)) outside.push([t.textContent, past.map((px) => Math.round(px * 10) / 10)]);
+    }
+    return {width: Math.round(image.width), count, outside};
+  })"""
+
+
+def drawn_font(page, selector: str) -> list[str]:
+    """The fonts Chromium drew the first element matching `selector` with (DevTools: CSS.getPlatformFontsForNode)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    assert node, f"nothing matches {selector}"
+    used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return [f["familyName"] for f in used]
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 700), (390, 844), (1440, 900), (2000, 1200)])
+def test_no_chart_text_leaves_its_chart_at_any_width(server, browser, width, height):
+    """Every text element of every chart in view (titles, subtitles, legends, labels, footers) lies inside
+    the chart, drawn in the charts' own font (charts/fonts.py), at a phone's width up to a wide screen's."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems = {}
+    for view in CHART_VIEWS:
+        page.goto(f"{server}{view}")
+        settle(page)
+        page.wait_for_function("() => document.documentElement.dataset.chartFonts === 'loaded'", timeout=30_000)
+        settle(page)
+        found = page.evaluate(CHART_TEXT_OUTSIDE)
+        assert found and all(chart["count"] > 3 for chart in found), f"{view}: charts drawn with their words"
+        problems.update({f"{view} ({chart['width']} px)": chart["outside"][:4] for chart in found if chart["outside"]})
+        if view == "/funding-cliff-edge":
+            fonts = drawn_font(page, '[data-testid="stPlotlyChart"] .annotation-text')
+            assert fonts and fonts[0] == "Liberation Sans", f"the chart's title is drawn in {fonts}"
+    context.close()
+    assert not problems, f"at {width} px, text outside its chart: {problems}"
+
+
 def test_tables_show_their_last_column_without_scrolling_at_1440(server, desktop):
     views = [
         "/coverage-map?overview_view=Counts+and+table&overview_status_view=Table",
         "/funding-cliff-edge?funding_timeline_view=Table",
-        "/regional-comparison?regions_view=Force+areas",
         "/regional-comparison?regions_grid_view=Table",
         "/recommendations-15-16-25?recommendation=All+three%2C+by+force+area",
         "/return-templates?force=E23000027",
@@ -364,9 +426,9 @@ def test_the_date_buttons_leave_no_warning_in_the_server_log(server, desktop, se
     desktop.goto(f"{server}/coverage-map")
     settle(desktop)
     before = server_log.read_text(errors="replace")
-    desktop.get_by_role("button", name="Today").click()
+    desktop.get_by_role("button", name="Today", exact=True).click()
     settle(desktop)
-    desktop.get_by_role("button", name="Source date").click()
+    desktop.get_by_role("button", name="Source date", exact=True).click()
     settle(desktop)
     added = server_log.read_text(errors="replace")[len(before) :]
     assert "Session State" not in added and "Traceback" not in added, added
@@ -385,7 +447,7 @@ def test_by_keyboard_alone_choose_a_force_switch_tabs_and_download_with_a_visibl
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     name = download.value.suggested_filename
-    assert name == f"funding-timeline-england-and-wales-{queries.source_date()}.csv", name
+    assert name == f"funding-timeline-england-and-wales-{clock.today()}.csv", name  # the page opens at today
     # A tab: the tab list takes arrow keys; the open tab goes into the URL.
     page.goto(f"{server}/regional-comparison")
     settle(page)
@@ -436,3 +498,142 @@ def test_make_run_serves_the_home_page(built_db: Path, browser, tmp_path: Path):
         os.killpg(proc.pid, signal.SIGTERM)
         output = proc.communicate(timeout=30)[0].decode(errors="replace")
     assert f"http://127.0.0.1:{port}" in output, "make run prints the URL"
+
+
+# ---------------------------------------------------------------- a profile that answers in its first screen
+
+SUMMARY_LABELS = (
+    "ISA provision",
+    "Perpetrator programme",
+    "MASIP or stalking clinic",
+    "Funding risk",
+    "Stalking advocate posts",
+    "Next funding end",
+    "Recommendations",
+    "Last reported",
+)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_profiles_summary_strip_is_in_its_first_screen(server, browser, size):
+    """Each theme's status, the advocate posts, the next funding end, the three recommendations and the
+    date last reported, all in the first screen at 1440 x 900 and 390 x 844 (screenshots kept)."""
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{server}/force-profile?force=E23000027")
+    settle(page)
+    strip = page.locator(".st-key-profile_summary")
+    box = strip.bounding_box()
+    title = page.locator("h1").first.bounding_box()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"profile-first-screen-{size}.png"))  # the first screen, as a reader sees it
+    text = strip.inner_text()
+    context.close()
+    assert title["y"] >= 0, "the force's name is in view"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{size}: the strip runs to {box['y'] + box['height']}"
+    for label in SUMMARY_LABELS:
+        assert label in text, f"{label} is in the summary strip"
+    assert "3 ISAs stated" in text and "15 " in text and "16 " in text and "25 " in text
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_force_profiles_summary_strip_is_in_its_first_screen(server, browser, size, built_db):
+    """The strip's words vary by force (statuses, posts, dates): all 43, with the force's name and
+    the lines that expand its terms above the strip."""
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    outside = {}
+    for code in queries.forces()["pfa_code"]:
+        page.goto(f"{server}/force-profile?force={code}")
+        settle(page)
+        box = page.locator(".st-key-profile_summary").bounding_box()
+        if box is None or box["y"] < 0 or box["y"] + box["height"] > height:
+            outside[code] = box
+    context.close()
+    assert not outside, f"{size}: strips not wholly in the first screen: {outside}"
+
+
+def test_a_tap_on_the_map_always_opens_the_tapped_force_at_the_top_of_its_profile(server, browser):
+    """On a phone: a tap on each of several tiles (on the tile's label, where a finger lands) opens that
+    force's profile, with its name in view, every time."""
+    width, height = SIZES["phone"]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    names = dict(zip(queries.forces()["pfa_code"], queries.forces()["short_name"]))
+    opened = []
+    for code in (
+        "E23000027",
+        "W15000004",
+        "E23000032",
+        "E23000001",
+        "E23000019",
+        "E23000039",
+        "W15000001",
+        "E23000007",
+    ):
+        page.goto(f"{server}/coverage-map")
+        settle(page)
+        page.wait_for_selector(".choroplethlayer path", timeout=30_000)
+        index = page.evaluate(
+            "(code) => document.querySelector('.js-plotly-plot').data[0].locations.indexOf(code)", code
+        )
+        tile = page.locator(".choroplethlayer path").nth(index)
+        tile.scroll_into_view_if_needed()
+        box = tile.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_url(re.compile(r"/force-profile\?.*force="), timeout=30_000)
+        settle(page)
+        title = page.locator("h1").first
+        opened.append((code, urlsplit(page.url).query, title.inner_text().strip(), title.bounding_box()["y"]))
+    context.close()
+    wrong = [o for o in opened if f"force={o[0]}" not in o[1] or o[2] != names[o[0]] or not 0 <= o[3] < height]
+    assert not wrong, f"taps that did not open the tapped force at its top: {wrong}"
+
+
+# ---------------------------------------------------------------- a comparison staff can use
+
+
+def test_the_force_areas_table_wraps_and_shows_every_row_at_1440(server, desktop):
+    desktop.goto(f"{server}/regional-comparison?regions_view=Force+areas")
+    settle(desktop)
+    table = desktop.locator(".st-key-regions_forces_wrapped table")
+    table.wait_for(timeout=30_000)
+    assert table.locator("tbody tr").count() == 43, "every force area, none behind an inner scroll"
+    box = table.bounding_box()
+    main = desktop.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+    assert box["x"] + box["width"] <= main["x"] + main["width"] + 1, "the last column is in view"
+    cut = desktop.evaluate(
+        """() => [...document.querySelectorAll('.st-key-regions_forces_wrapped th, .st-key-regions_forces_wrapped td')]
+                 .filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent)"""
+    )
+    assert not cut, f"cells cut off: {cut[:5]}"
+    link = table.locator("a", has_text="Hertfordshire")
+    assert "force-profile" in link.get_attribute("href") and "E23000027" in link.get_attribute("href")
+
+
+def test_on_a_phone_a_visible_filters_button_opens_the_sidebar(server, browser):
+    width, height = SIZES["phone"]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{server}/regional-comparison")
+    settle(page)
+    regions = page.get_by_role("combobox", name=re.compile("Regions"))
+    assert regions.bounding_box()["x"] < 0, "the sidebar starts closed on a phone"
+    button = page.get_by_role("button", name=re.compile("^☰ Filters"))
+    assert button.is_visible() and button.bounding_box()["y"] < height, "in the first screen"
+    button.click()
+    page.wait_for_function(
+        """() => { const r = [...document.querySelectorAll('[role="combobox"]')]
+                   .find((e) => (e.getAttribute('aria-label') || '').startsWith('Regions'));
+                   return r && r.getBoundingClientRect().left >= 0; }""",
+        timeout=10_000,
+    )
+    context.close()
+    desk = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = desk.new_page()
+    page.goto(f"{server}/regional-comparison")
+    settle(page)
+    assert not page.get_by_role("button", name=re.compile("^☰ Filters")).is_visible(), "beside an open sidebar, hidden"
+    desk.close()

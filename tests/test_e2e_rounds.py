@@ -41,7 +41,8 @@ def world(tmp_path_factory):
         "STALKING_ACCESS_FILE": str(base / "access.toml"),
         "STALKING_FORM_KEY": "e2e-form-key",
     }
-    (base / "access.toml").write_text(dev_signin.ACCESS, encoding="utf-8")  # the demo identities
+    issuer, provider = dev_signin.serve(0)
+    (base / "access.toml").write_text(dev_signin.access_toml(issuer), encoding="utf-8")  # the demo identities
     saved = {k: getattr(paths, k) for k in ("DATABASE", "RETURNS_DIR", "WORKFLOW_URL", "ACCESS_FILE")}
     paths.DATABASE, paths.RETURNS_DIR = build / "stalking.duckdb", returns_dir
     paths.WORKFLOW_URL, paths.ACCESS_FILE = env_paths["STALKING_WORKFLOW_URL"], base / "access.toml"
@@ -55,7 +56,6 @@ def world(tmp_path_factory):
     )
     database.dispose_all()
 
-    issuer, provider = dev_signin.serve(0)
     port = free_port()
     secrets_file = base / "secrets.toml"
     secrets_file.write_text(dev_signin.secrets_toml(issuer, port), encoding="utf-8")
@@ -191,3 +191,31 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     assert "Hertfordshire" in status and "accepted" in status and "Essex" in status
     for page in (office, reviewer, public, essex, admin):
         page.context.close()
+
+
+def test_an_unverified_email_asserting_the_admin_is_not_signed_in_as_admin(world):
+    """Issue 28, item 1, through a real OpenID Connect provider: an identity of its own (`sub`) whose
+    provider says its address `admin@example.org` is not verified gets the public dashboard only; the
+    access list keys on the issuer and subject. Before: signed in as admin and served the Rounds page."""
+    import json
+    import urllib.request
+
+    claims = {"email": "admin@example.org", "email_verified": False, "name": "Not the admin"}
+    request = urllib.request.Request(
+        f"{world['issuer']}/users/impostor-sub",
+        data=json.dumps(claims).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 204
+    page = session(world)
+    sign_in(page, world, "impostor-sub")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "not on the access list" in sidebar and "impostor-sub" in sidebar, sidebar
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert not {"Rounds", "Review returns", "Round tracker", "Your return"} & set(nav.splitlines()), nav
+    go(page, world, "rounds")  # not a page for this identity: Streamlit opens the first page instead
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() != "Rounds"
+    assert "Open a round" not in text_of(page)
+    page.context.close()

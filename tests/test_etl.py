@@ -103,6 +103,21 @@ def test_impossible_date_is_rejected(data_copy: Path, existing_db: Path):
     assert any(e.startswith(f"{path}:3:end_date: '2025-02-31' is not a real calendar date") for e in errors), errors
 
 
+def test_a_web_address_that_could_carry_markup_is_rejected(data_copy: Path, existing_db: Path):
+    """A source's address becomes a link target on the pages: only a plain https address is accepted."""
+    path = data_copy / "sources.csv"
+    rows = rows_of(path)
+    rows[0]["url"] = "https://example.org/a)](javascript:alert(1)"
+    rows[1]["url"] = "http://example.org/page"
+    write_rows(path, rows)
+    errors = build_expecting_errors(data_copy, existing_db)
+    assert any(
+        e.startswith(f"{path}:2:url: 'https://example.org/a)](javascript:alert(1)' is not a web address")
+        for e in errors
+    ), errors
+    assert any(e.startswith(f"{path}:3:url: 'http://example.org/page' is not a web address") for e in errors), errors
+
+
 def test_end_before_start_is_rejected(data_copy: Path, existing_db: Path):
     path = data_copy / "curated/funding_streams.csv"
     rows = rows_of(path)

@@ -81,7 +81,7 @@ def test_selected_force_outlined_and_hover(coverage):
     widths = list(chor.marker.line.width)
     assert widths[-1] > max(widths[:-1])
     assert chor.marker.line.color[-1] not in ("#FFFFFF", "white")
-    assert "Evidence quotes" in chor.hovertemplate and "ISAC posts: " in chor.hovertemplate
+    assert "Evidence quotes" in chor.hovertemplate and "ISA posts stated: " in chor.hovertemplate
     row = [c for loc, c in zip(chor.locations, chor.customdata) if loc == "E23000002"][0]
     assert row[0] == "Cumbria" and row[2] == "not stated"
     assert fig.layout.uirevision  # zoom survives reruns

@@ -31,9 +31,9 @@ import pytest
 
 from core import paths
 from core.problems import InputError
-from etl import load, pipeline
-from etl.read import JOURNAL_FILE, LOCK_FILE, STORED_NAME
-from intake import storing
+from etl import load, pipeline, stored_returns
+from etl.read import LOCK_FILE
+from etl.stored_returns import JOURNAL_FILE, STORED_NAME
 from intake.checking import check
 from tests.browser import drives
 from tests.test_returns import csv_bytes, fact, import_file, write_return
@@ -155,7 +155,16 @@ def killed_import(data_dir: Path, db: Path, tmp_path: Path, step: str) -> Path:
     checked = check(raw, path.name, data_dir=data_dir)
     ret, table = checked.ret, checked.table
     folder = data_dir / "returns"
-    stored = storing.store(raw, table, ret, folder, dt.datetime(2026, 1, 1, 12, 0, 0))
+    stored = stored_returns.write(
+        folder,
+        raw,
+        table,
+        suffix=ret.suffix,
+        pfa_code=ret.pfa_code,
+        as_at=ret.as_at,
+        submitted_by=ret.submitted_by,
+        submitted_at=dt.datetime(2026, 1, 1, 12, 0, 0),
+    )
     if step == "journal":
         stored.record.unlink()
         stored.submitted.unlink()

@@ -19,6 +19,7 @@ from core import clock, coverage, paths, queries, rules
 from core.text import long_date
 from exports import briefing
 from exports.scope import resolve_scope
+from tests.page_tables import markdown_table
 from tests.workflow_fixtures import HERTS, HERTS_OFFICE, REVIEWER_ACTOR, open_round, sandbox  # noqa: F401
 from workflow import review, submitting
 
@@ -114,9 +115,9 @@ def test_returned_fields_are_shown_where_people_look(sandbox):  # noqa: F811
     publish_herts(sandbox)
 
     profile = page("app_pages/force_profile.py", {"force": HERTS})
-    fte = next(m for m in profile.metric if m.label == "Stalking advocate posts (FTE)")
-    assert fte.value == "3.5"
     text = shown(profile)
+    assert "Stalking advocate posts:** 3 ISAs stated; 3.5 FTE returned" in text, "in the summary strip, once"
+    assert text.count("3.5 FTE") == 1
     assert "Hertfordshire Police and Crime Commissioner" in text and f"as returned {long_date(AS_AT)}" in text
     assert "£120,000 a year" in text
 
@@ -138,9 +139,9 @@ def test_returned_fields_are_shown_where_people_look(sandbox):  # noqa: F811
     assert metrics["Complete"] == "0" and metrics["Not returned"] == "4 of 4"
 
     regions = page("app_pages/regions.py", {"regions_view": "Force areas"})
-    forces = next(d.value for d in regions.dataframe if "Advocate FTE" in d.value.columns)
-    by_code = forces.set_index("ONS code")["Advocate FTE"]
-    assert by_code[HERTS] == "3.5" and by_code["E23000028"] == "not stated"
+    forces = markdown_table(regions, "Force area")
+    by_name = forces.set_index("Force area")["Advocate FTE"]
+    assert by_name["Hertfordshire"] == "3.5" and by_name["Essex"] == "not stated"
 
     cov = queries.coverage(AS_AT, db=queries.Database(sandbox.database))
     hover = coverage_map(cov, "isac").data[0]
@@ -160,7 +161,7 @@ def test_the_pack_sums_the_amounts_shared_per_funder(sandbox):  # noqa: F811
     assert "£120,000 a year" in services
     forces = files.read("data/force-areas.csv").decode("utf-8-sig")
     assert "Stalking advocate posts (FTE)" in forces and "3.5" in forces
-    docx = next(n for n in files.namelist() if n.endswith(".docx"))
+    docx = next(n for n in files.namelist() if n.endswith("-annex.docx"))  # the tables are in the annex
     text = "\n".join(p.text for p in Document(io.BytesIO(files.read(docx))).paragraphs)
     assert "Funded services by funder" in text and "the others are not estimated" in text
     cells = [c.text for t in Document(io.BytesIO(files.read(docx))).tables for row in t.rows for c in row.cells]
@@ -172,4 +173,4 @@ def test_the_profile_says_what_a_return_says_about_each_recommendation(sandbox):
     text = shown(page("app_pages/force_profile.py", {"force": HERTS}))
     assert "Recommendation 15:** complete, completed 30 June 2026. Review published; two more advocates" in text
     assert "Recommendation 16:** in progress" in text
-    assert "isa_fte" not in text and "Stalking advocate posts (FTE):** 3.5" in text
+    assert "isa_fte" not in text and "3.5 FTE returned" in text

@@ -23,6 +23,7 @@ from tests.workflow_fixtures import (  # noqa: F401
     ESSEX_OFFICE,
     HERTS,
     HERTS_OFFICE,
+    ISSUER,
     REVIEWER_ACTOR,
     make_sandbox,
     open_round,
@@ -67,16 +68,20 @@ def audit_rows(url=None):
 # ---------------------------------------------------------------- access
 
 
-def test_access_list_gives_roles_by_email_and_resolves_force_names(sandbox):
+def test_access_list_gives_roles_by_subject_and_resolves_force_names(sandbox):
     listed = access.read_access_list(resolve_force=queries.resolve_force)
-    assert listed["herts.office@example.org"].pfa_code == HERTS, "a force's name resolves to its code"
-    assert access.actor_for("HERTS.Office@Example.org").role == "office", "e-mail matched case-insensitively"
-    assert access.actor_for("stranger@example.org").role == "public"
+    herts = listed[f"{ISSUER}#herts.office@example.org"]
+    assert herts.pfa_code == HERTS and herts.email == "herts.office@example.org", "a force's name resolves to its code"
+    assert access.actor_for({"iss": ISSUER, "sub": "herts.office@example.org"}).role == "office"
+    assert access.actor_for({"iss": ISSUER, "sub": "stranger@example.org"}).role == "public"
     assert access.actor_for(None).role == "public"
 
 
 def test_an_access_list_that_names_an_unknown_force_is_refused(sandbox):
-    sandbox.access.write_text('[[office]]\nemail = "x@example.org"\nforce = "Gotham"\n', encoding="utf-8")
+    sandbox.access.write_text(
+        '[[office]]\nemail = "x@example.org"\nissuer = "https://id.example.org"\nsubject = "x"\nforce = "Gotham"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(access.AccessListError, match="unknown force 'Gotham'"):
         access.read_access_list(resolve_force=queries.resolve_force)
 
@@ -185,14 +190,16 @@ def test_an_admin_enters_an_emailed_return_on_the_offices_behalf(sandbox):
     assert editions.loc[editions["kind"] == "return", "entered_by"].tolist() == [ADMIN_ACTOR.email]
 
 
-def test_refusals_are_rate_limited_across_processes(sandbox, monkeypatch):
+def test_refusals_are_rate_limited_per_identity(sandbox, monkeypatch):
+    """Across processes too: tests/test_refusal_limits.py (issue 28, item 4)."""
     round_ = open_round(sandbox)
     monkeypatch.setattr(guard, "REFUSALS_PER_MINUTE", 3)
     for _ in range(3):
         with pytest.raises(guard.Refused, match="only its own force"):
             submitting.load_draft(ESSEX_OFFICE, round_.round_id, HERTS)
     with pytest.raises(guard.Refused, match="too many refused attempts"):
-        submitting.load_draft(HERTS_OFFICE, round_.round_id, HERTS)
+        submitting.load_draft(ESSEX_OFFICE, round_.round_id, ESSEX)
+    submitting.load_draft(HERTS_OFFICE, round_.round_id, HERTS)  # another office is not held back
 
 
 def test_a_closed_round_takes_no_more_submissions(sandbox):
@@ -224,12 +231,8 @@ def test_an_accept_killed_after_publishing_is_finished_by_a_retry(sandbox):
     """The server died after storing and rebuilding but before marking the submission accepted."""
     round_ = open_round(sandbox)
     sub = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=herts_answers(round_, isa_fte="4"))
-    import_return(
-        sub.file_bytes,
-        sub.file_name,
-        table=submitting.rows_table(sub.rows, sub.file_name, sub.file_sha256),
-        round_id=round_.round_id,
-    )
+    raw, table, _ = review.stored_form(sub)
+    import_return(raw, table.name, table=table, round_id=round_.round_id)
     assert next(s for s in progress.status(round_.round_id) if s.pfa_code == HERTS).state == progress.SUBMITTED
     done = review.accept(REVIEWER_ACTOR, sub.submission_id)
     assert done.state == "accepted" and done.stored_as.endswith(".csv")

@@ -7,12 +7,14 @@ exactly as written.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
 import streamlit as st
 
-from core.text import long_date
+from core.text import long_date, web_address
+from ui import cached_queries as data
 
 # Every piece of text that comes from a URL, a return or a data file reaches a page through
 # md_escape: Streamlit renders all of it as Markdown (st.markdown, st.caption, st.warning,
@@ -70,6 +72,29 @@ def md_escape(text: object) -> str:
     return "&#32;" * lead + _MARKDOWN.sub(_markdown_free, body) + "&#32;" * trail
 
 
+def source_link(url: object) -> str:
+    """A document's web address as a Markdown link that shows the address as written, or '' when
+    it has none. The target is used only when it is a plain https address (core.text.WEB_ADDRESS:
+    no character that could close the link or carry markup; etl/validate.py refuses any other in
+    data/sources.csv); the words shown go through md_escape, so no autolink or typography
+    rewrites them."""
+    address = web_address(url.strip() if isinstance(url, str) else url)
+    return f"[{md_escape(address)}]({address})" if address else ""
+
+
+@functools.lru_cache(maxsize=8)
+def _urls(version: str) -> dict[str, str]:
+    sources = data.sources()
+    return {sid: u for sid, u in zip(sources["source_id"], sources["url"]) if isinstance(u, str) and u}
+
+
+def main_source_link() -> str:
+    """The link to the main document (the one published on the source edition's date), or ''."""
+    sources = data.sources()
+    main = sources[pd.to_datetime(sources["published"]).dt.date == data.source_date()]
+    return source_link(main["url"].iloc[0]) if len(main) else ""
+
+
 def citation(row) -> str:
     """'Short title, 19 December 2024 · Section' for a row with the source's titles, section and date.
 
@@ -87,7 +112,9 @@ def quote_markdown(row, *, label: str | None = None) -> str:
     Streamlit element costs the browser time to draw (one element per quote, not
     two, and one per group of quotes where they sit together)."""
     prefix = f"**{md_escape(label)}:** " if label else ""
-    return f"{prefix}“{md_escape(row['quote'])}”  \n:gray[:small[— {md_escape(citation(row))}]]"
+    url = row.get("source_url") if "source_url" in row else _urls(data.database_version()).get(row.get("source_id"))
+    link = source_link(url)
+    return f"{prefix}“{md_escape(row['quote'])}”  \n:gray[:small[— {md_escape(citation(row))}{' · ' + link if link else ''}]]"
 
 
 def quote(row, *, label: str | None = None) -> None:
@@ -100,7 +127,7 @@ def quotes(rows: pd.DataFrame, *, label_column: str | None = None, show: int | N
     seen: set[tuple[str, str]] = set()
     # Plain dicts of the columns used, made a column at a time: iterrows (a Series per
     # row) or to_dict("records") cost milliseconds per call, and a page makes hundreds.
-    columns = ["quote", "source_id", "source_title", "source_short_title", "section", "source_date"]
+    columns = ["quote", "source_id", "source_title", "source_short_title", "source_url", "section", "source_date"]
     columns = [c for c in dict.fromkeys(columns + ([label_column] if label_column else [])) if c in rows.columns]
     distinct = []
     for values in zip(*(rows[c].tolist() for c in columns)):

@@ -9,6 +9,7 @@ import streamlit as st
 
 from charts.mapfig import PLOTLY_CONFIG, coverage_map, status_counts
 from charts.palette import ALL_DIMENSIONS as MAP_DIMENSIONS
+from ui import viewport
 
 
 def _alt_text(coverage: pd.DataFrame, dimension_key: str, geometry: str) -> str:
@@ -52,7 +53,7 @@ def show_coverage_map(
         if code and on_click is not None:
             on_click(code)
 
-    fig = coverage_map(coverage, dimension_key, geometry=geometry, selected=selected)
+    fig = coverage_map(coverage, dimension_key, geometry=geometry, selected=selected, width=viewport.chart_width())
     event = st.plotly_chart(
         fig,
         key=key,

@@ -8,14 +8,19 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import clock, rules
+from core import changes, clock, rules
 from core.text import age_text, long_date
 from ui import cached_queries as data
+from ui import state
+from ui.evidence_view import md_escape
 from ui.state import Filters
 
 
-def data_age(filters: Filters, *, today: dt.date | None = None) -> None:
-    """A banner: the date the positions are read at, the reports they rest on and how old each is."""
+def data_age(filters: Filters, *, today: dt.date | None = None, pfa_code: str | None = None) -> None:
+    """A banner: the date the positions are read at, the reports they rest on and how old each is;
+    a warning once the newest report is more than 12 months old. Below it, the other view one
+    click away (the source date, or today), and what moved since the previous edition (for one
+    force area, `pfa_code`, on its profile; otherwise for the regions chosen)."""
     today = today or clock.today()
     editions = data.editions()
     returns = editions[(editions["kind"] == "return") & (pd.to_datetime(editions["as_at"]).dt.date <= filters.as_at)]
@@ -40,7 +45,55 @@ def data_age(filters: Filters, *, today: dt.date | None = None) -> None:
         )
     if filters.latest_date > filters.as_at:
         text += f" Newer returns exist, up to {long_date(filters.latest_date)}: choose a later date to include them."
-    st.info(text, icon=":material/schedule:")
+    if rules.is_current(filters.data_date, today):
+        st.info(text, icon=":material/schedule:")
+    else:
+        st.warning(
+            f"**This information is more than 12 months old.** {text} Check current positions with the "
+            "commissioners' offices before relying on it.",
+            icon=":material/history:",
+        )
+    if filters.as_at != filters.source_date:
+        st.button(
+            f"Show the positions as at the source date, {long_date(filters.source_date)}",
+            on_click=state.show_date,
+            args=(filters.source_date,),
+            key="banner_source_date",
+            icon=":material/history:",
+        )
+    elif filters.as_at != today:
+        st.button(
+            f"Show today's positions, {long_date(today)}",
+            on_click=state.show_date,
+            args=(today,),
+            key="banner_today",
+            icon=":material/today:",
+        )
+    what_moved(filters, pfa_code)
+
+
+def what_moved(filters: Filters, pfa_code: str | None = None) -> None:
+    """What moved the figures since the previous edition (or the source date): each newer return's
+    changes, and what the date itself changed (funding end dates that passed), with the headline
+    counts then and now. Open when a return moved something."""
+    editions = list(pd.to_datetime(data.editions()["as_at"]).dt.date)
+    since = changes.baseline(editions, filters.as_at, filters.source_date)
+    if since >= filters.as_at:
+        return
+    regions = None if pfa_code else filters.region_list
+    before = data.coverage(since, regions)
+    after = data.coverage(filters.as_at, regions)
+    if pfa_code:
+        before, after = before[before["pfa_code"] == pfa_code], after[after["pfa_code"] == pfa_code]
+    found = changes.moves(before, after)
+    headline = [] if pfa_code else changes.headline_sentences(before, after, since, filters.as_at)
+    lines = headline + changes.sentences(found, since, filters.as_at)
+    if not lines:
+        return
+    by_return = any(m.by_return for m in found)
+    label = f"What moved the figures since {long_date(since)}" + (": a newer return" if by_return else "")
+    with st.expander(label, expanded=by_return, icon=":material/compare_arrows:"):
+        st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
 
 
 def pd_date(values) -> list[dt.date]:

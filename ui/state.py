@@ -15,6 +15,7 @@ Pages read the state with `current()`; they never parse the URL themselves.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,8 +32,15 @@ PROFILE_PAGE = "app_pages/force_profile.py"
 _OPEN_PROFILE = "_open_profile"
 _AS_AT_SET = "_as_at_set_by_button"
 _AS_AT_PROBLEM = "_as_at_problem"  # why the link's ?as_at= was not used, until the date is changed
-_SWITCHING_TO = "_switching_to_profile"  # the force a page switch to its profile is for
+_SWITCHING_TO = "_switching_to_profile"  # (the force a page switch to its profile is for, when)
+SWITCH_SECONDS = 3.0
 _UNKNOWN_FORCE = "_unknown_force"  # the link's ?force= that names no force area, until one is chosen
+# The force chosen (by the map, a button, a link or the selector itself): the selector's value is set
+# from it on every run. Just after a map tap opens a profile, the browser sends the selector's old,
+# empty value once more, as if it had been chosen (seen in Chromium: about one tap in five on a
+# phone opened an empty profile); this key is not a widget, so that request cannot clear it, and
+# the selector's change is ignored while the profile opens (_opening).
+_CHOSEN = "_force_chosen"
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,7 @@ def _sync_force_from_url(codes: set[str]) -> None:
         return
     code = url if url in codes else data.resolve_force(url)
     if code in codes:
-        st.session_state["force"] = code
+        st.session_state[_CHOSEN] = code
         st.session_state.pop(_UNKNOWN_FORCE, None)
     else:
         st.session_state[_UNKNOWN_FORCE] = url  # said until a force is chosen or another link opened
@@ -128,6 +136,11 @@ def _sync_force_to_url() -> None:
     elif "force" in st.query_params:
         del st.query_params["force"]
     st.session_state["_force_in_url"] = code
+
+
+def show_date(value: dt.date) -> None:
+    """Callback: show the positions as at `value` (the banner's source-date and today buttons)."""
+    _set_as_at(value)
 
 
 def _set_as_at(value: dt.date) -> None:
@@ -174,13 +187,32 @@ def _as_at_problem(raw: str, low: dt.date, high: dt.date) -> str | None:
 
 def select_force(code: str) -> None:
     """Callback: select a force (from the map, a button or a link) and open its profile."""
-    st.session_state["force"] = code
+    st.session_state[_CHOSEN] = code
     st.session_state[_OPEN_PROFILE] = True
 
 
+def _opening() -> str | None:
+    """The force whose profile is being opened, for a few seconds after the switch (the browser's
+    stale values arrive within them); None after."""
+    pending = st.session_state.get(_SWITCHING_TO)
+    if not pending:
+        return None
+    code, since = pending
+    if time.monotonic() - since > SWITCH_SECONDS:
+        st.session_state.pop(_SWITCHING_TO, None)
+        return None
+    return code
+
+
 def _chose_force() -> None:
-    """Callback of the sidebar's force selector: a force chosen there opens its profile."""
+    """Callback of the sidebar's force selector: a force chosen there opens its profile.
+
+    While a profile is being opened (a force clicked on the map, say), the browser may still send
+    the selector's old, empty value once before it has drawn the new one: that is not a choice."""
+    if _opening() and not st.session_state.get("force"):
+        return
     st.session_state.pop(_UNKNOWN_FORCE, None)
+    st.session_state[_CHOSEN] = st.session_state.get("force")
     if st.session_state.get("force"):
         st.session_state[_OPEN_PROFILE] = True
 
@@ -192,15 +224,16 @@ def open_profile_if_requested(current_script: str | None = None) -> None:
         # Only ?force= is passed: st.switch_page cannot clear parameters bound to widgets (the
         # sidebar's, an open tab's), and the sidebar's widgets write theirs back on the next run.
         code = st.session_state.get("force")
-        st.session_state[_SWITCHING_TO] = code  # kept for the profile's run, should the switch drop it
+        st.session_state[_SWITCHING_TO] = (code, time.monotonic())  # kept while the profile opens
         st.switch_page(PROFILE_PAGE, query_params={"force": code} if code else {})
 
 
 def sidebar() -> Filters:
     """Draw the shared controls. Called once per run, by app.py, before the page.
 
-    The date opens at the newest report: the source's date while no return exists,
-    the latest return's as-at date once one does."""
+    The date opens at today: every position as last reported, with its age, and every
+    funding end date that has passed read as passed. The source date (the APCC response)
+    is one click away, here and in the banner above each page (ui.notices.data_age)."""
     source_date = data.source_date()
     latest = data.latest_edition_date()
     today = clock.today()
@@ -219,7 +252,7 @@ def sidebar() -> Filters:
         st.date_input(
             "Positions as at",
             # No default on the run after a button set the date (see _set_as_at); the key keeps the widget.
-            value=None if st.session_state.pop(_AS_AT_SET, False) else latest,
+            value=None if st.session_state.pop(_AS_AT_SET, False) else today,
             min_value=source_date,
             max_value=today,
             key="as_at",
@@ -227,9 +260,9 @@ def sidebar() -> Filters:
             format="DD/MM/YYYY",
             on_change=_date_changed,
             help=(
-                f"The date every position is read at: funding end dates are compared with it, and a report "
-                f"made more than 12 months before it is marked as dated. The APCC response is dated "
-                f"{source_date:%-d %B %Y}; the newest report is dated {latest:%-d %B %Y}."
+                f"The date every position is read at (today unless you choose another): funding end dates are "
+                f"compared with it, and a report made more than 12 months before it is marked as dated. The APCC "
+                f"response is dated {source_date:%-d %B %Y}; the newest report is dated {latest:%-d %B %Y}."
             ),
         )
         left, right = st.columns(2)
@@ -242,8 +275,9 @@ def sidebar() -> Filters:
         )
         right.button("Today", on_click=_set_as_at, args=(today,), width="stretch", help=f"{today:%-d %B %Y}")
         _sync_force_from_url(set(forces["pfa_code"]))
-        if (chosen := st.session_state.pop(_SWITCHING_TO, None)) and not st.session_state.get("force"):
-            st.session_state["force"] = chosen
+        if (opening := _opening()) is not None and not st.session_state.get(_CHOSEN):
+            st.session_state[_CHOSEN] = opening
+        st.session_state["force"] = st.session_state.get(_CHOSEN)
         st.selectbox(
             "Force area",
             [None, *forces["pfa_code"]],
@@ -287,7 +321,7 @@ def current() -> Filters:
     """The state as set by the sidebar in this run."""
     source_date = data.source_date()
     latest = data.latest_edition_date()
-    as_at = st.session_state.get("as_at") or latest
+    as_at = st.session_state.get("as_at") or clock.today()
     if isinstance(as_at, dt.datetime):
         as_at = as_at.date()
     geometry = {v: k for k, v in _GEOMETRY_LABELS.items()}.get(st.session_state.get("geo"), "tiles")

@@ -8,6 +8,12 @@ theme alone fails:
 - a focus ring (2.4.7, 2.4.11): every control shows a 2 px ring in near-black
   when reached by keyboard, whatever Streamlit draws itself.
 
+And one that is not about WCAG: the charts' own font (charts.fonts), declared from
+the files Streamlit serves at app/static/fonts/, so the page draws chart text in
+the very font its words were measured and wrapped with, on any machine. The width
+reporter (ui/viewport.py) asks the browser to load every face as soon as these rules
+are in, and has the charts drawn again if one was drawn before they arrived.
+
 The rules arrive a moment after the first widgets are drawn (st.html renders after
 the elements before it); `--dashboard-style` on :root tells a browser test they are in.
 """
@@ -16,8 +22,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-CSS = """
+from charts import fonts
+
+
+def _font_faces() -> str:
+    return "".join(
+        f'@font-face {{ font-family: "{face.family}"; src: url("{face.url}") format("truetype"); '
+        f"font-weight: {face.weight}; font-style: normal; font-display: block; }}\n"
+        for face in fonts.FACES
+    )
+
+
+CSS = (
+    """
 <style>
+"""
+    + _font_faces()
+    + """
 :root {
   --dashboard-style: loaded; /* browser tests wait for it: the page's own rules are in */
 }
@@ -28,12 +49,17 @@ CSS = """
   line-height: 24px;
   text-align: center;
 }
+/* The phone's "Filters" button (ui/filters_button.py): only where the sidebar is closed by default. */
+@media (min-width: 769px) {  /* Streamlit closes the sidebar by default up to 768 px */
+  .st-key-phone_filters { display: none; }
+}
 :focus-visible {
   outline: 2px solid #0B0C0C !important;
   outline-offset: 2px;
 }
 </style>
 """
+)
 
 
 def apply() -> None:

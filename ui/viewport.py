@@ -9,11 +9,18 @@ draws its charts for the new width. Until the browser has reported (the first
 run of a session, or AppTest), charts are laid out for FIRST_WIDTH, the main column
 of the most common desktop windows (1366 to 1440 px wide): those measure it, find
 nothing to report, and the page is drawn once; other widths are drawn twice.
+
+The same component loads the charts' font (charts.fonts; its @font-face rules are in
+ui/style.py): a chart drawn before the font arrived is drawn again once it has, so
+plotly's own measures (legend rows, label boxes) are taken in the font the words
+were wrapped for. `data-chart-fonts="loaded"` on the page says it is in.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+
+from charts import fonts
 
 KEY = "_viewport"
 # Widths a chart is laid out for; the browser reports the largest one its main column holds.
@@ -26,6 +33,7 @@ _JS = """
 export default function (component) {
   const { setStateValue, data } = component;
   const steps = data.steps;
+  const pageData = () => document.documentElement.dataset;
   let last = data.width;
   const measure = () => {
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
@@ -55,6 +63,21 @@ export default function (component) {
   if (main) observer.observe(main);
   window.addEventListener("resize", later);
   report();
+  const loadFonts = async () => {
+    // The @font-face rules (ui/style.py) may arrive a moment after this component: until they
+    // are in, load() finds no face; try again for a few seconds.
+    for (let i = 0; i < 50 && pageData().chartFonts !== "loaded"; i++) {
+      const faces = await Promise.all(data.fonts.map((font) => document.fonts.load(font)));
+      if (faces.every((found) => found.length > 0 && found.every((f) => f.status === "loaded"))) {
+        const drawn = document.querySelector('[data-testid="stPlotlyChart"] .main-svg');
+        pageData().chartFonts = "loaded";
+        if (drawn) window.dispatchEvent(new Event("resize"));  // plotly draws its charts again
+        return;
+      }
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  };
+  loadFonts();
   return () => {
     observer.disconnect();
     window.removeEventListener("resize", later);
@@ -70,7 +93,11 @@ def track() -> None:
     """Mount the width reporter (once per run, in the sidebar, where it takes no room)."""
     _component(
         key=KEY,
-        data={"steps": list(STEPS), "width": chart_width()},
+        data={
+            "steps": list(STEPS),
+            "width": chart_width(),
+            "fonts": [f'{face.weight} 13px "{face.family}"' for face in fonts.FACES],
+        },
         default={"width": None},
         on_width_change=lambda: None,
         height=0,

@@ -32,7 +32,13 @@ from exports.word import MARKINGS
 from ui import viewport
 from ui.evidence_view import md_escape
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
+# No camera button: plotly's own PNG has no title, source or date; the PNG, SVG and HTML
+# buttons below each chart are the titled exports.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"],
+    "responsive": True,
+}
 _FAILURES = "_export_failures"  # session_state: download key -> why the last attempt failed
 FigureMaker = Callable[[int], go.Figure]  # width in CSS pixels -> the chart laid out for it
 FORCE_COLUMN = "Force area"
@@ -245,6 +251,44 @@ def table_block(
         as_at=as_at,
         force_width=force_width,
     )
+    for line in text.source_lines():
+        st.caption(md_escape(line))
+    with st.container(horizontal=True, key=f"{key}_downloads"):
+        table_downloads(table, text, key=key, stem=stem, filters=filters, as_at=as_at)
+
+
+def wrapped_table(
+    table: pd.DataFrame,
+    text: ChartText,
+    *,
+    key: str,
+    stem: str,
+    filters: dict[str, object] | None = None,
+    as_at: dt.date | None = None,
+) -> None:
+    """A table that wraps its words and shows every row: a Markdown table, each force area's name
+    a link to its profile; its source lines and the CSV and XLSX downloads below it.
+
+    For the tables people read across (the force areas of a region): st.dataframe cuts long
+    cells and headings to its column widths and scrolls its rows inside a frame of its own."""
+    shown = table.drop(columns=[CODE_COLUMN]) if CODE_COLUMN in table.columns else table
+    codes = list(table[CODE_COLUMN]) if CODE_COLUMN in table.columns else [None] * len(table)
+
+    def cell(column: str, value: object, code: str | None) -> str:
+        words = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else md_escape(value)
+        if column == FORCE_COLUMN and code:
+            date = f"as_at={as_at.isoformat()}&" if as_at else ""
+            return f"[{words}](force-profile?{date}force={code})"
+        return words
+
+    lines = [
+        "| " + " | ".join(md_escape(c) for c in shown.columns) + " |",
+        "|" + "|".join(" --- " for _ in shown.columns) + "|",
+    ]
+    for code, row in zip(codes, shown.itertuples(index=False)):
+        lines.append("| " + " | ".join(cell(c, v, code) for c, v in zip(shown.columns, row)) + " |")
+    with st.container(key=f"{key}_wrapped"):
+        st.markdown("\n".join(lines))
     for line in text.source_lines():
         st.caption(md_escape(line))
     with st.container(horizontal=True, key=f"{key}_downloads"):

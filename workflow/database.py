@@ -4,7 +4,7 @@ review decisions, the identities the access list resolved, and an append-only au
 This is transactional state, unlike the published data: SQLite by default (a file in
 the build folder, nothing to install), PostgreSQL for a deployment with several
 dashboard processes (STALKING_WORKFLOW_URL = postgresql+psycopg://…). The schema is
-made and upgraded by Alembic migrations (returns/migrations/), run once per process
+made and upgraded by Alembic migrations (workflow/migrations/), run once per process
 (`engine()`), under an advisory lock on PostgreSQL so replicas starting together do
 not race. Accepted returns are published as files (data/returns/) and the DuckDB
 build, never only here.
@@ -68,10 +68,30 @@ class Draft(Base):
     updated_by: Mapped[str] = mapped_column(sa.String(200))
 
 
+# A submission's states. Every change of state is an update guarded by the state it expects
+# (workflow.submitting, workflow.review), so of two people acting on one submission at the same
+# moment one wins and the other is refused, saying why.
+SUBMITTED, ACCEPTING, ACCEPTED, RETURNED, SUPERSEDED = "submitted", "accepting", "accepted", "returned", "superseded"
+PENDING = (SUBMITTED, ACCEPTING)  # waiting for review, or being published: one per force and round at most
+
+
 class Submission(Base):
-    """A return sent for review: the file as submitted (bytes and hash) and its rows."""
+    """A return sent for review: the file as submitted (bytes and hash) and its rows.
+
+    At most one submission per force and round is pending (waiting for review, or being accepted):
+    a unique index on the pending ones holds it, whatever processes race (migration 0002)."""
 
     __tablename__ = "submissions"
+    __table_args__ = (
+        sa.Index(
+            "uq_submissions_pending",
+            "round_id",
+            "pfa_code",
+            unique=True,
+            sqlite_where=sa.text("state IN ('submitted', 'accepting')"),
+            postgresql_where=sa.text("state IN ('submitted', 'accepting')"),
+        ),
+    )
     submission_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     round_id: Mapped[str] = mapped_column(sa.ForeignKey("rounds.round_id"), index=True)
     pfa_code: Mapped[str] = mapped_column(sa.String(9), index=True)
@@ -83,7 +103,7 @@ class Submission(Base):
     file_bytes: Mapped[bytes] = mapped_column(sa.LargeBinary)
     answers: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)  # for the browser and workbook forms
     rows: Mapped[list] = mapped_column(sa.JSON)  # the return's rows, as checked
-    state: Mapped[str] = mapped_column(sa.String(20))  # submitted, returned, accepted, superseded
+    state: Mapped[str] = mapped_column(sa.String(20))  # submitted, accepting, returned, accepted, superseded
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     comment: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
@@ -106,6 +126,10 @@ class AuditEntry(Base):
     """Append-only: every action, allowed or refused."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("ix_audit_log_actor_at", "actor", "at"),
+        sa.Index("ix_audit_log_address_at", "address", "at"),
+    )
     entry_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(sa.DateTime, index=True)
     actor: Mapped[str] = mapped_column(sa.String(200))
@@ -116,6 +140,7 @@ class AuditEntry(Base):
     file_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     outcome: Mapped[str] = mapped_column(sa.String(20))  # ok, refused, failed
     detail: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    address: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  # where the request came from
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -155,7 +180,7 @@ def engine(url: str | None = None) -> sa.Engine:
             kwargs: dict = {}
             if url.startswith("sqlite"):
                 path = url.removeprefix("sqlite:///")
-                if path and path != ":memory:":
+                if path and path != ":memory:" and not path.startswith("file:"):  # a file: URI is opened as given
                     from pathlib import Path
 
                     Path(path).parent.mkdir(parents=True, exist_ok=True)

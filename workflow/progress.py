@@ -1,6 +1,7 @@
 """Where each force asked in a round stands: not started, draft, submitted, returned for
 changes or accepted, and overdue once the due date has passed without an accepted or
-pending return.
+pending return. A return sent after the due date is taken, and flagged late for good
+(its submission's date, in UTC, after the due date), accepted or not.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class ForceState:
     by: str | None
     submission_id: int | None
     comment: str | None
+    late: bool = False  # the force's latest return was sent after the due date
 
 
 def status(round_id: str, today: dt.date | None = None, url: str | None = None) -> list[ForceState]:
@@ -60,8 +62,11 @@ def status(round_id: str, today: dt.date | None = None, url: str | None = None) 
     out = []
     for code in asked:
         sub, draft = latest.get(code), drafts.get(code)
-        if sub is not None and sub.state in ("submitted", "accepted", "returned"):
-            state = {"submitted": SUBMITTED, "accepted": ACCEPTED, "returned": RETURNED}[sub.state]
+        if sub is not None and sub.state in ("submitted", "accepting", "accepted", "returned"):
+            # 'accepting': a reviewer is publishing it; until that is done it is still submitted.
+            state = {"submitted": SUBMITTED, "accepting": SUBMITTED, "accepted": ACCEPTED, "returned": RETURNED}[
+                sub.state
+            ]
             if (
                 sub.state == "returned"
                 and draft is not None
@@ -102,6 +107,7 @@ def status(round_id: str, today: dt.date | None = None, url: str | None = None) 
                 ),
                 submission_id=sub.submission_id if sub else None,
                 comment=sub.comment if sub and sub.state == "returned" else None,
+                late=sub is not None and sub.submitted_at.date() > found.due,
             )
         )
     return out
@@ -119,6 +125,7 @@ STATUS_LABELS = {
     "commissioning_body": "Commissioning body",
     "state": "State",
     "overdue": "Overdue",
+    "late": "Sent late",
     "updated_at": "Last change",
     "by": "By",
 }
@@ -128,4 +135,7 @@ def readable_status(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """`columns` of a status frame under their readable names, overdue as yes or no (a mail merge
     or a spreadsheet reads words, not True and False)."""
     out = frame[columns].rename(columns=STATUS_LABELS)
-    return out.assign(Overdue=out["Overdue"].map({True: "yes", False: "no"})) if "Overdue" in out else out
+    for flag in ("Overdue", "Sent late"):
+        if flag in out:
+            out[flag] = out[flag].map({True: "yes", False: "no"})
+    return out

@@ -7,6 +7,7 @@ accept can be retried (it finds the return already stored and finishes).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,19 +16,30 @@ import sqlalchemy as sa
 from core import clock, paths, queries
 from core.problems import InputError, Problem
 from etl.questions import Answers
-from intake import forms
-from intake.importing import import_return
+from intake import checking, forms, templates
+from intake.checking import Table
+from intake.importing import AlreadyImported, publish
 from workflow import guard
 from workflow.access import Actor
-from workflow.database import Round, Submission
-from workflow.submitting import prefilled, rows_table
+from workflow.database import (
+    ACCEPTED,
+    ACCEPTING,
+    PENDING,
+    RETURNED,
+    SUBMITTED,
+    SUPERSEDED,
+    Round,
+    Submission,
+)
+from workflow.submitting import answers_file_name, prefilled
 
 
 def queue(actor: Actor, round_id: str | None = None, url: str | None = None) -> list[Submission]:
-    """Submissions waiting for review, oldest first (reviewers)."""
+    """Submissions waiting for review, oldest first (reviewers); one being accepted too (accepting it
+    again finishes an accept that stopped half way)."""
     with guard.open_session(url) as session:
         guard.require(session, actor, "view queue", reviewer=True, round_id=round_id)
-        query = sa.select(Submission).where(Submission.state == "submitted")
+        query = sa.select(Submission).where(Submission.state.in_(PENDING))  # an accept that stopped: again
         if round_id:
             query = query.where(Submission.round_id == round_id)
         found = list(session.scalars(query.order_by(Submission.submitted_at)))
@@ -153,18 +165,59 @@ def _row_key(row: dict) -> str:
     return " / ".join(str(row.get(c, "")) for c in ("dimension", "item", "attribute", "value"))
 
 
+def _move(session, submission_id: int, expected: tuple[str, ...], **values) -> bool:
+    """Change a submission only if it is still in one of the `expected` states; False if it is not
+    (someone else acted on it first)."""
+    done = session.execute(
+        sa.update(Submission)
+        .where(Submission.submission_id == submission_id, Submission.state.in_(expected))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def _not_waiting(session, submission_id: int) -> str:
+    """Why a submission is not waiting for review any more, in words (for the one who lost a race)."""
+    session.expire_all()
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        return f"no submission {submission_id}"
+    by = f" by {sub.reviewed_by}" if sub.reviewed_by else ""
+    return {
+        ACCEPTING: f"submission {submission_id} is being accepted{by}; it was not returned",
+        ACCEPTED: f"submission {submission_id} was accepted{by}",
+        RETURNED: f"submission {submission_id} was returned for changes{by}",
+        SUPERSEDED: f"submission {submission_id} was superseded by a later one from its office",
+    }.get(sub.state, f"submission {submission_id} is {sub.state}, not waiting for review")
+
+
 def return_for_changes(actor: Actor, submission_id: int, comment: str, url: str | None = None) -> Submission:
-    """Send a submission back to its office with a comment."""
+    """Send a submission back to its office with a comment: only while it is waiting for review
+    (an update guarded by that state, so it cannot undo an accept running at the same moment)."""
     with guard.open_session(url) as session:
         sub = session.get(Submission, submission_id)
         guard.require(session, actor, "return for changes", reviewer=True, round_id=sub.round_id if sub else None)
-        if sub is None or sub.state != "submitted":
-            raise guard.refuse(
-                session, actor, "return for changes", f"submission {submission_id} is not waiting for review"
-            )
         if not comment.strip():
             raise InputError([Problem("comment", 0, "", "a comment is needed; expected what the office should change")])
-        sub.state, sub.reviewed_at, sub.reviewed_by, sub.comment = "returned", clock.now(), actor.email, comment.strip()
+        moved = sub is not None and _move(
+            session,
+            submission_id,
+            (SUBMITTED,),
+            state=RETURNED,
+            reviewed_at=clock.now(),
+            reviewed_by=actor.email,
+            comment=comment.strip(),
+        )
+        if not moved:
+            raise guard.refuse(
+                session,
+                actor,
+                "return for changes",
+                _not_waiting(session, submission_id) + ": it is not waiting for review",
+                round_id=sub.round_id if sub else None,
+                pfa_code=sub.pfa_code if sub else None,
+            )
         guard.audit(
             session,
             actor,
@@ -176,7 +229,38 @@ def return_for_changes(actor: Actor, submission_id: int, comment: str, url: str 
             detail=comment.strip(),
         )
         session.commit()
+        session.refresh(sub)
         return sub
+
+
+def _second_person(session, actor: Actor, sub: Submission) -> None:
+    """With STALKING_SECOND_PERSON_REVIEW set, refuse an accept by the identity that entered or sent the return.
+
+    Off by default: one analyst may enter a return an office emailed and accept it (recorded as
+    entered on the office's behalf, and the accept under the same name, in the audit log)."""
+    if paths.SECOND_PERSON_REVIEW and actor.who in {sub.submitted_by, sub.entered_by}:
+        raise guard.refuse(
+            session,
+            actor,
+            "accept",
+            f"{actor.who} entered submission {sub.submission_id}, so a second person must accept it "
+            "(STALKING_SECOND_PERSON_REVIEW is set)",
+            round_id=sub.round_id,
+            pfa_code=sub.pfa_code,
+        )
+
+
+def stored_form(sub: Submission) -> tuple[bytes, Table, dict[str, str] | None]:
+    """What accepting a submission stores: its file, or, for answers (the browser form or the round's
+    workbook), the CSV of the rows they made; the rows as checked at submit; and the workbook received,
+    when that is not what is stored."""
+    if sub.answers is None:
+        return sub.file_bytes, checking.rows_table(sub.rows, sub.file_name, sub.file_sha256), None
+    raw = templates.template_csv(sub.rows)
+    sha = hashlib.sha256(raw).hexdigest()
+    name = answers_file_name(sub.pfa_code, sub.round_id)
+    received = None if sha == sub.file_sha256 else {"file_name": sub.file_name, "sha256": sub.file_sha256}
+    return raw, checking.rows_table(sub.rows, sub.file_name, sha, path=Path(name)), received
 
 
 def accept(
@@ -188,7 +272,12 @@ def accept(
     database: Path | None = None,
     today: dt.date | None = None,
 ) -> Submission:
-    """Publish a submission: store it, rebuild the database, mark it accepted. Safe to retry."""
+    """Publish a submission: store it, rebuild the database, mark it accepted. Safe to retry.
+
+    The submission is claimed first ('accepting', an update guarded by its state), so a reviewer
+    returning it at the same moment is refused rather than left with a comment on a published return;
+    an accept that stopped half way (or one running in another reviewer's browser) is finished by
+    accepting again: the return already stored is found (intake.AlreadyImported) and marked."""
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     database = database or paths.DATABASE
     with guard.open_session(url) as session:
@@ -196,37 +285,37 @@ def accept(
         guard.require(session, actor, "accept", reviewer=True, round_id=sub.round_id if sub else None)
         if sub is None:
             raise InputError([Problem("submission", 0, "", f"no submission {submission_id}")])
-        if sub.state == "accepted":
+        if sub.state == ACCEPTED:
             return sub
-        if sub.state != "submitted":
+        _second_person(session, actor, sub)
+        if not _move(session, submission_id, PENDING, state=ACCEPTING, reviewed_by=actor.email):
             raise guard.refuse(
                 session,
                 actor,
                 "accept",
-                f"submission {submission_id} is {sub.state}, not waiting for review",
+                _not_waiting(session, submission_id) + ": it is not waiting for review",
                 round_id=sub.round_id,
                 pfa_code=sub.pfa_code,
             )
         session.commit()
-    table = rows_table(sub.rows, sub.file_name, sub.file_sha256)
-    stored_as = None
+    raw, table, received = stored_form(sub)
     try:
-        result = import_return(
-            sub.file_bytes,
-            sub.file_name,
+        stored_as = publish(
+            raw,
+            table,
             data_dir=data_dir,
             database=database,
-            table=table,
+            today=today,
             entered_by=sub.entered_by,
             round_id=sub.round_id,
-            today=today,
-            name=sub.file_name,
-        )
-        stored_as = result.stored.name
-    except InputError as err:
-        already = [p for p in err.problems if "already imported" in p.message]
-        if not already or len(already) != len(err.problems):
-            with guard.open_session(url) as session:
+            received=received,
+        ).stored.name
+    except AlreadyImported as done:  # stored by an accept that stopped before it was marked: finish it
+        stored_as = done.stored_as
+    except BaseException as err:
+        with guard.open_session(url) as session:
+            _move(session, submission_id, (ACCEPTING,), state=SUBMITTED, reviewed_by=None)  # waiting again
+            if isinstance(err, InputError):
                 guard.audit(
                     session,
                     actor,
@@ -237,31 +326,40 @@ def accept(
                     file_sha256=sub.file_sha256,
                     detail="; ".join(str(p) for p in err.problems),
                 )
-                session.commit()
-            raise
-        # Stored by an accept that stopped before it was marked: finish it (the import caught the database up).
-        stored_as = already[0].message.split("stored as ")[-1].split(")")[0]
+            session.commit()
+        raise
     with guard.open_session(url) as session:
-        sub = session.get(Submission, submission_id)
-        for earlier in session.scalars(
-            sa.select(Submission).where(
-                Submission.round_id == sub.round_id,
-                Submission.pfa_code == sub.pfa_code,
-                Submission.state == "accepted",
-                Submission.submission_id != submission_id,
-            )
-        ):
-            earlier.state = "superseded"
-        sub.state, sub.reviewed_at, sub.reviewed_by, sub.stored_as = "accepted", clock.now(), actor.email, stored_as
-        guard.audit(
+        if _move(
             session,
-            actor,
-            "accept",
-            "ok",
-            round_id=sub.round_id,
-            pfa_code=sub.pfa_code,
-            file_sha256=sub.file_sha256,
-            detail=f"published as {stored_as}",
-        )
-        session.commit()
-        return sub
+            submission_id,
+            (ACCEPTING,),
+            state=ACCEPTED,
+            reviewed_at=clock.now(),
+            reviewed_by=actor.email,
+            stored_as=stored_as,
+        ):
+            session.execute(
+                sa.update(Submission)
+                .where(
+                    Submission.round_id == sub.round_id,
+                    Submission.pfa_code == sub.pfa_code,
+                    Submission.state == ACCEPTED,
+                    Submission.submission_id != submission_id,
+                )
+                .values(state=SUPERSEDED)
+                .execution_options(synchronize_session=False)
+            )
+            guard.audit(
+                session,
+                actor,
+                "accept",
+                "ok",
+                round_id=sub.round_id,
+                pfa_code=sub.pfa_code,
+                file_sha256=sub.file_sha256,
+                detail=f"published as {stored_as}",
+            )
+        session.commit()  # else another reviewer's accept of it marked it first
+        done = session.get(Submission, submission_id)
+        session.refresh(done)
+        return done
