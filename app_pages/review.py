@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core.problems import InputError
-from core.text import long_date
+from core.text import long_date, printable
 from ui import auth
 from ui import cached_queries as data
 from ui.evidence_view import md_escape
@@ -32,7 +32,11 @@ if not all_rounds:
     st.info("No returns round has been opened yet.")
     st.stop()
 round_ = st.selectbox(
-    "Round", all_rounds, format_func=lambda r: f"{r.title} (as at {long_date(r.as_at)})", key="review_round"
+    "Round",
+    all_rounds,
+    index=rounds.default_index(all_rounds),
+    format_func=lambda r: f"{r.title} (as at {long_date(r.as_at)}; {rounds.state_words(r)})",
+    key="review_round",
 )
 waiting = review.queue(actor, round_.round_id)
 names = data.forces().set_index("pfa_code")["short_name"]
@@ -46,10 +50,23 @@ if not waiting:
 for sub in waiting:
     with st.container(border=True):
         st.subheader(md_escape(f"{names.get(sub.pfa_code, sub.pfa_code)} ({sub.pfa_code})"))
-        who = f"Submitted by {sub.submitted_by} on {sub.submitted_at:%d %b %Y %H:%M} UTC"
+        completed, signed = review.signed_names(sub)
+        who = f"Sent by {sub.submitted_by} on {sub.submitted_at:%d %b %Y %H:%M} UTC"
         if sub.entered_by:
             who += " (entered on the office's behalf)"
-        st.text(f"{who}\nFile: {sub.file_name} (SHA-256 {sub.file_sha256[:12]}…)")
+        if sub.submitted_at.date() > round_.due:
+            who += f"; sent late (due {long_date(round_.due)})"
+        st.text(
+            "\n".join(
+                printable(line)
+                for line in (
+                    f"Completed by: {completed}",
+                    f"Signed off by: {signed}",
+                    who,
+                    f"File: {sub.file_name} (SHA-256 {sub.file_sha256[:12]}…)",
+                )
+            )
+        )
         changes = review.changes(sub, round_)
         if changes:
             st.markdown("**What it changes** (published now → in this return; unchanged fields not shown)")
@@ -63,18 +80,38 @@ for sub in waiting:
         st.markdown("**Evidence given**" if evidence else "**No evidence link or document given.**")
         if evidence:
             st.text("\n".join(evidence))
+        withheld = review.examples_withheld(sub)
+        if withheld:
+            st.markdown("**Examples given without consent to quote** (they inform the response; never published)")
+            st.text("\n\n".join(f"{theme}: {text}" for theme, text in withheld))
         left, right = st.columns([1, 2])
-        if left.button(
-            "Accept and publish", key=f"accept_{sub.submission_id}", type="primary", icon=":material/publish:"
-        ):
-            try:
-                done = review.accept(actor, sub.submission_id)
-            except (InputError, guard.Refused) as err:
-                st.error(f"Not accepted: {err}")
-            else:
-                st.session_state[FLASH] = (
-                    f"Accepted and published ({done.stored_as}). Every dashboard shows it from its as-at date."
-                )
+        confirming = f"_confirm_accept_{sub.submission_id}"
+        if not st.session_state.get(confirming):
+            if left.button(
+                "Accept and publish", key=f"accept_{sub.submission_id}", type="primary", icon=":material/publish:"
+            ):
+                st.session_state[confirming] = True
+                st.rerun()
+        else:
+            left.warning(
+                f"Publish {md_escape(names.get(sub.pfa_code, sub.pfa_code))}'s return? Every dashboard shows it "
+                "from its as-at date.",
+                icon=":material/help:",
+            )
+            yes, no = left.columns(2)
+            if yes.button("Yes, publish", key=f"accept_yes_{sub.submission_id}", type="primary"):
+                st.session_state.pop(confirming, None)
+                try:
+                    done = review.accept(actor, sub.submission_id)
+                except (InputError, guard.Refused) as err:
+                    st.error(f"Not accepted: {md_escape(err)}")
+                else:
+                    st.session_state[FLASH] = (
+                        f"Accepted and published ({done.stored_as}). Every dashboard shows it from its as-at date."
+                    )
+                    st.rerun()
+            if no.button("Cancel", key=f"accept_no_{sub.submission_id}"):
+                st.session_state.pop(confirming, None)
                 st.rerun()
         with right:
             comment = st.text_area("Comment for the office", key=f"comment_{sub.submission_id}", max_chars=2000)
@@ -82,7 +119,7 @@ for sub in waiting:
                 try:
                     review.return_for_changes(actor, sub.submission_id, comment)
                 except (InputError, guard.Refused) as err:
-                    st.error(f"Not returned: {err}")
+                    st.error(f"Not returned: {md_escape(err)}")
                 else:
                     st.session_state[FLASH] = "Returned to the office with your comment."
                     st.rerun()

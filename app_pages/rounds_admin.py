@@ -26,7 +26,9 @@ if not actor.is_admin:
     st.stop()
 
 forces = data.forces().set_index("pfa_code")
-with st.form("open_round", border=True):
+# Enter in the title box does not open the round: only the button does (a second press is refused anyway,
+# since a title and an as-at date are unique among open rounds).
+with st.form("open_round", border=True, enter_to_submit=False):
     st.subheader("Open a round")
     title = st.text_input("Title", placeholder="Stalking services position, March 2027", max_chars=200)
     left, right = st.columns(2)
@@ -39,14 +41,14 @@ with st.form("open_round", border=True):
         try:
             made = rounds.open_round(actor, title, as_at, due, asked or None)
         except (InputError, guard.Refused) as err:
-            st.error(f"Not opened: {err}")
+            st.error(f"Not opened: {md_escape(err)}")
         else:
-            st.success(f"Opened {made.round_id}. Offices can now fill in their returns.")
+            st.success(f"Opened {md_escape(made.round_id)}. Offices can now fill in their returns.")
 
 st.subheader("Rounds")
 for r in rounds.rounds():
     with st.container(border=True):
-        state = f"closed {r.closed_at:%d %b %Y}" if r.closed_at else "open"
+        state = rounds.state_words(r)
         st.markdown(
             f"**{md_escape(r.title)}** · {md_escape(r.round_id)} · as at {long_date(r.as_at)} · due "
             f"{long_date(r.due)} · {state}"
@@ -72,6 +74,23 @@ for r in rounds.rounds():
                 on_click="ignore",
                 key=f"report_{r.round_id}",
             )
-            if not r.closed_at and st.button("Close the round", key=f"close_{r.round_id}"):
-                rounds.close_round(actor, r.round_id)
-                st.rerun()
+            confirming = f"_confirm_close_{r.round_id}"
+            if not r.closed_at and not st.session_state.get(confirming):
+                if st.button("Close the round", key=f"close_{r.round_id}"):
+                    st.session_state[confirming] = True
+                    st.rerun()
+        if not r.closed_at and st.session_state.get(confirming):
+            owed = int((frame["state"] != progress.ACCEPTED).sum())
+            st.warning(
+                f"Close {md_escape(r.title)}? Offices can no longer save or submit returns in it"
+                + (f"; {owed} of {len(frame)} force areas have no accepted return." if owed else "."),
+                icon=":material/help:",
+            )
+            with st.container(horizontal=True, key=f"close_confirm_{r.round_id}"):
+                if st.button("Yes, close it", key=f"close_yes_{r.round_id}", type="primary"):
+                    st.session_state.pop(confirming, None)
+                    rounds.close_round(actor, r.round_id)
+                    st.rerun()
+                if st.button("Cancel", key=f"close_no_{r.round_id}"):
+                    st.session_state.pop(confirming, None)
+                    st.rerun()

@@ -29,7 +29,11 @@ if not all_rounds:
     st.info("No returns round has been opened yet.")
     st.stop()
 round_ = st.selectbox(
-    "Round", all_rounds, format_func=lambda r: f"{r.title} (due {long_date(r.due)})", key="tracker_round"
+    "Round",
+    all_rounds,
+    index=rounds.default_index(all_rounds),
+    format_func=lambda r: f"{r.title} (due {long_date(r.due)}; {rounds.state_words(r)})",
+    key="tracker_round",
 )
 review.queue(actor, round_.round_id)  # the reviewer check, on the server
 frame = progress.status_frame(round_.round_id)
@@ -56,7 +60,12 @@ with map_tab:
     st.caption("Each force area by where its return stands; the symbol says the same as the colour.")
 with table_tab:
     if table_tab.open:
-        shown = frame.assign(overdue=frame["overdue"].map({True: "overdue", False: ""}))
+        shown = frame.assign(
+            overdue=[
+                "overdue" if owed else "sent late" if late else ""
+                for owed, late in zip(frame["overdue"], frame["late"])
+            ]
+        )
         st.dataframe(
             shown[["short_name", "region", "state", "overdue", "updated_at", "by", "commissioning_body"]],
             hide_index=True,

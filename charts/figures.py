@@ -475,3 +475,43 @@ def coverage_map_for_export(
     if geometry == "tiles":
         text = ChartText(text.title, text.subtitle, text.data_date, text.source, (*text.notes, tile_key(coverage)))
     return finish(fig, text, width=width, plot_height=640, left=EDGE, right=EDGE, axis_space=40)
+
+
+def labelled_bars(
+    labels: list[str],
+    values: list[float],
+    text: ChartText,
+    axis_title: str,
+    notes: list[str] | None = None,
+    width: int = EXPORT_WIDTH,
+) -> go.Figure:
+    """One horizontal bar per label with its value written at the end, in the order given (a measure by
+    region, answers by count). `notes`: words after each value ("not stated"), so a missing value is said,
+    not drawn as 0 alone."""
+    shown = _row_labels(labels, width, share=0.28)  # answers can be long: wrapped, so none is cut at the edge
+    ends = [f"{v:g}" + (f" {n}" if n else "") for v, n in zip(values, notes or [""] * len(values))]
+    fig = go.Figure(
+        go.Bar(
+            y=shown,
+            x=values,
+            orientation="h",
+            marker=dict(color=palette.DARK_BLUE),
+            text=ends,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    most = max(values, default=1) or 1
+    fig.update_yaxes(autorange="reversed", title=None, ticks="")
+    fig.update_xaxes(title=axis_title, rangemode="tozero", range=[0, most * 1.3 + 0.3])
+    lines = max((label.count("<br>") + 1 for label in shown), default=1)
+    return finish(
+        fig,
+        text,
+        width=width,
+        plot_height=max(60, len(shown) * (22 + 16 * lines)),
+        # With room to spare: the font the browser draws may run wider than the metrics measured here.
+        left=int(label_margin(shown, most=520) * 1.2),
+        right=40,
+    )

@@ -46,12 +46,24 @@ def classify(raw: pd.DataFrame, streams: pd.DataFrame, as_at: dt.date) -> pd.Dat
             rows = [i for i in rows if streams.at[i, "provision"] == provision]
         return [states[i] for i in rows]
 
+    def last_end(code: str, provision: str) -> dt.date | None:
+        ends = [
+            _date(streams.at[i, "end_date"]) for i in by_force.get(code, []) if streams.at[i, "provision"] == provision
+        ]
+        return max((e for e in ends if e is not None), default=None)
+
     for theme in rules.PROVISION_THEMES:
         reported = cov[theme.column]
         cov[theme.column + "_reported"] = reported
         cov[theme.column] = [
-            rules.provision_status(status, theme.provided, force_states(code, theme.dimension))
-            for code, status in zip(cov["pfa_code"], reported)
+            rules.provision_status(
+                status,
+                theme.provided,
+                force_states(code, theme.dimension),
+                _date(reported_on),
+                last_end(code, theme.dimension),
+            )
+            for code, status, reported_on in zip(cov["pfa_code"], reported, cov[theme.reported_on])
         ]
 
     cov["funding_risk"] = [

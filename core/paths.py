@@ -50,6 +50,8 @@ FORM_KEY_FILE = BUILD_DIR / "form.key"
 WORKFLOW_URL = os.environ.get("STALKING_WORKFLOW_URL", f"sqlite:///{BUILD_DIR / 'workflow.sqlite'}")
 # Who may do what in the returns workflow: an access list the admin keeps (git-ignored).
 ACCESS_FILE = Path(os.environ.get("STALKING_ACCESS_FILE", REPO_ROOT / "access.toml"))
+# Four eyes on every published return: the identity that entered or sent a return may not accept it.
+SECOND_PERSON_REVIEW = os.environ.get("STALKING_SECOND_PERSON_REVIEW", "").strip().lower() in {"1", "true", "yes"}
 # A public replica: no sign-in, no return pages.
 READ_ONLY = os.environ.get("STALKING_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}
 

@@ -6,6 +6,7 @@ fixing a file sees every mistake in one run.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +28,15 @@ class Problem:
 
 
 def display_path(path: Path) -> str:
-    """A path relative to the repository when it lies inside it, else absolute."""
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+    """A path relative to the repository when it lies inside it, else absolute: as given, never
+    the target of a symbolic link (a link named return.csv is named so, not /dev/zero)."""
+    given = Path(os.path.abspath(path))
+    for candidate in (given, given.resolve()):
+        try:
+            return str(candidate.relative_to(REPO_ROOT))
+        except ValueError:
+            continue
+    return str(given)
 
 
 class InputError(Exception):

@@ -260,6 +260,24 @@ def coverage(as_at: dt.date, regions: list[str] | None = None, db: Database | No
     return coverage_rules.classify(raw, streams, as_at)
 
 
+def commissioning_bodies(as_at: dt.date, db: Database | None = None) -> pd.DataFrame:
+    """Each force's commissioning body at a date: the one its office last returned (accepted), else the
+    one data/forces.csv lists; with its kind and whether it came from a return."""
+    return _db(db).df(
+        """WITH returned AS (
+               SELECT pfa_code,
+                      any_value(value) FILTER (WHERE attribute = 'name') AS name,
+                      any_value(value) FILTER (WHERE attribute = 'kind') AS kind
+               FROM facts_at(?) WHERE dimension = 'commissioning_body' GROUP BY pfa_code
+           )
+           SELECT fo.pfa_code, coalesce(r.name, fo.commissioner_name) AS commissioning_body,
+                  coalesce(r.kind, fo.commissioner_body) AS body_kind, r.name IS NOT NULL AS body_returned
+           FROM forces fo LEFT JOIN returned r USING (pfa_code)
+           ORDER BY fo.pfa_code""",
+        [as_at],
+    )
+
+
 def facts(
     as_at: dt.date, pfa_code: str | None = None, regions: list[str] | None = None, db: Database | None = None
 ) -> pd.DataFrame:

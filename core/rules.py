@@ -98,6 +98,18 @@ SERVICE_PAST_GRANT = "one-off grant, period not stated"
 SERVICE_STATES_AT_RISK = (SERVICE_ENDS_SOON, SERVICE_AT_RISK)
 
 
+def next_cliff_edge(end_dates: list[dt.date], as_at: dt.date) -> dt.date | None:
+    """The next funding cliff edge after `as_at`: the end date on which the most funded services end (the
+    earliest of those, on a tie), as 31 March 2025 was in the APCC's 2024 response; None when none ends later."""
+    later = [d for d in end_dates if d is not None and d > as_at]
+    if not later:
+        return None
+    counts: dict[dt.date, int] = {}
+    for d in later:
+        counts[d] = counts.get(d, 0) + 1
+    return min(counts, key=lambda d: (-counts[d], d))
+
+
 def service_state(end_date: dt.date | None, status: str, as_at: dt.date) -> str:
     """How one funded service stands at `as_at`.
 
@@ -147,9 +159,21 @@ def funding_risk(states: list[str], risk_statements: int, constraint_statements:
     return NOT_REPORTED
 
 
-def provision_status(status: str, provided: tuple[str, ...], states: list[str]) -> str:
+def provision_status(
+    status: str,
+    provided: tuple[str, ...],
+    states: list[str],
+    reported_on: dt.date | None = None,
+    last_end: dt.date | None = None,
+) -> str:
     """A theme's status at a date: a provision whose every funded service (of that theme) has ended
-    is not counted as running: it reads FUNDING_ENDED. Statuses with no funded service stay as reported."""
+    is not counted as running: it reads FUNDING_ENDED. Statuses with no funded service stay as reported.
+
+    A status reported on or after the last end date of those services stands as reported: whoever
+    reported it (an office's return, typically) knew the funding had ended and says the provision runs
+    (Cambridgeshire's multi-agency programme, funded to March 2025, returned as running in 2026)."""
+    if reported_on is not None and last_end is not None and reported_on >= last_end:
+        return status
     if status in provided and states and all(s == SERVICE_ENDED for s in states):
         return FUNDING_ENDED
     return status
@@ -342,6 +366,19 @@ ATTRIBUTE_LABELS.update(
         "outcome": "Outcome",
         "name": "Name",
         "kind": "Kind of body",
+        # The themes the returns ask since issue 25 (etl/questions.py), and every theme's example.
+        "partner": "Commissions jointly with",
+        "partner_area": "Other force areas covered",
+        "joint_contracts": "Joint contracts",
+        "shared": "Shared with providers",
+        "reviewed_on": "Agreement last reviewed",
+        "means": "Scrutiny through",
+        "review_status": "Independent review",
+        "reviewer": "Reviewed by",
+        "audience": "Training for",
+        "trained": "People trained",
+        "example": "Example in the office's words",
+        "example_consent": "Consent to be quoted and named",
     }
 )
 

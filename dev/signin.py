@@ -3,9 +3,10 @@
 It starts the PyPI package oidc-provider-mock (a real OpenID Connect provider made for
 development) on 127.0.0.1, with demo identities, and, when they are missing, writes
 `.streamlit/secrets.toml` (an [auth] section pointing at it) and `access.toml` (an office
-for Hertfordshire, an office for Essex, an APCC reviewer and an admin). Then run
+for Hertfordshire, an office for Essex, an APCC reviewer and an admin, each keyed on this
+provider's issuer and the identity's subject, as workflow.access matches them). Then run
 `make run` and sign in: the provider's page lets you pick a demo identity or type any
-e-mail address. Never use it in production: it signs in whoever asks.
+subject. Never use it in production: it signs in whoever asks.
 """
 
 from __future__ import annotations
@@ -23,21 +24,23 @@ DEMO = (
     {"sub": "reviewer@example.org", "email": "reviewer@example.org", "name": "APCC reviewer (demo)"},
     {"sub": "admin@example.org", "email": "admin@example.org", "name": "APCC admin (demo)"},
 )
-ACCESS = """# Demo access list written by `python -m dev.signin` (see workflow/access.py).
-[[office]]
-email = "herts.office@example.org"
-force = "E23000027"
+ROLES = {
+    "herts.office@example.org": ("office", "E23000027"),
+    "essex.office@example.org": ("office", "E23000028"),
+    "reviewer@example.org": ("reviewer", None),
+    "admin@example.org": ("admin", None),
+}
+ACCESS_MARK = "# Demo access list written by `python -m dev.signin` (see workflow/access.py)."
 
-[[office]]
-email = "essex.office@example.org"
-force = "E23000028"
 
-[[reviewer]]
-email = "reviewer@example.org"
-
-[[admin]]
-email = "admin@example.org"
-"""
+def access_toml(issuer: str, users=DEMO) -> str:
+    """The demo access list for the provider at `issuer`: each demo identity by its issuer and subject."""
+    out = [ACCESS_MARK]
+    for user in users:
+        role, force = ROLES[user["email"]]
+        out += ["", f"[[{role}]]", f'email = "{user["email"]}"', f'issuer = "{issuer}"', f'subject = "{user["sub"]}"']
+        out += [f'force = "{force}"'] if force else []
+    return "\n".join(out) + "\n"
 
 
 SECRETS_MARK = "# Sign-in for local development, written by `python -m dev.signin`."
@@ -92,9 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{secrets_file} exists and was not written here; check that its [auth] server_metadata_url is "
             f"{issuer}/.well-known/openid-configuration and redirect_uri http://127.0.0.1:{args.app_port}/oauth2callback"
         )
-    if not paths.ACCESS_FILE.exists():
-        paths.ACCESS_FILE.write_text(ACCESS, encoding="utf-8")
-        print(f"Wrote {paths.ACCESS_FILE} (demo identities)")
+    if not paths.ACCESS_FILE.exists() or paths.ACCESS_FILE.read_text(encoding="utf-8").startswith(ACCESS_MARK):
+        # Ours (or none): rewritten, so it names this provider's issuer (its port is in it).
+        paths.ACCESS_FILE.write_text(access_toml(issuer), encoding="utf-8")
+        print(f"Wrote {paths.ACCESS_FILE} (demo identities at {issuer})")
     print(
         f"OpenID Connect provider for development at {issuer} (Ctrl+C to stop). Demo identities: "
         + ", ".join(u["email"] for u in DEMO)

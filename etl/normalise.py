@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 import pyarrow as pa
 
+from etl import questions
 from etl.read import Table
 from etl.validate import Reference, Return
 
@@ -276,6 +277,13 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
     return out
 
 
+def _in_words(ret: Return, row: dict, words: str) -> str:
+    """The evidence a row of a return cites: what the office answered, in its words, then the link or
+    document it gave as evidence, if any (never only who sent the return and when)."""
+    evidence = row.get("evidence") or ret.evidence
+    return f"{words} (evidence: {evidence})" if evidence else words
+
+
 def normalise_returns(
     returns: Sequence[Return], ref: Reference, short_names: dict[str, str], provision: dict[str, str] | None = None
 ) -> dict[str, list[dict]]:
@@ -291,6 +299,11 @@ def normalise_returns(
     facts, streams, editions, sources, sections = [], [], [], [], []
     for r in returns:
         quote = r.quote()
+        names = {
+            f.get("item"): f["value"]
+            for f in r.facts
+            if f.get("item") and f["attribute"] in ("programme", "arrangement")
+        }
         common = {
             "pfa_code": r.pfa_code,
             "valid_from": r.as_at,
@@ -314,7 +327,13 @@ def normalise_returns(
                     "value_wording": None,
                     "item": f.get("item") or None,
                     **common,
-                    "quote": r.quote(row=f),
+                    "quote": _in_words(
+                        r,
+                        f,
+                        questions.answer_words(
+                            f["dimension"], f["attribute"], f["value"], f.get("item"), names.get(f.get("item"), "")
+                        ),
+                    ),
                     "note": f.get("note") or None,
                 }
             )
@@ -338,7 +357,7 @@ def normalise_returns(
                     "end_derived": False,
                     "status": s["status"],
                     **common,
-                    "quote": r.quote(row=s),
+                    "quote": _in_words(r, s, questions.service_words(s)),
                     "note": s.get("note") or None,
                 }
             )

@@ -30,12 +30,15 @@ class Question:
     key: str  # stable: names the answer in forms, drafts and the workbook
     prompt: str
     help: str = ""
-    kind: str = "text"  # text, choice, choices (several), integer, decimal, date, date_or_ongoing, amount
+    # text, paragraph (a longer text: an example to quote), choice, choices (several), integer, decimal,
+    # date, date_or_ongoing, amount
+    kind: str = "text"
     choices: tuple[Choice, ...] = ()
     required: bool = False
     max_length: int | None = None
     dimension: str | None = None  # the fact it becomes, for scalar questions
     attribute: str | None = None
+    several: bool = False  # a text answer that names several things, separated by ';' (one fact each)
 
     @property
     def values(self) -> list[str]:
@@ -77,6 +80,42 @@ class Section:
 
 NOT_KNOWN = Choice("not known", "Not known")
 PREFER_NOT = Choice("prefer not to say", "Prefer not to say")
+
+# An example the APCC may quote: a paragraph in the office's own words, published (and quoted in the
+# APCC's collective response, naming the office) only with the office's explicit consent.
+EXAMPLE_MAX = 1000
+CONSENT = (
+    Choice("yes", "Yes: the APCC may quote it and name our office"),
+    Choice("no", "No: it only informs the APCC's response"),
+)
+EXAMPLE, CONSENTED = "example", "example_consent"  # the attributes an example and its consent become
+
+
+def example_questions(section_key: str, dimension: str, theme: str) -> tuple[Question, Question]:
+    """The two questions every theme ends with: an example the APCC may quote, and the consent to quote it."""
+    return (
+        Question(
+            f"{section_key}_example",
+            f"An example of your work on {theme} that the APCC may quote (optional)",
+            f"A paragraph in your office's own words, at most {EXAMPLE_MAX:,} characters: what you did, with whom, "
+            "and what changed.",
+            "paragraph",
+            max_length=EXAMPLE_MAX,
+            dimension=dimension,
+            attribute=EXAMPLE,
+        ),
+        Question(
+            f"{section_key}_example_consent",
+            f"May the APCC quote your example on {theme} and name your office?",
+            "Needed when you give an example. 'No' keeps it out of anything published.",
+            "choice",
+            CONSENT,
+            dimension=dimension,
+            attribute=CONSENTED,
+        ),
+    )
+
+
 SCOPE = (
     Choice("DA and non-DA", "Stalking linked to domestic abuse and stalking that is not"),
     Choice("DA only", "Only stalking linked to domestic abuse"),
@@ -98,7 +137,12 @@ ADVOCACY = Section(
             (
                 Choice("dedicated service", "A dedicated stalking advocacy service"),
                 Choice("ISACs within wider services", "Advocates within wider victim or domestic abuse services"),
+                Choice(
+                    "stalking support within wider services",
+                    "Stalking support within wider victim or domestic abuse services, without named advocates",
+                ),
                 Choice("training or champions only", "Stalking training or champions only, no advocates"),
+                Choice("model not stated", "Advocates, without saying how they are provided"),
                 Choice("none stated", "None"),
                 NOT_KNOWN,
                 PREFER_NOT,
@@ -131,6 +175,7 @@ ADVOCACY = Section(
             max_length=300,
             dimension="isac_provision",
             attribute="provider",
+            several=True,
         ),
         Question(
             "isa_coverage",
@@ -158,6 +203,7 @@ ADVOCACY = Section(
             dimension="isac_provision",
             attribute="referrals_12_months",
         ),
+        *example_questions("advocacy", "isac_provision", "stalking advocacy"),
     ),
 )
 
@@ -176,6 +222,7 @@ PROGRAMMES = Section(
             dimension="perpetrator_programme",
             attribute="status",
         ),
+        *example_questions("programmes", "perpetrator_programme", "perpetrator interventions"),
     ),
     Listing(
         "programmes",
@@ -235,6 +282,7 @@ MULTI_AGENCY = Section(
             dimension="multi_agency",
             attribute="risk_forum",
         ),
+        *example_questions("multi_agency", "multi_agency", "multi-agency working"),
     ),
     Listing(
         "arrangements",
@@ -307,6 +355,7 @@ FUNDING = Section(
             dimension="funding",
             attribute="statement",
         ),
+        *example_questions("funding", "funding", "funding"),
     ),
     Listing(
         "funded_services",
@@ -343,10 +392,15 @@ FUNDING = Section(
                 (
                     Choice("MoJ victims grant", "MoJ victims grant"),
                     Choice("Home Office perpetrator fund", "Home Office perpetrator fund"),
+                    Choice("Home Office (other)", "Home Office, other funding"),
                     Choice("commissioner core", "PCC core budget"),
+                    Choice("commissioner (source not stated)", "PCC, budget not stated"),
                     Choice("Community Safety Fund", "Community Safety Fund"),
                     Choice("local authority", "Local authority"),
+                    Choice("National Lottery", "National Lottery Community Fund"),
                     Choice("lottery or charitable", "Lottery or charitable"),
+                    Choice("grant (funder not stated)", "A grant, funder not stated"),
+                    Choice("not stated", "Funder not stated"),
                     Choice("other", "Other (name it)"),
                 ),
                 required=True,
@@ -367,6 +421,9 @@ FUNDING = Section(
                     Choice("at risk", "At risk"),
                     Choice("ending", "Ending"),
                     Choice("ended", "Ended"),
+                    Choice("renewed", "Renewed or extended"),
+                    Choice("fixed term", "Fixed term: ends on its end date, not said to be at risk"),
+                    Choice("funded", "Funded, no end date or risk stated"),
                 ),
                 required=True,
             ),
@@ -374,6 +431,224 @@ FUNDING = Section(
             Question("evidence", "Evidence (link or document)", "", "text", max_length=400),
         ),
         record="funding",
+    ),
+)
+
+CO_COMMISSIONING = Section(
+    "co_commissioning",
+    "Co-commissioning",
+    "Stalking services your office commissions jointly with other commissioners or with statutory partners "
+    "(local authorities, health, probation), within your force area or across its borders.",
+    (
+        Question(
+            "cocom_status",
+            "Does your office commission any stalking service jointly with another body?",
+            "",
+            "choice",
+            (
+                Choice("in place", "Yes, at least one service is commissioned jointly"),
+                Choice("planned or exploring", "Not yet: planned or being explored"),
+                Choice("none stated", "No"),
+                NOT_KNOWN,
+                PREFER_NOT,
+            ),
+            required=True,
+            dimension="co_commissioning",
+            attribute="status",
+        ),
+        Question(
+            "cocom_partners",
+            "Who does your office commission stalking services with?",
+            "Choose all that apply.",
+            "choices",
+            (
+                Choice("other commissioners", "Other PCCs or mayors"),
+                Choice("local authorities", "Local authorities"),
+                Choice("health", "Health bodies (ICB, NHS trusts)"),
+                Choice("probation", "Probation"),
+                Choice("other", "Others"),
+            ),
+            dimension="co_commissioning",
+            attribute="partner",
+        ),
+        Question(
+            "cocom_areas",
+            "Which other force areas do the jointly commissioned services cover, if any?",
+            "Name them, separated by a semicolon (;), e.g. Norfolk; Suffolk.",
+            "text",
+            max_length=300,
+            dimension="co_commissioning",
+            attribute="partner_area",
+            several=True,
+        ),
+        Question(
+            "cocom_contracts",
+            "How many joint contracts for stalking services are in place?",
+            "A whole number. Leave blank if not known.",
+            "integer",
+            dimension="co_commissioning",
+            attribute="joint_contracts",
+        ),
+        *example_questions("co_commissioning", "co_commissioning", "co-commissioning"),
+    ),
+)
+
+INFORMATION_SHARING = Section(
+    "information_sharing",
+    "Data and information sharing (Recommendation 16)",
+    "How information about stalking cases is shared between the police, your office and the services that "
+    "support victims.",
+    (
+        Question(
+            "sharing_status",
+            "Is there an information-sharing agreement between the police, your office and the providers of "
+            "stalking services?",
+            "",
+            "choice",
+            (
+                Choice("in place", "Yes, an agreement is in place"),
+                Choice("being agreed or reviewed", "Being agreed or reviewed"),
+                Choice("none stated", "No"),
+                NOT_KNOWN,
+                PREFER_NOT,
+            ),
+            required=True,
+            dimension="information_sharing",
+            attribute="status",
+        ),
+        Question(
+            "sharing_what",
+            "What do the police and the providers share?",
+            "Choose all that apply.",
+            "choices",
+            (
+                Choice("referrals", "Referrals of victims"),
+                Choice("risk assessments", "Risk assessments"),
+                Choice("case progress", "Case progress and outcomes"),
+                Choice("police systems access", "Provider staff's access to police systems"),
+                Choice("performance data", "Performance data"),
+            ),
+            dimension="information_sharing",
+            attribute="shared",
+        ),
+        Question(
+            "sharing_reviewed",
+            "When was the information-sharing agreement last reviewed?",
+            "",
+            "date",
+            dimension="information_sharing",
+            attribute="reviewed_on",
+        ),
+        *example_questions("information_sharing", "information_sharing", "data and information sharing"),
+    ),
+)
+
+SCRUTINY = Section(
+    "scrutiny",
+    "Scrutiny and accountability",
+    "How your office holds the chief constable to account for the response to stalking and monitors the "
+    "services it commissions, and any independent review of that response.",
+    (
+        Question(
+            "scrutiny_means",
+            "How does your office scrutinise the response to stalking?",
+            "Choose all that apply.",
+            "choices",
+            (
+                Choice("chief constable meetings", "Performance meetings with the chief constable"),
+                Choice("board or panel", "A board or panel that covers stalking"),
+                Choice("contract monitoring", "Monitoring of commissioned services"),
+                Choice("dip-sampling", "Dip-sampling of cases"),
+                Choice("plan priority", "Stalking or violence against women and girls in the Police and Crime Plan"),
+            ),
+            dimension="scrutiny",
+            attribute="means",
+        ),
+        Question(
+            "scrutiny_review",
+            "Has the response to stalking in your force area been reviewed independently (for example by the "
+            "Suzy Lamplugh Trust)?",
+            "",
+            "choice",
+            (
+                Choice("completed", "Yes, a review is completed"),
+                Choice("under way", "A review is under way"),
+                Choice("planned", "A review is planned"),
+                Choice("none stated", "No"),
+                NOT_KNOWN,
+            ),
+            required=True,
+            dimension="scrutiny",
+            attribute="review_status",
+        ),
+        Question(
+            "scrutiny_reviewer",
+            "Who carried out the independent review (or will), and when?",
+            "",
+            "text",
+            max_length=200,
+            dimension="scrutiny",
+            attribute="reviewer",
+        ),
+        *example_questions("scrutiny", "scrutiny", "scrutiny and accountability"),
+    ),
+)
+
+AWARENESS = Section(
+    "awareness_training",
+    "Awareness and training",
+    "Stalking training and awareness your office commissioned or funded in the 12 months before the as-at date.",
+    (
+        Question(
+            "training_status",
+            "Did your office commission or fund stalking training or awareness in the last 12 months?",
+            "",
+            "choice",
+            (
+                Choice("commissioned", "Yes"),
+                Choice("planned", "Not yet: planned"),
+                Choice("none stated", "No"),
+                NOT_KNOWN,
+                PREFER_NOT,
+            ),
+            required=True,
+            dimension="awareness_training",
+            attribute="status",
+        ),
+        Question(
+            "training_for",
+            "Who was the training or awareness for?",
+            "Choose all that apply.",
+            "choices",
+            (
+                Choice("police", "Police officers and staff"),
+                Choice("commissioned services", "Staff of commissioned services (IDVAs, ISVAs, advocates)"),
+                Choice("other professionals", "Other professionals"),
+                Choice("young people", "Schools and young people"),
+                Choice("the public", "The public (campaigns)"),
+            ),
+            dimension="awareness_training",
+            attribute="audience",
+        ),
+        Question(
+            "training_count",
+            "How many people were trained, if known?",
+            "A whole number. Leave blank if not known.",
+            "integer",
+            dimension="awareness_training",
+            attribute="trained",
+        ),
+        Question(
+            "training_providers",
+            "Who delivered the training?",
+            "For example Paladin or the Suzy Lamplugh Trust. Separate several with a semicolon (;).",
+            "text",
+            max_length=300,
+            dimension="awareness_training",
+            attribute="provider",
+            several=True,
+        ),
+        *example_questions("awareness_training", "awareness_training", "awareness and training"),
     ),
 )
 
@@ -482,10 +757,65 @@ SIGN_OFF = Section(
     evidence=False,
 )
 
-SECTIONS: tuple[Section, ...] = (ADVOCACY, PROGRAMMES, MULTI_AGENCY, FUNDING, RECOMMENDATIONS, BODY, SIGN_OFF)
+SECTIONS: tuple[Section, ...] = (
+    ADVOCACY,
+    PROGRAMMES,
+    MULTI_AGENCY,
+    FUNDING,
+    CO_COMMISSIONING,
+    INFORMATION_SHARING,
+    SCRUTINY,
+    AWARENESS,
+    RECOMMENDATIONS,
+    BODY,
+    SIGN_OFF,
+)
+# The themes that ask only questions with one answer each (no table), turned into facts one to one.
+SCALAR_THEMES: tuple[Section, ...] = (CO_COMMISSIONING, INFORMATION_SHARING, SCRUTINY, AWARENESS)
 QUESTIONS: dict[str, Question] = {q.key: q for s in SECTIONS for q in s.questions}
 LISTINGS: dict[str, Listing] = {s.listing.key: s.listing for s in SECTIONS if s.listing}
 RECOMMENDATION_ITEMS = rules.RECOMMENDATIONS
+
+
+def _scalar_question(dimension: str, attribute: str, item: str | None) -> Question | None:
+    if dimension == "recommendations" and item:
+        part = {"status": "status", "completed_on": "date", "outcome": "outcome"}.get(attribute)
+        return QUESTIONS.get(f"{item}_{part}") if part else None
+    return next((q for q in QUESTIONS.values() if (q.dimension, q.attribute) == (dimension, attribute)), None)
+
+
+def answer_words(dimension: str, attribute: str, value: str, item: str | None = None, item_name: str = "") -> str:
+    """What a fact of a return says, in the office's words: the question it answers and the answer as the
+    office chose or wrote it (a published card cites this, not who sent the return)."""
+    if attribute == EXAMPLE:
+        return value  # the office's own paragraph
+    q = _scalar_question(dimension, attribute, item)
+    if q is not None:
+        return f"{q.prompt.removesuffix(' (optional)')} {q.label_of(value)}"
+    listing = next((x for x in LISTINGS.values() if x.dimension == dimension), None)
+    column = next((c for c in listing.columns if c.attribute == attribute), None) if listing else None
+    if column is not None:
+        name = f" '{item_name}'" if item_name and column.attribute not in ("programme", "arrangement") else ""
+        return f"{listing.prompt}{name}: {column.prompt}: {column.label_of(value)}"
+    return f"{rules.ATTRIBUTE_LABELS.get(attribute, attribute.replace('_', ' ').capitalize())}: {value}"
+
+
+def service_words(row: dict[str, str]) -> str:
+    """A funded service of a return in the office's words: what, by whom, funded by whom, until when, status."""
+    listing = LISTINGS["funded_services"]
+    parts = [row.get("service", "")]
+    if row.get("provider"):
+        parts[0] += f" ({row['provider']})"
+    funder = listing.column("funder").label_of(row.get("funder", ""))
+    parts.append(
+        f"funded by {row['funder_detail'] if row.get('funder') == 'other' and row.get('funder_detail') else funder}"
+    )
+    end = row.get("end_date", "")
+    if end:
+        parts.append("ongoing" if end == "ongoing" else f"to {end}")
+    if row.get("status"):
+        parts.append(listing.column("status").label_of(row["status"]))
+    return "; ".join(p for p in parts if p)
 
 
 def section_of(key: str) -> Section:

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,22 +68,43 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
 def read_bounded(path: Path, max_bytes: int, what: str = "file") -> tuple[bytes | None, Problem | None]:
     """The bytes of a file, reading at most one byte more than `max_bytes`, or the problem that stops it.
 
-    A folder, a missing or unreadable file, a device that never ends (/dev/zero) and a file
-    over the limit are each one problem, never a traceback or a read without bound."""
+    A folder, a missing or unreadable file, anything that is not a regular file (a device such as
+    /dev/zero, a pipe that would wait for a writer, a socket), and a file over the limit are each
+    one problem, never a traceback, a read without bound or a wait for ever. Opened without
+    waiting (O_NONBLOCK), then looked at before a byte is read."""
     name = display_path(path)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(max_bytes + 1)
-            size = os.fstat(fh.fileno()).st_size
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None, Problem(name, 0, "", f"file not found; expected a {what} here")
     except IsADirectoryError:
         return None, Problem(name, 0, "", f"is a folder; expected a {what}")
     except OSError as err:
         return None, Problem(name, 0, "", f"cannot be read ({err.strerror or err}); expected a readable {what}")
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None, Problem(name, 0, "", f"is a folder; expected a {what}")
+        kind = (
+            "a device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "a pipe"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a socket"
+            if stat.S_ISSOCK(info.st_mode)
+            else "not a file"
+        )
+        return None, Problem(name, 0, "", f"is not a regular file ({kind}); expected a {what}")
+    with os.fdopen(fd, "rb") as fh:
+        if info.st_size > max_bytes:
+            return None, Problem(name, 0, "", f"file is {info.st_size:,} bytes; expected at most {max_bytes:,}")
+        try:
+            raw = fh.read(max_bytes + 1)
+        except OSError as err:
+            return None, Problem(name, 0, "", f"cannot be read ({err.strerror or err}); expected a readable {what}")
     if len(raw) > max_bytes:
-        told = f"is {size:,} bytes" if size > max_bytes else f"is more than {max_bytes:,} bytes"
-        return None, Problem(name, 0, "", f"file {told}; expected at most {max_bytes:,}")
+        return None, Problem(name, 0, "", f"file is more than {max_bytes:,} bytes; expected at most {max_bytes:,}")
     return raw, None
 
 

@@ -2,6 +2,7 @@
 
 Each column has a kind:
   text       free text (max_length applies)
+  paragraph  free text of up to 1,000 characters (a fact value: an example an office gives in its own words)
   integer    a whole number >= 0
   date       an ISO calendar date, YYYY-MM-DD
   yesno      "yes" or "no"
@@ -54,6 +55,8 @@ class FileSchema:
 PFA_CODE = re.compile(r"^(E230000(0[1-9]|[1-3][0-9])|W1500000[1-4])$")
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 QUOTE_MAX = 400
+VALUE_MAX = 300  # a fact's value, of any type but a paragraph
+PARAGRAPH_MAX = 1000  # an example an office gives in its own words (value type "paragraph")
 
 
 def is_pfa_code(value: str) -> bool:
@@ -165,7 +168,7 @@ ATTRIBUTES = FileSchema(
     (
         Column("dimension", "dimension"),
         Column("attribute", "id"),
-        Column("value_type", "text", max_length=40, meaning="text, integer, date, or enum:FIELD."),
+        Column("value_type", "text", max_length=40, meaning="text, paragraph, integer, decimal, date, or enum:FIELD."),
         Column(
             "cardinality",
             "enum:cardinality",
@@ -339,8 +342,9 @@ RETURN = FileSchema(
             "value",
             "text",
             required=False,
-            max_length=300,
-            meaning="Fact rows: the value, typed by the attribute; a fact row with no value is skipped.",
+            max_length=PARAGRAPH_MAX,
+            meaning=f"Fact rows: the value, typed by the attribute; at most {VALUE_MAX} characters, or "
+            f"{PARAGRAPH_MAX:,} for a paragraph (an example); a fact row with no value is skipped.",
         ),
         Column(
             "stream_id",

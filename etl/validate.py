@@ -27,7 +27,9 @@ from etl.schema import (
     FUNDING_ONLY,
     FUNDING_REQUIRED,
     ID,
+    PARAGRAPH_MAX,
     RETURN,
+    VALUE_MAX,
     FileSchema,
     is_pfa_code,
 )
@@ -79,6 +81,10 @@ class Reference:
 def check_value(kind: str, value: str, ref: Reference) -> str | None:
     """Why a non-empty value does not fit its column kind, or None when it fits."""
     if kind == "text":
+        return None
+    if kind == "paragraph":  # an office's example, in its own words
+        if len(value) > PARAGRAPH_MAX:
+            return f"value is {len(value):,} characters; expected a paragraph of at most {PARAGRAPH_MAX:,}"
         return None
     if kind == "integer":
         if not WHOLE_NUMBER.fullmatch(value):
@@ -253,13 +259,16 @@ def build_reference(tables: dict[str, Table]) -> tuple[Reference, list[Problem]]
     attrs = tables["attributes.csv"]
     for row, line in zip(attrs.rows, attrs.lines):
         vt = row["value_type"]
-        if vt not in ("text", "integer", "decimal", "date") and not (vt.startswith("enum:") and vt[5:] in ref.allowed):
+        if vt not in ("text", "paragraph", "integer", "decimal", "date") and not (
+            vt.startswith("enum:") and vt[5:] in ref.allowed
+        ):
             problems.append(
                 Problem(
                     attrs.name,
                     line,
                     "value_type",
-                    f"'{vt}' is not a value type; expected text, integer, date or enum:FIELD with FIELD in allowed_values.csv",
+                    f"'{vt}' is not a value type; expected text, paragraph, integer, date or enum:FIELD with FIELD "
+                    "in allowed_values.csv",
                 )
             )
 
@@ -351,6 +360,9 @@ def check_facts(table: Table, ref: Reference) -> list[Problem]:
             checked = (value_type, value)
             if checked not in reasons:
                 reasons[checked] = check_value(value_type, value, ref)
+                if not reasons[checked] and value_type != "paragraph" and len(value) > VALUE_MAX:
+                    # Only a paragraph (an example) may be longer than a value of any other type.
+                    reasons[checked] = f"value is {len(value)} characters; expected at most {VALUE_MAX}"
             if reasons[checked]:
                 problems.append(Problem(table.name, line, "value", reasons[checked]))
         if (dim, attr) in ref.single_valued:

@@ -488,6 +488,39 @@ def annex_docx(brief: Briefing, *, marking: str | None = None) -> bytes:
     return _bytes(doc)
 
 
+# ---------------------------------------------------------------- for other documents (exports.document)
+
+
+def clean(text: object) -> str:
+    """Text as one line Word can hold (no characters XML 1.0 refuses, runs of spaces as one)."""
+    return _clean(text)
+
+
+def add_table(doc, frame: pd.DataFrame, widths: tuple[float, ...]) -> None:
+    """The house table: bold header row repeated on every page, set column widths (cm), 8.5 pt text."""
+    _table(doc, frame, list(widths))
+
+
+def alt_text(doc, text: str) -> None:
+    """Alternative text on the last picture added, for screen readers."""
+    _alt_text(doc, text)
+
+
+def running_header_and_footer(doc, header: str, footer: str) -> None:
+    """`header` on every page; `footer` (the source) above 'Page N of M' (Word fields) on every page."""
+    section = doc.sections[0]
+    section.header.is_linked_to_previous = False
+    _small(section.header.paragraphs[0], header)
+    section.footer.is_linked_to_previous = False
+    _small(section.footer.paragraphs[0], footer)
+    numbers = section.footer.add_paragraph()
+    numbers.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _small(numbers, "Page ", keep_spaces=True)
+    _field(numbers, "PAGE")
+    _small(numbers, " of ", keep_spaces=True)
+    _field(numbers, "NUMPAGES")
+
+
 def _evidence_widths(frame: pd.DataFrame) -> list[float]:
     """The quote gets the room: the theme and citation columns only as wide as their longest words
     (a web address in a citation may still break), within a few centimetres."""

@@ -18,30 +18,34 @@ through `importing.publish`; a return sent on its own comes through the admin's 
 `python -m returns import FILE`.
 """
 
-from etl.read import LOCK_FILE
-from intake.checking import AlreadyImported
-from intake.comparing import Change, Preview
-from intake.importing import ImportResult, Published, import_return, preview_return, publish
-from intake.reading import MAX_RETURN_BYTES, MAX_RETURN_MB, SUFFIXES
-from intake.templates import COLUMNS, TEMPLATE_FACTS, template, template_csv, template_rows, template_xlsx
+from importlib import import_module
 
-__all__ = [
-    "COLUMNS",
-    "LOCK_FILE",
-    "MAX_RETURN_BYTES",
-    "MAX_RETURN_MB",
-    "SUFFIXES",
-    "AlreadyImported",
-    "TEMPLATE_FACTS",
-    "Change",
-    "ImportResult",
-    "Preview",
-    "Published",
-    "import_return",
-    "preview_return",
-    "publish",
-    "template",
-    "template_csv",
-    "template_rows",
-    "template_xlsx",
-]
+# Each name and the module it comes from, imported when first asked for (PEP 562): a worker that
+# reads a workbook (intake.isolated) imports intake.reading alone, not the build and its database.
+_FROM = {
+    "LOCK_FILE": "etl.read",
+    "Change": "intake.comparing",
+    "Preview": "intake.comparing",
+    "AlreadyImported": "intake.checking",
+    "ImportResult": "intake.importing",
+    "Published": "intake.importing",
+    "publish": "intake.importing",
+    "import_return": "intake.importing",
+    "preview_return": "intake.importing",
+    "MAX_RETURN_BYTES": "intake.reading",
+    "MAX_RETURN_MB": "intake.reading",
+    "SUFFIXES": "intake.reading",
+    "COLUMNS": "intake.templates",
+    "TEMPLATE_FACTS": "intake.templates",
+    "template": "intake.templates",
+    "template_csv": "intake.templates",
+    "template_rows": "intake.templates",
+    "template_xlsx": "intake.templates",
+}
+__all__ = sorted(_FROM)
+
+
+def __getattr__(name: str):
+    if name in _FROM:
+        return getattr(import_module(_FROM[name]), name)
+    raise AttributeError(f"module 'intake' has no attribute {name!r}")

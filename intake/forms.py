@@ -23,18 +23,23 @@ from core.text import slug
 from etl.questions import (
     ADVOCACY,
     BODY,
+    CONSENTED,
+    EXAMPLE,
     FUNDING,
     LISTINGS,
     MULTI_AGENCY,
     PROGRAMMES,
     QUESTIONS,
     RECOMMENDATION_ITEMS,
+    RECOMMENDATIONS,
+    SCALAR_THEMES,
     SECTIONS,
     Answers,
     Question,
     Section,
 )
 from etl.schema import RETURN_COLUMNS
+from intake import workbook
 
 SEVERAL = "; "  # how several choices or names are written in one answer
 
@@ -45,13 +50,41 @@ class Origin:
 
     section: str
     key: str  # the question key, or the listing key
-    row: int | None = None  # 1-based row of the listing
+    row: int | None = None  # 1-based position of the row among the listing's rows as the form holds them
     column: str | None = None
 
     def __str__(self) -> str:
         if self.row is None:
             return self.key
         return f"{self.key} row {self.row}" + (f" / {self.column}" if self.column else "")
+
+    @property
+    def anchor(self) -> str:
+        """The id of the question on the browser form (a listing's problems sit under its table)."""
+        return f"q-{self.key}"
+
+
+@dataclass(frozen=True)
+class Told:
+    """A problem told as the office reads it: the question in its words (and the cell, in a workbook)."""
+
+    origin: Origin
+    question: str  # e.g. "Funded services: Funder, for the service 'Kent Stalking Advocacy Service'"
+    message: str
+    cell: str | None = None  # "Funding!F11" when the answer came from a workbook
+
+    @property
+    def where(self) -> str:
+        return f"{self.cell}: {self.question}" if self.cell else self.question
+
+    @property
+    def line(self) -> str:
+        return f"{self.where}: {self.message}"
+
+    def problem(self, file: str) -> Problem:
+        """As a Problem of the file: 'herts.xlsx:11:Funding!F11: Funded services: Funder, …: message'."""
+        row = int("".join(ch for ch in self.cell.split("!")[-1] if ch.isdigit()) or 0) if self.cell else 0
+        return Problem(file, row, self.cell or "", f"{self.question}: {self.message}")
 
 
 def _text(value) -> str:
@@ -74,39 +107,164 @@ def _answered(answers: Answers, section: Section) -> bool:
 
 def filled_rows(answers: Answers, listing_key: str) -> list[dict[str, str]]:
     """The rows of a listing with anything in them (blank rows of a form are left out)."""
-    return [r for r in answers.rows.get(listing_key, []) if any(_text(v) for v in r.values())]
+    return [r for _, r in filled(answers, listing_key)]
+
+
+def filled(answers: Answers, listing_key: str) -> list[tuple[int, dict[str, str]]]:
+    """(position, row) of the rows of a listing with anything in them; the position (1-based) is the row's
+    place among all the rows the form holds, blank ones included (a workbook's table row)."""
+    return [
+        (i, r) for i, r in enumerate(answers.rows.get(listing_key, []), start=1) if any(_text(v) for v in r.values())
+    ]
+
+
+def paragraph(text: str) -> str:
+    """A paragraph as one line: its line breaks and runs of spaces as single spaces (a return's values are
+    one line each; an example typed in paragraphs keeps its words)."""
+    return " ".join(text.split())
 
 
 # ---------------------------------------------------------------- checks a form can make
 
 
+NEEDED = "an answer is needed"
+
+
+def _answer_problem(q: Question, value: str) -> str | None:
+    """What is wrong with one given answer for its question (the form's own checks: a choice it offers,
+    a length it allows), or None. The rows the answers become are checked again by etl.validate."""
+    if q.kind == "choice" and value not in q.values:
+        return f"'{value[:60]}' is not one of the choices ({', '.join(c.label for c in q.choices)})"
+    if q.kind == "choices":
+        wrong = [p.strip() for p in value.split(";") if p.strip() and p.strip() not in q.values]
+        if wrong:
+            return f"'{wrong[0][:60]}' is not one of the choices ({', '.join(c.label for c in q.choices)})"
+    text = paragraph(value) if q.kind == "paragraph" else value
+    if q.max_length and len(text) > q.max_length:
+        return f"the answer is {len(text):,} characters; at most {q.max_length:,} are allowed"
+    return None
+
+
 def check_answers(answers: Answers) -> list[tuple[Origin, str]]:
-    """Required answers missing, in words, before the rows are made (the rows are checked after)."""
+    """What a form can tell before the rows are made: required answers missing, answers its questions do
+    not offer, answers too long, an example without the consent to quote it (the rows are checked after)."""
     problems: list[tuple[Origin, str]] = []
     for section in SECTIONS:
         if section.key in ("body", "sign_off") or _answered(answers, section):
             for q in section.questions:
                 if q.required and not answers.values.get(q.key):
-                    problems.append((Origin(section.key, q.key), f"{q.prompt} — an answer is needed"))
+                    problems.append((Origin(section.key, q.key), NEEDED))
+        for q in section.questions:
+            value = _text(answers.values.get(q.key))
+            if value and (reason := _answer_problem(q, value)):
+                problems.append((Origin(section.key, q.key), reason))
+            if q.attribute == EXAMPLE and value and not answers.values.get(f"{q.key}_consent"):
+                problems.append(
+                    (Origin(section.key, f"{q.key}_consent"), f"{NEEDED} when you give an example (Yes or No)")
+                )
         if section.listing:
-            for i, row in enumerate(filled_rows(answers, section.listing.key), start=1):
+            for i, row in filled(answers, section.listing.key):
                 for column in section.listing.columns:
-                    if column.required and not _text(row.get(column.key)):
-                        problems.append(
-                            (
-                                Origin(section.key, section.listing.key, i, column.key),
-                                f"{column.prompt} — an answer is needed",
-                            )
-                        )
+                    value = _text(row.get(column.key))
+                    if column.required and not value:
+                        problems.append((Origin(section.key, section.listing.key, i, column.key), NEEDED))
+                    elif value and (reason := _answer_problem(column, value)):
+                        problems.append((Origin(section.key, section.listing.key, i, column.key), reason))
                 if (
                     section.listing.key == "funded_services"
                     and row.get("funder") == "other"
                     and not _text(row.get("funder_detail"))
                 ):
                     problems.append(
-                        (Origin(section.key, "funded_services", i, "funder_detail"), "Name the funder when it is Other")
+                        (
+                            Origin(section.key, "funded_services", i, "funder_detail"),
+                            "name the funder when the funder is Other",
+                        )
                     )
     return problems
+
+
+def check_warnings(answers: Answers, as_at: dt.date | None = None) -> list[tuple[Origin, str]]:
+    """What is allowed but probably a slip, told to the office without stopping the return: a funded
+    service marked secure whose end date has passed by the as-at date."""
+    as_at = as_at or _date(answers.values.get("as_at", ""))
+    warnings: list[tuple[Origin, str]] = []
+    if as_at is None:
+        return warnings
+    for i, row in filled(answers, "funded_services"):
+        end = _date(_text(row.get("end_date")))
+        if _text(row.get("status")) == "secure" and end is not None and end < as_at:
+            warnings.append(
+                (
+                    Origin(FUNDING.key, "funded_services", i, "status"),
+                    f"marked Secure, but its end date ({end:%d/%m/%Y}) has passed by the as-at date "
+                    f"({as_at:%d/%m/%Y}); if it was renewed or extended, give the new end date, or choose "
+                    "Ended or Renewed or extended",
+                )
+            )
+    return warnings
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text and text != "ongoing" else None
+    except ValueError:
+        return None
+
+
+def _describe(origin: Origin, answers: Answers, cells: dict[str, str], message: str) -> Told:
+    """Where a problem is, as the office reads it: the question's words (a table's column with the row's
+    service or programme), after the workbook's cell when the answers came from one."""
+    section = next((s for s in SECTIONS if s.key == origin.section), None)
+    listing = LISTINGS.get(origin.key)
+    cell = None
+    if listing is not None and origin.row is not None:
+        rows = answers.rows.get(listing.key, [])
+        row = rows[origin.row - 1] if 0 < origin.row <= len(rows) else {}
+        name = _text(row.get("service") or row.get("name"))
+        column = next((c for c in listing.columns if c.key == origin.column), None)
+        first = listing.columns[1] if listing.record == "funding" else listing.columns[0]
+        column = column or first
+        what = {"funded_services": "service", "programmes": "intervention", "arrangements": "arrangement"}[listing.key]
+        words = f"{listing.prompt}: {column.prompt}, " + (f"for the {what} '{name}'" if name else f"for a new {what}")
+        cell = cells.get(f"{listing.key}#{origin.row}.{column.key}")
+        if not cell and not name:
+            words += f" (row {origin.row} of the table)"
+    elif origin.key in QUESTIONS:
+        q = QUESTIONS[origin.key]
+        title = section.title if section else ""
+        words = f"{title}: {q.prompt}" if title and section.key not in ("sign_off", "body") else q.prompt
+        cell = cells.get(origin.key)
+    elif section is not None and section.evidence and origin.key == section.evidence_key:
+        words = f"{section.title}: Evidence for these answers (link or document reference)"
+        cell = cells.get(origin.key)
+    else:
+        words = "The return as a whole"
+    if cell:
+        sheet, _, ref = cell.partition("!")
+        cell = workbook.reference(sheet, ref)
+    return Told(origin, words, message, cell)
+
+
+def tell(problems: list[tuple[Origin, str]], answers: Answers, cells: dict[str, str] | None = None) -> list[Told]:
+    """Problems (or warnings) as the office reads them, in the order of the form."""
+    told = [_describe(o, answers, cells or {}, m) for o, m in problems]
+    return sorted(told, key=lambda t: (FORM_ORDER.get(t.origin.key, len(FORM_ORDER)), t.origin.row or 0))
+
+
+# Every question and table in the order the form asks them (problems are listed in this order).
+FORM_ORDER = {
+    key: i
+    for i, key in enumerate(
+        k
+        for s in SECTIONS
+        for k in (
+            *(q.key for q in s.questions),
+            *((s.listing.key,) if s.listing else ()),
+            *((s.evidence_key,) if s.evidence else ()),
+        )
+    )
+}
 
 
 # ---------------------------------------------------------------- answers -> rows
@@ -195,16 +353,28 @@ def to_rows(answers: Answers, force_name: str) -> tuple[list[dict[str, str]], li
 
     def scalar(section: Section, q: Question) -> None:
         value = v.get(q.key, "")
-        if not value:
+        if not value or q.attribute in (EXAMPLE, CONSENTED):
             return
-        parts = [p.strip() for p in value.split(";")] if q.kind == "choices" or q.attribute == "provider" else [value]
+        parts = [p.strip() for p in value.split(";")] if q.kind == "choices" or q.several else [value]
+        if q.kind == "choices":  # in the order the question offers them, however they were ticked
+            parts = sorted(parts, key=lambda p: q.values.index(p) if p in q.values else len(q.values))
         for part in dict.fromkeys(p for p in parts if p):
             fact(section, q.key, q.dimension, q.attribute, part)
+
+    def example(section: Section) -> None:
+        """The section's example, published only with the office's consent to quote it and name the office
+        (an example without it stays in the submission, for the reviewers)."""
+        for q in section.questions:
+            text = paragraph(v.get(q.key, "")) if q.attribute == EXAMPLE else ""
+            if text and v.get(f"{q.key}_consent") == "yes":
+                fact(section, q.key, q.dimension, EXAMPLE, text)
+                fact(section, f"{q.key}_consent", q.dimension, CONSENTED, "yes")
 
     # Stalking advocacy: the model and its figures, when the section is answered.
     if _answered(answers, ADVOCACY):
         for q in ADVOCACY.questions:
             scalar(ADVOCACY, q)
+        example(ADVOCACY)
 
     # Interventions and arrangements: one item per row; the force's status follows from the items'.
     for section, listing_key, none_key, mapping, status_attribute in (
@@ -212,15 +382,16 @@ def to_rows(answers: Answers, force_name: str) -> tuple[list[dict[str, str]], li
         (MULTI_AGENCY, "arrangements", "arrangements_none", ARRANGEMENT_STATUS, "masip_status"),
     ):
         listing = LISTINGS[listing_key]
-        items = filled_rows(answers, listing_key)
+        positioned = filled(answers, listing_key)
+        items = [r for _, r in positioned]
         dimension = listing.dimension
         derived = _derived([_text(r.get("status")) for r in items], mapping)
         if items and derived:
             fact(section, listing_key, dimension, status_attribute, derived)
         elif v.get(none_key):
             fact(section, none_key, dimension, status_attribute, v[none_key])
-        for i, row in enumerate(items, start=1):
-            item = f"{listing_key[:-1]}-{i}"
+        for n, (i, row) in enumerate(positioned, start=1):
+            item = f"{listing_key[:-1]}-{n}"
             evidence = _text(row.get("evidence"))
             for column in listing.columns:
                 value = _text(row.get(column.key))
@@ -246,13 +417,17 @@ def to_rows(answers: Answers, force_name: str) -> tuple[list[dict[str, str]], li
                     )
                     if column.key == "partners":
                         break
+        if section is PROGRAMMES:
+            example(PROGRAMMES)
     if _answered(answers, MULTI_AGENCY):
         scalar(MULTI_AGENCY, QUESTIONS["risk_forums"])
+        example(MULTI_AGENCY)
 
     # Funded services: one funding row each.
-    services = filled_rows(answers, "funded_services")
+    positioned = filled(answers, "funded_services")
+    services = [r for _, r in positioned]
     taken = {_text(r.get("stream_id")) for r in services if _text(r.get("stream_id"))}
-    for i, row in enumerate(services, start=1):
+    for i, row in positioned:
         cells = {c.key: _text(row.get(c.key)) for c in FUNDING.listing.columns}
         stream_id = cells["stream_id"] or new_stream_id(answers.force, cells["service"], taken)
         add(
@@ -278,13 +453,21 @@ def to_rows(answers: Answers, force_name: str) -> tuple[list[dict[str, str]], li
             "prefer not to say": "Prefer not to say (returned)",
         }[v["funding_none"]]
         fact(FUNDING, "funding_none", "funding", "statement", words)
+    example(FUNDING)
+
+    # Co-commissioning, information sharing, scrutiny, awareness and training: one fact per answer.
+    for section in SCALAR_THEMES:
+        if _answered(answers, section):
+            for q in section.questions:
+                scalar(section, q)
+            example(section)
 
     # Recommendations: one item each.
     for rec in RECOMMENDATION_ITEMS:
         for part, attribute in (("status", "status"), ("date", "completed_on"), ("outcome", "outcome")):
             value = v.get(f"rec{rec}_{part}", "")
             if value:
-                fact(SECTIONS[4], f"rec{rec}_{part}", "recommendations", attribute, value, item=f"rec{rec}")
+                fact(RECOMMENDATIONS, f"rec{rec}_{part}", "recommendations", attribute, value, item=f"rec{rec}")
 
     for q in BODY.questions:
         scalar(BODY, q)
@@ -297,9 +480,15 @@ def problems_by_origin(problems: list[Problem], origins: list[Origin], first_lin
     for p in problems:
         index = p.row - first_line
         origin = origins[index] if 0 <= index < len(origins) else Origin("sign_off", "return")
-        message = p.message if not p.column or p.column in ("value", "attribute") else f"{p.column}: {p.message}"
-        out.append((origin, message))
-    return out
+        if p.column in ("as_at", "submitted_by", "signed_off_by"):  # the return's own answers, on every row
+            origin = Origin("sign_off", p.column)
+        elif p.column == "evidence" and origin.row is None:
+            section = next(s for s in SECTIONS if s.key == origin.section)
+            origin = Origin(section.key, section.evidence_key if section.evidence else "return_evidence")
+        elif origin.row is not None and p.column and p.column not in ("value", "attribute", "dimension", "item"):
+            origin = Origin(origin.section, origin.key, origin.row, p.column)  # a column of a funded service
+        out.append((origin, p.message))
+    return list(dict.fromkeys(out))
 
 
 # ---------------------------------------------------------------- the published position -> answers
@@ -355,6 +544,14 @@ def prefill(
         one(key, dimension, attribute)
         if key.endswith("_none") and values.get(key) not in ("none stated", "not known", "prefer not to say"):
             values.pop(key, None)
+    for section in (PROGRAMMES, MULTI_AGENCY, FUNDING, *SCALAR_THEMES):
+        for q in section.questions:
+            if q.attribute in (EXAMPLE, CONSENTED) or section in SCALAR_THEMES:
+                one(q.key, q.dimension, q.attribute)
+        # What the sources said on the theme (the APCC's 2024 response quotes activity, not answers).
+        activity = _values(facts, section.key, "activity") if section in SCALAR_THEMES else []
+        if activity and f"{section.key}_example" not in previous:
+            previous[f"{section.key}_example"] = SEVERAL.join(activity)
     for rec in RECOMMENDATION_ITEMS:
         for part, attribute in (("status", "status"), ("date", "completed_on"), ("outcome", "outcome")):
             one(f"rec{rec}_{part}", "recommendations", attribute, f"rec{rec}")

@@ -10,101 +10,73 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import time
-import zipfile
 from pathlib import Path
 
-from core.problems import Problem
+from core.problems import InputError, Problem
 from etl.read import Table, cell_text, parse_csv
+from intake import isolated, xlsx_checks
+from intake.xlsx_checks import (  # noqa: F401 - the limits, named here too
+    MACRO_PART,
+    MAX_XLSX_UNPACKED_BYTES,
+    MAX_XLSX_XML_BYTES,
+    XML_SUFFIXES,
+)
 
 # One megabyte as Streamlit counts it, so the upload page and the CLI refuse the same files.
 MAX_RETURN_MB = 1
 MAX_RETURN_BYTES = MAX_RETURN_MB * 1024 * 1024
 MAX_RETURN_ROWS = 1_000
-MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates far beyond its size
-# What a parser is given at most: the XML of a workbook (a full return of 1,000 rows is about 1.3 MB).
-MAX_XLSX_XML_BYTES = 4 * 1024 * 1024
-XML_SUFFIXES = (".xml", ".rels", ".vml")
 # The sheet a return is read from: the last row (blank rows count) and column it may use.
 MAX_SHEET_ROWS = 5_000
 MAX_SHEET_COLUMNS = 50
 # Reading one workbook's rows stops, with a problem, after this long.
 READ_SECONDS = 10.0
-# Parts that hold macros: VBA projects, Excel 4.0 macro sheets, ActiveX controls.
-MACRO_PART = re.compile(r"(?i)(vbaProject[^/]*\.bin$|/macrosheets/|/activeX/)")
 SUFFIXES = (".csv", ".xlsx")
 SHEET = "return"
-
-
-def _xml_problem(part: str, data: bytes) -> str | None:
-    """Why an XML part of a workbook is refused before any parser sees it, or None.
-
-    Excel never writes a document type declaration; one is how entity expansion
-    ("billion laughs") and external entities (reading local files or URLs) get in, so
-    any is refused here, whatever the parser would do with it (it is defusedxml's too)."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: look at it as text
-        data = data.decode("utf-16", errors="replace").encode("utf-8")
-    head = data.lower()
-    if b"<!doctype" in head or b"<!entity" in head:
-        return f"{part} declares a document type or entities (<!DOCTYPE or <!ENTITY); expected XML as Excel writes it, without them"
-    return None
-
-
-def _inspect_archive(archive: zipfile.ZipFile) -> list[str]:
-    """What is wrong with the parts of a workbook, before it is parsed: sizes, DTDs, macros."""
-    found: list[str] = []
-    infos = archive.infolist()
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        return [f"workbook unpacks to {unpacked:,} bytes; expected at most {MAX_XLSX_UNPACKED_BYTES:,}"]
-    xml = [i for i in infos if i.filename.lower().endswith(XML_SUFFIXES)]
-    xml_bytes = sum(i.file_size for i in xml)
-    if xml_bytes > MAX_XLSX_XML_BYTES:
-        return [
-            f"workbook holds {xml_bytes:,} bytes of XML; expected at most {MAX_XLSX_XML_BYTES:,} "
-            f"(a return of {MAX_RETURN_ROWS:,} rows needs well under that)"
-        ]
-    for info in xml:
-        reason = _xml_problem(info.filename, archive.read(info))
-        if reason:
-            found.append(reason)
-    macros = [i.filename for i in infos if MACRO_PART.search(i.filename)]
-    types = next((i for i in infos if i.filename == "[Content_Types].xml"), None)
-    if types is not None and b"macroenabled" in archive.read(types).lower():
-        macros.append("[Content_Types].xml (macro-enabled)")
-    if macros:
-        found.append(
-            f"the workbook holds macros ({', '.join(macros[:3])}); expected a plain workbook: "
-            "save it as 'Excel Workbook (.xlsx)'"
-        )
-    return found
 
 
 def read_xlsx(raw: bytes, name: str, path: Path) -> Table:
     """The 'return' sheet of a workbook as text rows. Formulas are read as written (data_only=False).
 
-    Every part is checked before it is parsed (sizes, document types, macros), the sheet's
-    declared size is checked before its rows are read, and reading stops at the first row
-    beyond MAX_SHEET_ROWS (blank rows count) or after READ_SECONDS, whichever comes first."""
+    Every part is checked before anything parses it (intake.xlsx_checks: sizes declared and
+    real, document types, macros, cells), and what passes is read in a worker process with
+    CPU and memory limits (intake.isolated), where parse_xlsx reads it."""
+    table = Table(path=path, name=name, columns=[], rows=[], lines=[], sha256=hashlib.sha256(raw).hexdigest())
+    table.problems.extend(xlsx_checks.inspect(raw, name))
+    if table.problems:
+        return table
+    limits = {k: globals()[k] for k in ("MAX_SHEET_ROWS", "MAX_SHEET_COLUMNS", "MAX_RETURN_ROWS", "READ_SECONDS")}
+    try:
+        read = isolated.run("rows", raw, name, limits=limits)
+    except InputError as err:
+        table.problems.extend(err.problems)
+        return table
+    table.columns, table.rows, table.lines = read["columns"], read["rows"], read["lines"]
+    table.problems.extend(Problem(f, r, c, m) for f, r, c, m in read["problems"])
+    return table
+
+
+def parse_xlsx_json(raw: bytes, name: str, *, limits: dict) -> dict:
+    """parse_xlsx in the worker (intake.isolated), with the limits the dashboard gave, as JSON."""
+    globals().update({k: limits[k] for k in ("MAX_SHEET_ROWS", "MAX_SHEET_COLUMNS", "MAX_RETURN_ROWS", "READ_SECONDS")})
+    table = parse_xlsx(raw, name, Path(name))
+    problems = [[p.file, p.row, p.column, p.message] for p in table.problems]
+    return {"columns": table.columns, "rows": table.rows, "lines": table.lines, "problems": problems}
+
+
+def parse_xlsx(raw: bytes, name: str, path: Path) -> Table:
+    """The rows of a workbook checked by intake.xlsx_checks (run in the worker): the sheet's declared size
+    is checked before its rows are read, and reading stops at the first row beyond MAX_SHEET_ROWS (blank
+    rows count) or after READ_SECONDS, whichever comes first."""
     import openpyxl  # imported here: only returns need it
 
     table = Table(path=path, name=name, columns=[], rows=[], lines=[], sha256=hashlib.sha256(raw).hexdigest())
     expected = "expected a workbook saved from Excel as .xlsx"
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            refused = _inspect_archive(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError) as err:
-        kind = (
-            "not a zip archive" if isinstance(err, zipfile.BadZipFile) else f"damaged zip archive: {type(err).__name__}"
-        )
-        table.problems.append(Problem(name, 0, "", f"file is not an XLSX workbook ({kind}); {expected}"))
-        return table
-    if refused:
-        table.problems.extend(Problem(name, 0, "", reason) for reason in refused)
-        return table
-    try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    except MemoryError:  # the worker's memory limit (intake.isolated) says so itself
+        raise
     except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds of error for a damaged file
         table.problems.append(
             Problem(name, 0, "", f"file could not be read as a workbook ({type(err).__name__}: {err}); {expected}")
@@ -112,6 +84,8 @@ def read_xlsx(raw: bytes, name: str, path: Path) -> Table:
         return table
     try:
         _read_sheet(workbook, table, name)
+    except MemoryError:  # the worker's memory limit (intake.isolated) says so itself
+        raise
     except Exception as err:  # noqa: BLE001 - a damaged sheet (malformed XML, bad cell) fails while its rows are read
         table.rows.clear()
         table.lines.clear()

@@ -16,6 +16,7 @@ the same checks as every other way in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -26,11 +27,12 @@ import os
 import secrets
 import zipfile
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core import atomic, clock, paths
 from core.problems import InputError, Problem
 from etl.questions import SECTIONS, Answers, Question, Section
+from intake import isolated, xlsx_checks
 
 TEMPLATE_VERSION = "stalking-return-form/1"
 INSTRUCTIONS, LISTS, MANIFEST = "Instructions", "Lists", "Manifest"
@@ -39,6 +41,10 @@ SHEET_NAMES = {
     "programmes": "Interventions",
     "multi_agency": "Multi-agency",
     "funding": "Funding",
+    "co_commissioning": "Co-commissioning",
+    "information_sharing": "Information sharing",
+    "scrutiny": "Scrutiny",
+    "awareness_training": "Awareness and training",
     "recommendations": "Recommendations",
     "body": "Body and sign-off",
 }
@@ -48,7 +54,6 @@ ANSWER_FILL = "FFF7D6"  # answer cells: pale yellow; everything else is protecte
 HEADER_FILL = "E1E5EA"
 DATE_FORMAT = "DD/MM/YYYY"
 MAX_BYTES = 1024 * 1024
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 
 
 def form_key() -> bytes:
@@ -79,6 +84,8 @@ class FormMeta:
     round_title: str | None
     as_at: str
     due: str | None
+    # Where each answer is: answer key -> "Sheet!D7", a table's cell as "listing#row.column" -> "Funding!F11"
+    cells: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- writing
@@ -327,6 +334,8 @@ def build(
                 ws[f"{col}{row}"].alignment = wrap
             answer(ws, f"D{row}", q, answers.values.get(base, ""), choice)
             answer_cells[answer_key] = f"{ws.title}!D{row}"
+            if q.kind == "paragraph":  # room for a paragraph of the office's own words
+                ws.row_dimensions[row].height = 120
             row += 1
         if section.listing:
             listing = section.listing
@@ -461,6 +470,18 @@ def _ranges(cells: list[str]) -> str:
 # ---------------------------------------------------------------- reading
 
 
+def reference(sheet: str, cell: str) -> str:
+    """A cell as Excel names it: Funding!F11, 'Body and sign-off'!D9 (a sheet name with spaces is quoted)."""
+    return f"{sheet}!{cell}" if sheet.isalnum() else f"'{sheet}'!{cell}"
+
+
+def answer_cells(book) -> dict[str, str]:
+    """Where each answer of an (openpyxl) workbook is, as its manifest records it: key -> 'Sheet!D7'."""
+    manifest = book[MANIFEST]
+    payload = "".join(_cell_text(manifest.cell(row=r, column=1).value) for r in range(2, manifest.max_row + 1))
+    return dict(json.loads(payload)["answers"])
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -474,24 +495,37 @@ def _cell_text(value) -> str:
 
 
 def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, Answers]:
-    """The answers in a filled-in workbook; InputError naming the cell of every problem."""
-    import openpyxl
+    """The answers in a filled-in workbook; InputError naming the cell of every problem.
 
+    Every part is checked before anything parses it (intake.xlsx_checks), and what passes is
+    read in a worker process with CPU and memory limits (intake.isolated, running _read)."""
     key = key or form_key()
+    if len(raw) > MAX_BYTES:
+        raise InputError([Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {MAX_BYTES:,}")])
+    problems = xlsx_checks.inspect(raw, name)
+    if problems:
+        raise InputError(problems)
+    read = isolated.run("form", raw, name, key=key.hex())
+    return FormMeta(**read["meta"]), Answers.from_json(read["answers"])
+
+
+def read_in_worker(raw: bytes, name: str, *, key: str) -> dict:
+    """_read in the worker (intake.isolated), as JSON."""
+    meta, answers = _read(raw, name, key=bytes.fromhex(key))
+    return {"meta": dataclasses.asdict(meta), "answers": answers.to_json()}
+
+
+def _read(raw: bytes, name: str, *, key: bytes) -> tuple[FormMeta, Answers]:
+    """The answers in a workbook that passed intake.xlsx_checks (run in the worker)."""
+    import openpyxl
 
     def fail(problems: list[Problem]):
         raise InputError(problems)
 
-    if len(raw) > MAX_BYTES:
-        fail([Problem(name, 0, "", f"file is {len(raw):,} bytes; expected at most {MAX_BYTES:,}")])
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
-                fail([Problem(name, 0, "", f"workbook unpacks to more than {MAX_UNPACKED_BYTES:,} bytes")])
-    except zipfile.BadZipFile:
-        fail([Problem(name, 0, "", "file is not an XLSX workbook (not a zip archive); expected the return workbook")])
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=False)
+    except MemoryError:  # the worker's memory limit (intake.isolated) says so itself
+        raise
     except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds of error for a damaged file
         fail(
             [
@@ -553,6 +587,7 @@ def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, 
 
     questions = {q.key: q for s in SECTIONS for q in s.questions}
     listing_columns = {s.listing.key: {c.key: c for c in s.listing.columns} for s in SECTIONS if s.listing}
+    listings = {s.listing.key: s.listing.prompt for s in SECTIONS if s.listing}
     answers = Answers(spec["force"], {}, {k: [] for k in listing_columns})
     several: dict[str, list[str]] = {}
     rows: dict[str, dict[int, dict[str, str]]] = {}
@@ -563,12 +598,15 @@ def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, 
             listing, rest = answer_key.split("#")
             index, column = rest.split(".")
             q = listing_columns[listing][column]
+            words = f"{listings[listing]}: {q.prompt}"
         else:
             base, _, choice = answer_key.partition(":")
-            q = questions.get(base) or Question(base, base, kind="text", max_length=400)
+            q = questions.get(base) or Question(base, "Evidence for these answers", kind="text", max_length=400)
+            words = q.prompt + (f" ({q.label_of(choice)})" if choice else "")
         text, problem = _typed(c, q, choice=answer_key.partition(":")[2] if "#" not in answer_key else "")
         if problem:
-            problems.append(Problem(name, c.row, f"{sheet}!{cell}", problem))
+            # The cell and the question as the office reads it: "Funding!F11: Funded services: Funder: …"
+            problems.append(Problem(name, c.row, reference(sheet, cell), f"{words}: {problem}"))
             continue
         if "#" in answer_key:
             rows.setdefault(listing, {}).setdefault(int(index), {})[column] = text
@@ -590,6 +628,7 @@ def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, 
         spec.get("round_title"),
         spec.get("as_at", ""),
         spec.get("due"),
+        dict(spec["answers"]),
     )
     return meta, answers
 

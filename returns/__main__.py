@@ -6,20 +6,27 @@
     python -m returns round list | status ROUND [--csv] | templates ROUND --out DIR | close ROUND
     python -m returns submit FILE --round ROUND [--force CODE]   a return an office emailed, entered on its behalf
     python -m returns review ROUND FORCE --accept | --return "comment"
-    python -m returns report ROUND --out FILE.zip
+    python -m returns report ROUND --out FILE.zip [--no-charts]
 
 The workflow database is STALKING_WORKFLOW_URL (default: SQLite in the build folder).
 A return that fails a check prints one line per problem (file:row:column: message)
 and exits with status 1, having written nothing; a refused action says why (exit 1).
+So does a file that cannot be one (a folder, a device such as /dev/zero, a pipe: refused
+before a byte is read) and a workflow database that cannot be written (a full disk, a
+read-only mount): one line, nothing changed. Whatever a file name or a return holds is
+printed on one line with its control characters escaped (core.text.printable).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 import zipfile
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from core import clock, paths, queries
 from core.problems import InputError, Problem, display_path
@@ -90,7 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     rp = sub.add_parser("report", help="the round's report: a Word document and data, in a zip")
     rp.add_argument("round")
     rp.add_argument("--out", required=True, type=Path)
+    rp.add_argument(
+        "--no-charts",
+        action="store_true",
+        help="leave the charts out (drawing them needs Chromium; by default they are drawn when it is installed)",
+    )
     args = parser.parse_args(argv)
+    if not logging.getLogger().handlers:  # a refusal is printed once, below; the audit log keeps it
+        logging.getLogger("stalking.security").addHandler(logging.NullHandler())
     try:
         if args.command == "import":
             return import_return(args)
@@ -98,19 +112,44 @@ def main(argv: list[str] | None = None) -> int:
             return template(args)
         return workflow(args)
     except DatabaseMissing as err:
-        print(err, file=sys.stderr)
+        print(printable(err), file=sys.stderr)
         return 1
     except Refused as err:
-        print(f"refused: {err}", file=sys.stderr)
+        print(printable(f"refused: {err}"), file=sys.stderr)
         return 1
     except AccessListError as err:
-        print(err, file=sys.stderr)
+        print(printable(err), file=sys.stderr)
         return 1
     except InputError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         print(f"{len(err.problems)} problem(s) found; nothing was written.", file=sys.stderr)
         return 1
+    except sa.exc.SQLAlchemyError as err:  # the workflow database: a full disk, a read-only mount, a server gone
+        print(printable(f"{_database_name()}: {_database_problem(err)}; nothing was changed"), file=sys.stderr)
+        return 1
+    except OSError as err:  # a file the command writes (--out, a folder it makes)
+        where = display_path(Path(str(err.filename))) if err.filename else "file"
+        print(
+            printable(f"{where}: cannot be written ({err.strerror or err}); expected a writable path"), file=sys.stderr
+        )
+        return 1
+
+
+def _database_name() -> str:
+    """The workflow database as its URL names it: a SQLite file's path, else the URL without its password."""
+    url = sa.engine.make_url(paths.WORKFLOW_URL)
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database.removeprefix("file:").split("?")[0]
+    return url.render_as_string(hide_password=True)
+
+
+def _database_problem(err: sa.exc.SQLAlchemyError) -> str:
+    """What the database said, in a line: 'the workflow database cannot be written (database or disk is full)'."""
+    said = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+    if isinstance(err, sa.exc.OperationalError | sa.exc.DatabaseError):
+        return f"the workflow database cannot be written ({said})"
+    return f"the workflow database cannot be used ({said})"
 
 
 def say(text: object) -> None:
@@ -216,7 +255,7 @@ def form_template(args, code: str | None) -> int:
         code, queries.facts(today, code, db=db), queries.funding_streams(today, pfa_code=code, db=db), force, today
     )
     args.out.write_bytes(workbook.build(answers, previous, force_name=force["short_name"]))
-    print(f"Wrote {display_path(args.out)} (the return workbook for {force['short_name']})")
+    say(f"Wrote {display_path(args.out)} (the return workbook for {force['short_name']})")
     return 0
 
 
@@ -242,15 +281,25 @@ def workflow(args) -> int:
         if args.round_command == "open":
             forces = [_force(f) for f in args.forces] if args.forces else None
             made = rounds.open_round(actor, args.title, args.as_at, args.due, forces)
-            print(made.round_id)
+            say(made.round_id)
         elif args.round_command == "list":
             for r in rounds.rounds():
                 state = "closed" if r.closed_at else "open"
-                print(f"{r.round_id}\t{state}\tas at {r.as_at}\tdue {r.due}\t{r.title}")
+                fields = (r.round_id, state, f"as at {r.as_at}", f"due {r.due}", r.title)
+                print("\t".join(printable(f) for f in fields))
         elif args.round_command == "status":
             frame = progress.status_frame(args.round)
             if args.csv:
-                columns = ["pfa_code", "short_name", "commissioning_body", "state", "overdue", "updated_at", "by"]
+                columns = [
+                    "pfa_code",
+                    "short_name",
+                    "commissioning_body",
+                    "state",
+                    "overdue",
+                    "late",
+                    "updated_at",
+                    "by",
+                ]
                 out = progress.readable_status(frame, columns)
                 sys.stdout.write(
                     tables.to_csv(
@@ -264,8 +313,8 @@ def workflow(args) -> int:
                 )
             else:
                 for row in frame.itertuples():
-                    flag = " (overdue)" if row.overdue else ""
-                    print(f"{row.pfa_code}\t{row.state}{flag}\t{row.short_name}")
+                    flag = " (overdue)" if row.overdue else " (sent late)" if row.late else ""
+                    print("\t".join(printable(f) for f in (row.pfa_code, f"{row.state}{flag}", row.short_name)))
         elif args.round_command == "templates":
             args.out.mkdir(parents=True, exist_ok=True)
             data = submitting.templates_zip(actor, args.round)
@@ -273,16 +322,18 @@ def workflow(args) -> int:
             zip_path.write_bytes(data)
             with zipfile.ZipFile(zip_path) as zf:
                 zf.extractall(args.out)
-                print(f"Wrote {len(zf.namelist())} workbooks and {zip_path}")
+                say(f"Wrote {len(zf.namelist())} workbooks and {zip_path}")
         else:
             rounds.close_round(actor, args.round)
-            print(f"Closed {args.round}")
+            say(f"Closed {args.round}")
         return 0
     if args.command == "submit":
-        raw = args.file.read_bytes()
-        code = _force(args.force) if args.force else _file_force(raw, args.file.name)
+        raw, problem = read_bounded(args.file, MAX_RETURN_BYTES, "return (.csv or .xlsx)")
+        if raw is None:
+            raise InputError([problem])
+        code = _force(args.force) if args.force else _file_force(raw, args.file)
         made = submitting.submit(actor, args.round, code, file_bytes=raw, file_name=args.file.name)
-        print(f"Submitted {args.file} for {code} as submission {made.submission_id} (entered on the office's behalf)")
+        say(f"Submitted {args.file} for {code} as submission {made.submission_id} (entered on the office's behalf)")
         return 0
     if args.command == "review":
         code = _force(args.force)
@@ -292,30 +343,41 @@ def workflow(args) -> int:
             raise InputError([Problem("review", 0, "", f"no return from {code} is waiting for review in {args.round}")])
         if args.accept:
             done = review.accept(actor, waiting[-1].submission_id)
-            print(f"Accepted and published as {done.stored_as}")
+            say(f"Accepted and published as {done.stored_as}")
         else:
             review.return_for_changes(actor, waiting[-1].submission_id, args.comment)
-            print(f"Returned to {code} with the comment")
+            say(f"Returned to {code} with the comment")
         return 0
     from workflow import report
 
-    data = report.build(actor, args.round)
+    data = report.build(actor, args.round, images_wanted=False if args.no_charts else None)
     args.out.write_bytes(data.data)
-    print(f"Wrote {args.out} ({len(data.files)} files)")
+    say(f"Wrote {args.out} ({len(data.files)} files)")
+    for warning in data.warnings:
+        print(printable(warning), file=sys.stderr)
     return 0
 
 
-def _file_force(raw: bytes, name: str) -> str:
+def _file_force(raw: bytes, path: Path) -> str:
     """The force a return file is for (the workbook's manifest, or the rows' force column)."""
     from intake import workbook
     from intake.reading import read_return
 
-    if name.lower().endswith(".xlsx") and submitting._is_form(raw):
+    name = display_path(path)
+    if path.name.lower().endswith(".xlsx") and submitting._is_form(raw):
         return workbook.read(raw, name)[0].pfa_code
-    table = read_return(raw, name)
-    if table.problems or not table.rows:
-        raise InputError(table.problems or [Problem(name, 0, "", "no rows")])
-    return _force(table.rows[0].get("force", ""))
+    table = read_return(raw, path.name, name=name)
+    if table.problems:
+        raise InputError(table.problems)
+    named = {str(row.get("force", "")).strip() for row in table.rows} - {""}
+    if len(named) != 1:
+        found = f"names {len(named)} forces" if named else "names no force (no 'force' column, or it is empty)"
+        raise InputError([Problem(name, 0, "force", f"the file {found}; expected one force, or --force CODE")])
+    (force,) = named
+    code = pipeline.validate_inputs(pipeline.read_inputs(paths.DATA_DIR)).forces.resolve(force)
+    if code is None:
+        raise InputError([Problem(name, 2, "force", f"unknown force '{force}'; expected an ONS code, name or alias")])
+    return code
 
 
 if __name__ == "__main__":

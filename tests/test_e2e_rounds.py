@@ -41,7 +41,8 @@ def world(tmp_path_factory):
         "STALKING_ACCESS_FILE": str(base / "access.toml"),
         "STALKING_FORM_KEY": "e2e-form-key",
     }
-    (base / "access.toml").write_text(dev_signin.ACCESS, encoding="utf-8")  # the demo identities
+    issuer, provider = dev_signin.serve(0)
+    (base / "access.toml").write_text(dev_signin.access_toml(issuer), encoding="utf-8")  # the demo identities
     saved = {k: getattr(paths, k) for k in ("DATABASE", "RETURNS_DIR", "WORKFLOW_URL", "ACCESS_FILE")}
     paths.DATABASE, paths.RETURNS_DIR = build / "stalking.duckdb", returns_dir
     paths.WORKFLOW_URL, paths.ACCESS_FILE = env_paths["STALKING_WORKFLOW_URL"], base / "access.toml"
@@ -55,7 +56,6 @@ def world(tmp_path_factory):
     )
     database.dispose_all()
 
-    issuer, provider = dev_signin.serve(0)
     port = free_port()
     secrets_file = base / "secrets.toml"
     secrets_file.write_text(dev_signin.secrets_toml(issuer, port), encoding="utf-8")
@@ -103,6 +103,14 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     sign_in(office, world, "herts.office@example.org")
     go(office, world, "your-return")
     expect(office.get_by_role("heading", name="Your return")).to_be_visible()
+    office.get_by_role("button", name=re.compile("Submit for review")).click()  # not signed yet
+    idle(office)
+    expect(office.get_by_text(re.compile("2 problems; nothing was submitted"))).to_be_visible(timeout=30_000)
+    link = office.locator('a[href="#q-signed_off_by"]')
+    expect(link).to_have_text("Signed off by (name and role)")
+    assert office.locator("#q-signed_off_by").count() == 1, "the summary links to the question"
+    link.click()
+    expect(office.get_by_role("textbox", name=re.compile(r"Signed off by"))).to_be_in_viewport()
     fte = office.get_by_role("spinbutton", name=re.compile("full-time equivalents"))
     fte.fill("2.5")
     fte.press("Tab")
@@ -117,6 +125,8 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     office.get_by_role("button", name=re.compile("Submit for review")).click()
     idle(office)
     expect(office.get_by_text(re.compile("Submitted for review"))).to_be_visible(timeout=30_000)
+    expect(office.get_by_text(re.compile("sent for review"))).to_be_visible()  # the state, at once
+    assert office.get_by_role("button", name=re.compile("Submit for review")).count() == 0, "locked"
 
     reviewer = session(world)
     sign_in(reviewer, world, "reviewer@example.org")
@@ -136,9 +146,15 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     expect(office.get_by_text(re.compile("Submitted for review"))).to_be_visible(timeout=30_000)
 
     go(reviewer, world, "review-returns")
+    expect(reviewer.get_by_text("Signed off by: Chief Executive, OPCC")).to_be_visible()
     reviewer.get_by_role("button", name=re.compile("Accept and publish")).first.click()
     idle(reviewer)
+    reviewer.get_by_role("button", name=re.compile("Yes, publish")).first.click()  # confirmed, then done
+    idle(reviewer)
     expect(reviewer.get_by_text(re.compile("Accepted and published"))).to_be_visible(timeout=60_000)
+    go(office, world, "your-return")
+    expect(office.get_by_text(re.compile("accepted and published"))).to_be_visible()
+    expect(office.get_by_role("link", name=re.compile("published profile"))).to_be_visible(timeout=30_000)
     go(reviewer, world, "round-tracker")
     settle(reviewer)
     expect(reviewer.get_by_text("Still owed (1)")).to_be_visible()  # Essex; Hertfordshire is accepted
@@ -175,3 +191,31 @@ def test_a_round_in_the_browser_from_draft_to_published(world):
     assert "Hertfordshire" in status and "accepted" in status and "Essex" in status
     for page in (office, reviewer, public, essex, admin):
         page.context.close()
+
+
+def test_an_unverified_email_asserting_the_admin_is_not_signed_in_as_admin(world):
+    """Issue 28, item 1, through a real OpenID Connect provider: an identity of its own (`sub`) whose
+    provider says its address `admin@example.org` is not verified gets the public dashboard only; the
+    access list keys on the issuer and subject. Before: signed in as admin and served the Rounds page."""
+    import json
+    import urllib.request
+
+    claims = {"email": "admin@example.org", "email_verified": False, "name": "Not the admin"}
+    request = urllib.request.Request(
+        f"{world['issuer']}/users/impostor-sub",
+        data=json.dumps(claims).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 204
+    page = session(world)
+    sign_in(page, world, "impostor-sub")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "not on the access list" in sidebar and "impostor-sub" in sidebar, sidebar
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert not {"Rounds", "Review returns", "Round tracker", "Your return"} & set(nav.splitlines()), nav
+    go(page, world, "rounds")  # not a page for this identity: Streamlit opens the first page instead
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() != "Rounds"
+    assert "Open a round" not in text_of(page)
+    page.context.close()

@@ -64,9 +64,13 @@ BUILD_RUN = re.compile(rb"Input files of run (\d+)")  # the Data and methods pag
 ACCESS = """
 [[office]]
 email = "herts.office@example.org"
+issuer = "{issuer}"
+subject = "herts.office@example.org"
 force = "E23000027"
 [[reviewer]]
 email = "reviewer@example.org"
+issuer = "{issuer}"
+subject = "reviewer@example.org"
 """
 
 
@@ -148,8 +152,8 @@ def cluster(tmp_path_factory, postgres_server):  # noqa: F811 - the fixture impo
     from dev.signin import serve as serve_provider
 
     work = tmp_path_factory.mktemp("replicas")
-    (work / "access.toml").write_text(ACCESS, encoding="utf-8")
     issuer, provider = serve_provider(0)
+    (work / "access.toml").write_text(ACCESS.format(issuer=issuer), encoding="utf-8")
     secrets = work / "secrets.toml"
     secrets.write_text(
         "[auth]\n"

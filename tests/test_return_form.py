@@ -83,18 +83,6 @@ def office_app() -> AppTest:
 
 def test_workbook_browser_form_and_csv_make_the_same_stored_return(sandbox):
     round_ = open_round(sandbox, [HERTS])
-    from_workbook = submitting.submit(
-        HERTS_OFFICE, round_.round_id, HERTS, file_bytes=filled_workbook(round_), file_name="herts.xlsx"
-    )
-    rows = from_workbook.rows
-    assert any(r["attribute"] == "isa_fte" and r["value"] == "3.5" for r in rows)
-    assert any(r["stream_id"] == STREAM and r["end_date"] == "2027-03-31" for r in rows)
-    assert any(r["item"] == "rec15" and r["attribute"] == "status" and r["value"] == "complete" for r in rows)
-
-    csv = templates.template_csv(forms.to_rows(same_answers(round_), "Hertfordshire")[0])
-    from_csv = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, file_bytes=csv, file_name="herts.csv")
-    assert from_csv.rows == rows
-
     at = office_app()
     at.number_input(key="q:isa_fte").set_value(3.5)
     at.selectbox(key="q:rec15_status").set_value("complete")
@@ -108,10 +96,24 @@ def test_workbook_browser_form_and_csv_make_the_same_stored_return(sandbox):
     next(b for b in at.button if b.label == "Submit for review").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Submitted for review" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("sent for review" in i.value for i in at.info), "the page says where the return stands at once"
+    assert not [b for b in at.button if b.label == "Submit for review"], "and locks the form"
     from_browser = review.submissions_of(HERTS_OFFICE, round_.round_id, HERTS)[-1]
-    assert from_browser.rows == rows
+    rows = from_browser.rows
+    assert any(r["attribute"] == "isa_fte" and r["value"] == "3.5" for r in rows)
+    assert any(r["stream_id"] == STREAM and r["end_date"] == "2027-03-31" for r in rows)
+    assert any(r["item"] == "rec15" and r["attribute"] == "status" and r["value"] == "complete" for r in rows)
 
-    accepted = review.accept(REVIEWER_ACTOR, from_browser.submission_id)
+    from_workbook = submitting.submit(
+        HERTS_OFFICE, round_.round_id, HERTS, file_bytes=filled_workbook(round_), file_name="herts.xlsx"
+    )
+    assert from_workbook.rows == rows
+
+    csv = templates.template_csv(forms.to_rows(same_answers(round_), "Hertfordshire")[0])
+    from_csv = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, file_bytes=csv, file_name="herts.csv")
+    assert from_csv.rows == rows
+
+    accepted = review.accept(REVIEWER_ACTOR, from_csv.submission_id)
     assert accepted.state == "accepted"
 
 

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from core.problems import InputError
 from tests.test_rounds import herts_answers
 from tests.workflow_fixtures import (  # noqa: F401 - sandbox is a fixture
     ADMIN_ACTOR,
@@ -112,6 +113,76 @@ def test_an_admin_opens_and_closes_a_round_from_the_page(sandbox):
     assert made.title == "Stalking services position, June 2027" and made.closed_at is None
     assert [s.pfa_code for s in progress.status(made.round_id)] == [HERTS]
 
+    next(b for b in at.button if b.label == "Open the round").click()  # pressed again: refused, not a twin
+    at.run()
+    assert any("is already open" in e.value for e in at.error) and len(rounds.rounds()) == 1
+
     next(b for b in at.button if b.label == "Close the round").click()
     at.run()
+    assert rounds.rounds()[0].closed_at is None, "closing asks first"
+    assert any("Offices can no longer save or submit" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Yes, close it").click()
+    at.run()
     assert not at.exception and rounds.rounds()[0].closed_at is not None
+
+
+def test_selectors_start_at_the_open_round_and_say_which_are_closed(sandbox):
+    older = rounds.open_round(
+        ADMIN_ACTOR, "Position, June 2026", dt.date(2026, 6, 30), dt.date(2026, 8, 31), [HERTS, ESSEX]
+    )
+    current = open_round(sandbox, [HERTS, ESSEX])
+    rounds.close_round(ADMIN_ACTOR, older.round_id)
+    newest = rounds.open_round(ADMIN_ACTOR, "Closed at once", current.as_at - dt.timedelta(days=1), current.due)
+    rounds.close_round(ADMIN_ACTOR, newest.round_id)  # the newest round is closed: the open one is still chosen
+    for script in ("app_pages/review.py", "app_pages/tracker.py"):
+        at = open_page(signed_in_app(REVIEWER_ACTOR.email), script)
+        chosen = at.selectbox(key="review_round" if "review" in script else "tracker_round")
+        assert chosen.value.round_id == current.round_id, script
+        assert any("closed" in option for option in chosen.options) and any("open" in o for o in chosen.options)
+
+
+def test_the_review_page_names_the_service_and_the_signed_names_and_asks_before_publishing(sandbox):
+    round_ = open_round(sandbox, [HERTS])
+    answers = herts_answers(round_)
+    service = answers.rows["funded_services"][0]
+    service["status"] = "ended" if service["status"] != "ended" else "at risk"
+    sub = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=answers)
+    at = open_page(signed_in_app(REVIEWER_ACTOR.email), "app_pages/review.py")
+    changed = at.dataframe[0].value
+    assert f"Funded services: '{service['service']}': Status" in set(changed["Field"]), set(changed["Field"])
+    assert {"Ended", "At risk"} & set(changed["In this return"]), "in words, not the stored value"
+    shown = "\n".join(t.value for t in at.text)
+    assert "Completed by: Jane Smith, Policy Officer" in shown and "Signed off by: Chief Executive, OPCC" in shown
+    next(b for b in at.button if b.label == "Accept and publish").click()
+    at.run()
+    assert review.submission(REVIEWER_ACTOR, sub.submission_id).state == "submitted", "accepting asks first"
+    next(b for b in at.button if b.label == "Yes, publish").click()
+    at.run()
+    assert not at.exception and review.submission(REVIEWER_ACTOR, sub.submission_id).state == "accepted"
+
+
+def test_the_office_page_names_the_force_and_says_where_the_return_stands(sandbox):
+    round_ = open_round(sandbox, [HERTS])
+    at = open_page(signed_in_app(HERTS_OFFICE.email), "app_pages/office_return.py")
+    assert any("office for Hertfordshire" in c.value for c in at.sidebar.caption), "a name, not E23000027"
+    sub = submitting.submit(HERTS_OFFICE, round_.round_id, HERTS, answers=herts_answers(round_))
+    at.run()
+    assert any("sent for review" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label in ("Submit for review", "Save draft")], "locked for review"
+    review.accept(REVIEWER_ACTOR, sub.submission_id)
+    at.run()
+    assert any("accepted and published" in s.value for s in at.success)
+    assert not [b for b in at.button if b.label == "Submit for review"], "locked once accepted"
+    links = [el for el in at.get("page_link")]
+    assert links and "published profile" in links[0].proto.label
+
+
+def test_a_rounds_title_and_as_at_date_are_unique_among_open_rounds(sandbox):
+    first = open_round(sandbox, [HERTS])
+    with pytest.raises(InputError, match="is already open"):
+        rounds.open_round(ADMIN_ACTOR, f"  {first.title.upper()} ", first.as_at - dt.timedelta(days=1), first.due)
+    with pytest.raises(InputError, match="already asks for positions as at"):
+        rounds.open_round(ADMIN_ACTOR, "Another title", first.as_at, first.due)
+    rounds.close_round(ADMIN_ACTOR, first.round_id)
+    again = rounds.open_round(ADMIN_ACTOR, first.title, first.as_at, first.due)  # once closed, both may recur
+    assert again.round_id != first.round_id

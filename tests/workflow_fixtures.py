@@ -34,17 +34,28 @@ HERTS_OFFICE = Actor("herts.office@example.org", OFFICE, HERTS, "Herts OPCC")
 ESSEX_OFFICE = Actor("essex.office@example.org", OFFICE, ESSEX, "Essex PFCC office")
 REVIEWER_ACTOR = Actor("reviewer@example.org", REVIEWER, None, "APCC reviewer")
 ADMIN_ACTOR = Actor("admin@example.org", ADMIN, None, "APCC admin")
-ACCESS = """
+# The identity provider the sandbox's access list trusts; each identity's subject (`sub`) there is
+# its e-mail address, as the demo provider's are (dev/signin.py), so signed_in_app(email) signs it in.
+ISSUER = "https://id.example.org"
+ACCESS = f"""
 [[office]]
 email = "herts.office@example.org"
+issuer = "{ISSUER}"
+subject = "herts.office@example.org"
 force = "Hertfordshire"
 [[office]]
 email = "essex.office@example.org"
+issuer = "{ISSUER}"
+subject = "essex.office@example.org"
 force = "E23000028"
 [[reviewer]]
 email = "reviewer@example.org"
+issuer = "{ISSUER}"
+subject = "reviewer@example.org"
 [[admin]]
 email = "admin@example.org"
+issuer = "{ISSUER}"
+subject = "admin@example.org"
 """
 
 
@@ -94,23 +105,33 @@ AUTH = {
 }
 
 
-def signed_in_app(email: str, name: str = "Jane Smith"):
-    """The dashboard in AppTest, signed in as `email` (its role from the sandbox's access list), run once."""
+def signed_in_app(email: str, name: str = "Jane Smith", claims: dict | None = None):
+    """The dashboard in AppTest, signed in at ISSUER with the subject `email` (its role from the sandbox's
+    access list), run once. `claims` add to or replace the identity token's claims (iss, sub, email…)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(paths.REPO_ROOT / "app.py"), default_timeout=60)
     at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "email": email, "name": name}
+    at.user = {"is_logged_in": True, "iss": ISSUER, "sub": email, "email": email, "name": name, **(claims or {})}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def open_round(box: Sandbox, forces: list[str] | None = None, title: str = "Stalking services position, March 2027"):
+def open_round(
+    box: Sandbox,
+    forces: list[str] | None = None,
+    title: str = "Stalking services position, March 2027",
+    *,
+    days_ago: int = 6,
+):
+    """A round opened now: positions as at `days_ago` days ago (last week), due in eight weeks."""
     from workflow import rounds
 
-    today = clock.today()  # a round opened now: positions as at last week, due in eight weeks
-    return rounds.open_round(ADMIN_ACTOR, title, today - dt.timedelta(days=6), today + dt.timedelta(days=56), forces)
+    today = clock.today()
+    return rounds.open_round(
+        ADMIN_ACTOR, title, today - dt.timedelta(days=days_ago), today + dt.timedelta(days=56), forces
+    )
 
 
 # ---------------------------------------------------------------- PostgreSQL

@@ -10,6 +10,8 @@ are offered; every action is checked again on the server by workflow.guard.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from core import paths, queries
@@ -46,19 +48,37 @@ def access_list() -> dict[str, Actor]:
     return _access_list(mtime)
 
 
-def current_actor() -> Actor:
-    """The signed-in identity and its role; public when nobody is signed in (or on a read-only replica)."""
-    if paths.READ_ONLY or not st.user.get("is_logged_in", False):
-        return Actor("", PUBLIC)
+def _address() -> str | None:
+    """The address the session's connection comes from (None on this machine, or when unknown)."""
     try:
-        actor = actor_for(st.user.get("email"), st.user.get("name"), access_list())
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - outside a browser session there is no connection
+        return None
+    return address if isinstance(address, str) else None  # AppTest's is a stand-in object
+
+
+def current_actor() -> Actor:
+    """The signed-in identity and its role; public when nobody is signed in (or on a read-only replica).
+
+    The role comes from the provider's immutable subject (workflow.access), never the e-mail it asserts."""
+    if paths.READ_ONLY or not st.user.get("is_logged_in", False):
+        return Actor("", PUBLIC, address=_address())
+    claims = {k: v for k, v in st.user.to_dict().items() if isinstance(v, str | bool | int | float)}
+    try:
+        actor = actor_for(claims, access_list(), address=_address())
     except AccessListError as err:
-        st.error(f"The access list cannot be read, so no one has a role: {err}", icon=":material/error:")
-        return Actor(str(st.user.get("email") or ""), PUBLIC)
+        st.error(f"The access list cannot be read, so no one has a role: {md_escape(err)}", icon=":material/error:")
+        return actor_for(claims, {}, address=_address())
     if actor.role != PUBLIC and not st.session_state.get(_REMEMBERED):
         guard.remember(actor)
         st.session_state[_REMEMBERED] = True
     return actor
+
+
+def _force_name(pfa_code: str | None) -> str:
+    """A force's name for people ('Hertfordshire'), never its ONS code alone."""
+    names = queries.forces().set_index("pfa_code")["short_name"]
+    return str(names.get(pfa_code, pfa_code or "no force"))
 
 
 def sidebar(actor: Actor) -> None:
@@ -66,11 +86,27 @@ def sidebar(actor: Actor) -> None:
     if paths.READ_ONLY:
         return
     with st.sidebar:
-        if st.user.get("is_logged_in", False):
-            role = {"office": f"office for {actor.pfa_code}", "reviewer": "reviewer", "admin": "admin"}.get(
-                actor.role, "no role: the public dashboard only"
-            )
+        if st.user.get("is_logged_in", False) and actor.role != PUBLIC:
+            role = {"office": f"office for {_force_name(actor.pfa_code)}", "reviewer": "reviewer", "admin": "admin"}[
+                actor.role
+            ]
             st.caption(f"Signed in as {md_escape(actor.email)} ({md_escape(role)}).")
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
+        elif st.user.get("is_logged_in", False):
+            claimed = st.user.get("email") or st.user.get("name") or "an identity"
+            st.caption(f"Signed in as {md_escape(claimed)}, who is not on the access list: the public dashboard only.")
+            if actor.subject:  # what the admin needs to give this identity a role (workflow.access)
+                st.caption("To be given a role, send the APCC admin this identity:")
+                st.text(_identity_lines(actor.subject))
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
         elif sign_in_configured():
             st.button("Sign in (offices and APCC staff)", on_click=st.login, icon=":material/login:", key="sign_in")
+
+
+def _identity_lines(subject: str) -> str:
+    """An access list entry's subject lines for `subject` (workflow.access.subject_key), shown as plain text."""
+    if subject.startswith("entra:"):
+        tenant, object_id = subject.removeprefix("entra:").split("#", 1)
+        return f"tenant = {json.dumps(tenant)}\nobject_id = {json.dumps(object_id)}"
+    issuer, sub = subject.split("#", 1)
+    return f"issuer = {json.dumps(issuer)}\nsubject = {json.dumps(sub)}"

@@ -126,6 +126,10 @@ class AuditEntry(Base):
     """Append-only: every action, allowed or refused."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("ix_audit_log_actor_at", "actor", "at"),
+        sa.Index("ix_audit_log_address_at", "address", "at"),
+    )
     entry_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(sa.DateTime, index=True)
     actor: Mapped[str] = mapped_column(sa.String(200))
@@ -136,6 +140,7 @@ class AuditEntry(Base):
     file_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     outcome: Mapped[str] = mapped_column(sa.String(20))  # ok, refused, failed
     detail: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    address: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  # where the request came from
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -175,7 +180,7 @@ def engine(url: str | None = None) -> sa.Engine:
             kwargs: dict = {}
             if url.startswith("sqlite"):
                 path = url.removeprefix("sqlite:///")
-                if path and path != ":memory:":
+                if path and path != ":memory:" and not path.startswith("file:"):  # a file: URI is opened as given
                     from pathlib import Path
 
                     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,15 @@
 Every action takes the `Actor` doing it; `require` checks that the actor may (an office
 acts only for its own force, reviewers review, admins open and close rounds). A refused
 action is logged with the reason, in its own transaction so it stays whatever happens
-next, and to the `stalking.security` logger; refusals are rate-limited across processes
-through the audit log. Allowed actions are logged too.
+next, and to the `stalking.security` logger. Allowed actions are logged too.
+
+Refusals are limited per identity, across processes, through the audit log: an identity
+refused REFUSALS_PER_MINUTE times in the last minute is refused everything for a while,
+and no one else is. An identity the access list does not name is also limited by the
+address its requests come from, where that is known (REFUSALS_PER_MINUTE_PER_ADDRESS), so
+one machine cannot make refusals without end under fresh identities. A listed identity is
+never limited by its address: offices share addresses (a county's network, a proxy), and
+an address is the easiest thing to claim.
 """
 
 from __future__ import annotations
@@ -18,11 +25,13 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.text import printable
-from workflow.access import Actor
+from workflow.access import PUBLIC, Actor
 from workflow.database import AuditEntry, Identity, engine
 
-# Refused actions allowed, across all processes, per minute before every action is refused for a while.
+# Refused actions one identity may have, across all processes, per minute before its every action is
+# refused for a while; and the same for one address, for identities the access list does not name.
 REFUSALS_PER_MINUTE = 30
+REFUSALS_PER_MINUTE_PER_ADDRESS = 60
 
 
 SECURITY_LOG = logging.getLogger("stalking.security")
@@ -50,7 +59,7 @@ def audit(
     session.add(
         AuditEntry(
             at=clock.now(),
-            actor=actor.email or "anonymous",
+            actor=actor.who,
             role=actor.role,
             action=action,
             round_id=round_id,
@@ -58,6 +67,7 @@ def audit(
             file_sha256=file_sha256,
             outcome=outcome,
             detail=(detail or "")[:2000] or None,
+            address=(actor.address or "")[:64] or None,
         )
     )
 
@@ -69,7 +79,7 @@ def refuse(session: Session, actor: Actor, action: str, reason: str, **where) ->
     SECURITY_LOG.warning(
         "refused %s by %s (%s) %s: %s",
         action,
-        printable(actor.email or "anonymous"),
+        printable(actor.who),
         actor.role,
         " ".join(f"{k}={printable(str(v))}" for k, v in where.items() if v),
         printable(reason),
@@ -80,16 +90,25 @@ def refuse(session: Session, actor: Actor, action: str, reason: str, **where) ->
     return Refused(reason)
 
 
+def _refusals_since(session: Session, since: dt.datetime, *where) -> int:
+    query = sa.select(sa.func.count()).select_from(AuditEntry)
+    return session.scalar(query.where(AuditEntry.outcome == "refused", AuditEntry.at >= since, *where)) or 0
+
+
 def _rate_limit(session: Session, actor: Actor, action: str) -> None:
-    """Refuse everything for a while when too many actions were refused in the last minute (any process)."""
+    """Refuse this identity everything for a while when it was refused too often in the last minute (any
+    process); an identity the access list does not name, also when its address was. Never anyone else."""
     since = clock.now() - dt.timedelta(minutes=1)
-    refused = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(AuditEntry)
-        .where(AuditEntry.outcome == "refused", AuditEntry.at >= since)
-    )
-    if refused and refused >= REFUSALS_PER_MINUTE:
+    if _refusals_since(session, since, AuditEntry.actor == actor.who) >= REFUSALS_PER_MINUTE:
         raise refuse(session, actor, action, "too many refused attempts in the last minute; try again later")
+    if actor.role == PUBLIC and actor.address:
+        if _refusals_since(session, since, AuditEntry.address == actor.address) >= REFUSALS_PER_MINUTE_PER_ADDRESS:
+            raise refuse(
+                session,
+                actor,
+                action,
+                "too many refused attempts from this address in the last minute; try again later",
+            )
 
 
 def require(
@@ -153,7 +172,7 @@ def audit_log(actor: Actor, limit: int = 200, url: str | None = None) -> pd.Data
             [
                 {
                     c: getattr(r, c)
-                    for c in ("at", "actor", "role", "action", "round_id", "pfa_code", "outcome", "detail")
+                    for c in ("at", "actor", "role", "action", "round_id", "pfa_code", "outcome", "detail", "address")
                 }
                 for r in rows
             ]

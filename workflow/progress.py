@@ -1,6 +1,7 @@
 """Where each force asked in a round stands: not started, draft, submitted, returned for
 changes or accepted, and overdue once the due date has passed without an accepted or
-pending return.
+pending return. A return sent after the due date is taken, and flagged late for good
+(its submission's date, in UTC, after the due date), accepted or not.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class ForceState:
     by: str | None
     submission_id: int | None
     comment: str | None
+    late: bool = False  # the force's latest return was sent after the due date
 
 
 def status(round_id: str, today: dt.date | None = None, url: str | None = None) -> list[ForceState]:
@@ -47,6 +49,8 @@ def status(round_id: str, today: dt.date | None = None, url: str | None = None) 
     today = today or clock.today()
     found = get_round(round_id, url)
     forces = queries.forces().set_index("pfa_code")
+    # The body as an accepted return last gave it (bodies change as PCCs are abolished), else as listed.
+    bodies = queries.commissioning_bodies(today).set_index("pfa_code")["commissioning_body"]
     with guard.open_session(url) as session:
         asked = forces_asked(round_id, url)
         drafts = {d.pfa_code: d for d in session.scalars(sa.select(Draft).where(Draft.round_id == round_id))}
@@ -88,7 +92,7 @@ def status(round_id: str, today: dt.date | None = None, url: str | None = None) 
                 pfa_code=code,
                 short_name=str(forces.at[code, "short_name"]),
                 region=str(forces.at[code, "region"]),
-                commissioning_body=str(forces.at[code, "commissioner_name"]),
+                commissioning_body=str(bodies.get(code, forces.at[code, "commissioner_name"])),
                 state=state,
                 overdue=state in (NOT_STARTED, DRAFT, RETURNED) and today > found.due,
                 updated_at=when,
@@ -103,6 +107,7 @@ def status(round_id: str, today: dt.date | None = None, url: str | None = None) 
                 ),
                 submission_id=sub.submission_id if sub else None,
                 comment=sub.comment if sub and sub.state == "returned" else None,
+                late=sub is not None and sub.submitted_at.date() > found.due,
             )
         )
     return out
@@ -120,6 +125,7 @@ STATUS_LABELS = {
     "commissioning_body": "Commissioning body",
     "state": "State",
     "overdue": "Overdue",
+    "late": "Sent late",
     "updated_at": "Last change",
     "by": "By",
 }
@@ -129,4 +135,7 @@ def readable_status(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """`columns` of a status frame under their readable names, overdue as yes or no (a mail merge
     or a spreadsheet reads words, not True and False)."""
     out = frame[columns].rename(columns=STATUS_LABELS)
-    return out.assign(Overdue=out["Overdue"].map({True: "yes", False: "no"})) if "Overdue" in out else out
+    for flag in ("Overdue", "Sent late"):
+        if flag in out:
+            out[flag] = out[flag].map({True: "yes", False: "no"})
+    return out

@@ -103,16 +103,60 @@ def changes(sub: Submission, round_: Round) -> list[FieldChange]:
         if old != new:
             out.append(FieldChange(q.prompt, q.label_of(old) if old else "", q.label_of(new) if new else ""))
     for key, listing in LISTINGS.items():
-        olds = forms.filled_rows(before, key)
-        news = forms.filled_rows(after, key)
-        for i in range(max(len(olds), len(news))):
-            old = olds[i] if i < len(olds) else {}
-            new = news[i] if i < len(news) else {}
+        for old, new in _paired(forms.filled_rows(before, key), forms.filled_rows(after, key), key):
+            name = str((new or old).get("service") or (new or old).get("name") or "").strip() or "a new row"
             for column in listing.columns:
+                if column.key == "stream_id":
+                    continue
                 a, b = str(old.get(column.key, "") or ""), str(new.get(column.key, "") or "")
                 if a != b:
-                    out.append(FieldChange(f"{listing.prompt} row {i + 1}: {column.prompt}", a, b))
+                    out.append(
+                        FieldChange(
+                            f"{listing.prompt}: '{name}': {column.prompt}",
+                            column.label_of(a) if a else "",
+                            column.label_of(b) if b else "",
+                        )
+                    )
     return out
+
+
+def _paired(olds: list[dict], news: list[dict], key: str) -> list[tuple[dict, dict]]:
+    """The rows of a table before and after, paired: funded services by their key (a service added or
+    dropped pairs with nothing), interventions and arrangements by name, then by position."""
+    ident = "stream_id" if key == "funded_services" else "name"
+    pairs, left = [], list(olds)
+    for new in news:
+        match = next((o for o in left if new.get(ident) and o.get(ident) == new.get(ident)), None)
+        if match is None and key != "funded_services" and left and not new.get(ident):
+            match = left[0]
+        if match is not None:
+            left.remove(match)
+        pairs.append((match or {}, new))
+    return pairs + [(o, {}) for o in left]
+
+
+def examples_withheld(sub: Submission) -> list[tuple[str, str]]:
+    """(theme, example) the office gave without consent to quote it: the reviewers read them; they are
+    not in the return's rows, so never published."""
+    from etl.questions import EXAMPLE, SECTIONS
+
+    values = sub.answers.get("values", {}) if sub.answers else {}
+    return [
+        (section.title, str(values[q.key]))
+        for section in SECTIONS
+        for q in section.questions
+        if q.attribute == EXAMPLE and values.get(q.key) and values.get(f"{q.key}_consent") != "yes"
+    ]
+
+
+def signed_names(sub: Submission) -> tuple[str, str]:
+    """(who completed it, who signed it off), as the return gives them (not the signed-in identity)."""
+    first = sub.rows[0] if sub.rows else {}
+    answers = sub.answers.get("values", {}) if sub.answers else {}
+    return (
+        str(answers.get("submitted_by") or first.get("submitted_by") or ""),
+        str(answers.get("signed_off_by") or first.get("signed_off_by") or ""),
+    )
 
 
 def _row_key(row: dict) -> str:
@@ -189,6 +233,23 @@ def return_for_changes(actor: Actor, submission_id: int, comment: str, url: str 
         return sub
 
 
+def _second_person(session, actor: Actor, sub: Submission) -> None:
+    """With STALKING_SECOND_PERSON_REVIEW set, refuse an accept by the identity that entered or sent the return.
+
+    Off by default: one analyst may enter a return an office emailed and accept it (recorded as
+    entered on the office's behalf, and the accept under the same name, in the audit log)."""
+    if paths.SECOND_PERSON_REVIEW and actor.who in {sub.submitted_by, sub.entered_by}:
+        raise guard.refuse(
+            session,
+            actor,
+            "accept",
+            f"{actor.who} entered submission {sub.submission_id}, so a second person must accept it "
+            "(STALKING_SECOND_PERSON_REVIEW is set)",
+            round_id=sub.round_id,
+            pfa_code=sub.pfa_code,
+        )
+
+
 def stored_form(sub: Submission) -> tuple[bytes, Table, dict[str, str] | None]:
     """What accepting a submission stores: its file, or, for answers (the browser form or the round's
     workbook), the CSV of the rows they made; the rows as checked at submit; and the workbook received,
@@ -226,6 +287,7 @@ def accept(
             raise InputError([Problem("submission", 0, "", f"no submission {submission_id}")])
         if sub.state == ACCEPTED:
             return sub
+        _second_person(session, actor, sub)
         if not _move(session, submission_id, PENDING, state=ACCEPTING, reviewed_by=actor.email):
             raise guard.refuse(
                 session,

@@ -36,6 +36,7 @@ def open_round(
         unknown = [f for f in asked if f not in known]
         if unknown:
             problems.append(f"unknown force code(s) {', '.join(unknown)}; expected ONS codes such as E23000027")
+        problems += _clashes(session, title, as_at)
         if problems:
             raise InputError([Problem("round", 0, "", p) for p in problems])
         base = slug(title, 60)
@@ -55,6 +56,35 @@ def open_round(
         )
         session.commit()
         return made
+
+
+def _clashes(session: Session, title: str, as_at: dt.date) -> list[str]:
+    """Why a new round would be mistaken for one already open: the same title, or the same as-at date (two
+    rounds asking for the same positions). A closed round may be followed by one with its title or date."""
+    problems = []
+    for other in session.scalars(sa.select(Round).where(Round.closed_at.is_(None))):
+        if " ".join(other.title.split()).casefold() == title.casefold():
+            problems.append(f"a round titled '{other.title}' is already open; expected a title of its own")
+        if other.as_at == as_at:
+            problems.append(
+                f"the round '{other.title}' already asks for positions as at {as_at}; expected another as-at "
+                "date, or close that round first"
+            )
+    return problems
+
+
+def is_open(round_: Round) -> bool:
+    return round_.closed_at is None
+
+
+def state_words(round_: Round) -> str:
+    """'open' or 'closed 3 Dec 2026', for a round's selector and list."""
+    return "open" if round_.closed_at is None else f"closed {round_.closed_at:%d %b %Y}"
+
+
+def default_index(found: list[Round]) -> int:
+    """The round a selector starts at: the newest open round (rounds come newest first), else the newest."""
+    return next((i for i, r in enumerate(found) if r.closed_at is None), 0)
 
 
 def rounds(url: str | None = None) -> list[Round]:

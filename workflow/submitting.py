@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,11 +16,13 @@ import sqlalchemy as sa
 
 from core import clock, paths, queries
 from core.problems import InputError, Problem
-from core.text import slug
+from core.text import printable, slug
 from etl.questions import Answers
+from etl.schema import RETURN_COLUMNS
 from intake import checking, forms, templates, workbook
 from intake.checking import Checked
 from intake.reading import read_return
+from intake.xlsx_checks import MAX_XLSX_XML_BYTES
 from workflow import guard, rounds
 from workflow.access import Actor
 from workflow.database import ACCEPTING, SUBMITTED, SUPERSEDED, Draft, Round, RoundForce, Submission
@@ -131,11 +134,16 @@ def save_draft(actor: Actor, round_id: str, pfa_code: str, answers: Answers, url
 
 
 class FormProblems(InputError):
-    """A return's problems, each told against the question or cell it comes from."""
+    """A return's problems, each told against the question or cell it comes from, in words."""
 
-    def __init__(self, problems: list[Problem], by_origin: list[tuple[str, str]]):
+    def __init__(self, problems: list[Problem], by_origin: list[tuple[str, str]], told: list | None = None):
         super().__init__(problems)
-        self.by_origin = by_origin  # (where in the form, message)
+        self.by_origin = by_origin  # (where in the form, in words, message)
+        self.told: list[forms.Told] = list(told or [])  # with the question each concerns (for links beside it)
+
+    @classmethod
+    def of(cls, told: list[forms.Told], name: str) -> FormProblems:
+        return cls([t.problem(name) for t in told], [(t.where, t.message) for t in told], told)
 
 
 def answers_file_name(pfa_code: str, round_id: str) -> str:
@@ -150,9 +158,11 @@ def check_answers(
     name: str = "return",
     stored_name: str = "return.csv",
     data_dir: Path | None = None,
+    cells: dict[str, str] | None = None,
 ) -> tuple[Checked, bytes]:
     """The answers as a checked return (the whole check, against the returns accepted too) and its
-    CSV, as stored when it is accepted. Raises FormProblems, each with its question.
+    CSV, as stored when it is accepted. Raises FormProblems, each told with its question in words
+    (and, for a workbook, its cell: `cells` from workbook.read's FormMeta).
 
     `name`: what the problems name (the workbook, or the form); `stored_name`: the CSV's name."""
     names = queries.forces().set_index("pfa_code")["short_name"]
@@ -160,14 +170,20 @@ def check_answers(
     rows, origins = forms.to_rows(answers, names.get(answers.force, answers.force))
     raw = templates.template_csv(rows)
     if missing:
-        raise FormProblems([Problem(name, 0, str(o), m) for o, m in missing], [(str(o), m) for o, m in missing])
+        raise FormProblems.of(forms.tell(missing, answers, cells), name)
     table = checking.rows_table(rows, name, hashlib.sha256(raw).hexdigest(), path=Path(stored_name))
     try:
         checked = checking.check(raw, stored_name, table=table, data_dir=data_dir, today=today)
     except InputError as err:
-        told = forms.problems_by_origin(err.problems, origins)
-        raise FormProblems(err.problems, [(str(o), m) for o, m in told]) from None
+        told = forms.tell(forms.problems_by_origin(err.problems, origins), answers, cells)
+        raise FormProblems.of(told, name) from None
     return checked, raw
+
+
+def warnings(answers: Answers, cells: dict[str, str] | None = None) -> list[forms.Told]:
+    """What the office should look at again, though the return can be sent (a secure service whose end
+    date has passed), told as the office reads it."""
+    return forms.tell(forms.check_warnings(answers), answers, cells)
 
 
 def _refuse(url: str | None, actor: Actor, reason: str, round_id: str, pfa_code: str) -> guard.Refused:
@@ -195,7 +211,50 @@ def _locked_facts(url, actor: Actor, found: Round, pfa_code: str, *, force: str,
         )
 
 
-def submit(
+def submit(actor: Actor, round_id: str, pfa_code: str, **given) -> Submission:
+    """Send a return for review (see _submit). A return refused for its problems is written to the
+    audit log as refused: how many problems, where, and the file's name, size and hash; never the
+    file's content or the problems' words, which quote it."""
+    try:
+        return _submit(actor, round_id, pfa_code, **given)
+    except InputError as err:
+        _log_problems(actor, round_id, pfa_code, err, given)
+        raise
+
+
+def _log_problems(actor: Actor, round_id: str, pfa_code: str, err: InputError, given: dict) -> None:
+    raw, name = given.get("file_bytes"), given.get("file_name")
+    where = sorted({_place(p) for p in err.problems})
+    what = f"{name} ({len(raw):,} bytes)" if raw is not None else "the browser form's answers"
+    detail = f"{len(err.problems)} problem(s) in {what}; at {', '.join(where[:10])}" + (
+        f" and {len(where) - 10} more places" if len(where) > 10 else ""
+    )
+    with guard.open_session(given.get("url")) as session:
+        guard.refuse(
+            session,
+            actor,
+            "submit",
+            printable(detail),
+            round_id=round_id,
+            pfa_code=pfa_code,
+            file_sha256=hashlib.sha256(raw).hexdigest() if raw is not None else None,
+        )
+
+
+def _place(problem: Problem) -> str:
+    """Where a problem is, for the audit log: its row, and its column or cell only when the return
+    format or the workbook names it (a header the file made up is the file's content, not logged)."""
+    from etl.questions import LISTINGS, QUESTIONS
+
+    known = set(RETURN_COLUMNS) | set(QUESTIONS) | set(LISTINGS)
+    column = problem.column
+    named = column in known or re.fullmatch(
+        rf"({'|'.join(map(re.escape, workbook.SHEETS))})![A-Z]{{1,3}}\d{{1,7}}", column
+    )
+    return f"row {problem.row}" + (f" {column}" if named and column else "")
+
+
+def _submit(
     actor: Actor,
     round_id: str,
     pfa_code: str,
@@ -245,7 +304,9 @@ def submit(
                 as_at=answers.values.get("as_at", ""),
                 what="the workbook",
             )
-            checked, _ = check_answers(answers, today=today, name=name, stored_name=stored_name, data_dir=data_dir)
+            checked, _ = check_answers(
+                answers, today=today, name=name, stored_name=stored_name, data_dir=data_dir, cells=meta.cells
+            )
             raw = file_bytes  # kept as received; its answers' CSV is what is published
         else:
             table = read_return(file_bytes, name)
@@ -361,7 +422,10 @@ def _is_form(data: bytes) -> bool:
     """True when an .xlsx file is the return workbook (it has the hidden Manifest sheet)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            workbook_xml = archive.read("xl/workbook.xml")
-    except (zipfile.BadZipFile, KeyError):
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > MAX_XLSX_XML_BYTES:  # not read here: the checks refuse it, naming why
+                return False
+            workbook_xml = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, NotImplementedError, ValueError, OSError, EOFError):
         return False
     return f'name="{workbook.MANIFEST}"'.encode() in workbook_xml
