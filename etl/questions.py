@@ -424,6 +424,8 @@ FUNDING = Section(
                     Choice("renewed", "Renewed or extended"),
                     Choice("fixed term", "Fixed term: ends on its end date, not said to be at risk"),
                     Choice("funded", "Funded, no end date or risk stated"),
+                    # As the sources give some grants (issue 26, item 7), so a pre-filled return is taken unchanged.
+                    Choice("one-off grant", "One-off grant: given in the past, no period stated"),
                 ),
                 required=True,
             ),
