@@ -72,8 +72,14 @@ def cell_text(value) -> str:
 
 
 def listing_frame(listing: Listing, rows: list[dict[str, str]]) -> pd.DataFrame:
-    """A table of the form as the data editor holds it: one column per question of the listing."""
-    return pd.DataFrame(rows, columns=[c.key for c in listing.columns])
+    """A table of the form as the data editor holds it: one column of text per question of the listing.
+
+    Every cell is text ("" where a row gives none): a column no row fills would otherwise be read as
+    numbers (all NaN), which the editor's text column refuses to edit."""
+    keys = [c.key for c in listing.columns]
+    return pd.DataFrame(
+        [{k: "" if row.get(k) is None else str(row.get(k)) for k in keys} for row in rows], columns=keys, dtype=object
+    )
 
 
 def widget_state(answers: Answers) -> dict[str, object]:
