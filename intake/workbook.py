@@ -23,13 +23,12 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import secrets
 import zipfile
 from copy import copy
 from dataclasses import dataclass, field
 
-from core import atomic, clock, paths
+from core import atomic, clock, paths, settings
 from core.problems import InputError, Problem
 from etl.questions import SECTIONS, Answers, Question, Section
 from intake import isolated, xlsx_checks
@@ -59,9 +58,9 @@ MAX_BYTES = 1024 * 1024
 def form_key() -> bytes:
     """The server's key for signing workbook manifests: STALKING_FORM_KEY, or a key file in the state folder
     (made on first use). Replicas must share it, as they share the returns folder."""
-    env = os.environ.get("STALKING_FORM_KEY")
-    if env:
-        return env.encode("utf-8")
+    given = settings.current().form_key
+    if given:
+        return given.encode("utf-8")
     path = paths.FORM_KEY_FILE
     try:
         return path.read_bytes()
