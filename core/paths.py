@@ -26,6 +26,7 @@ CORRECTIONS_CSV = DATA_DIR / "corrections.csv"
 CURATED_DIR = DATA_DIR / "curated"
 TEMPLATES_DIR = DATA_DIR / "templates"
 DICTIONARY_MD = DATA_DIR / "DICTIONARY.md"
+README_MD = REPO_ROOT / "README.md"
 # The dataset described as a Frictionless Data Package (generated from etl/schema.py).
 DATAPACKAGE_JSON = DATA_DIR / "datapackage.json"
 

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="validate data/ without writing anything")
     c.add_argument("--data", type=Path, default=paths.DATA_DIR)
     for name, what in (
-        ("docs", "the generated blocks of data/DICTIONARY.md"),
+        ("docs", "the generated blocks of data/DICTIONARY.md and README.md"),
         ("datapackage", "data/datapackage.json"),
     ):
         d = sub.add_parser(name, help=f"regenerate {what}")
@@ -58,12 +58,18 @@ def regenerate(what: str, check: bool) -> int:
     """Rewrite (or, with check, only compare) a file generated from the schema."""
     from etl import datapackage, docs
 
-    module, target = (docs, paths.DICTIONARY_MD) if what == "docs" else (datapackage, paths.DATAPACKAGE_JSON)
-    if module.update(check=check):
+    if what == "docs":
+        targets, out_of_date = list(docs.DOCUMENTS), docs.stale(check=check)
+    else:
+        targets = [paths.DATAPACKAGE_JSON]
+        out_of_date = [] if datapackage.update(check=check) else targets
+    for target in out_of_date:
+        print(f"{display_path(target)} is out of date; run `python -m etl {what}`", file=sys.stderr)
+    if out_of_date:
+        return 1
+    for target in targets:
         print(f"{display_path(target)} is current" if check else f"Updated {display_path(target)}")
-        return 0
-    print(f"{display_path(target)} is out of date; run `python -m etl {what}`", file=sys.stderr)
-    return 1
+    return 0
 
 
 if __name__ == "__main__":
