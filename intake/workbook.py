@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from core import atomic, clock, paths, settings
 from core.problems import InputError, Problem
 from etl.questions import SECTIONS, Answers, Question, Section
+from etl.read import cell_text
 from intake import isolated, xlsx_checks
 
 TEMPLATE_VERSION = "stalking-return-form/1"
@@ -482,15 +483,8 @@ def answer_cells(book) -> dict[str, str]:
 
 
 def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """An answer cell as text: etl.read.cell_text, with a date question's answer a date only."""
+    return cell_text(value, dates_only=True)
 
 
 def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, Answers]:
