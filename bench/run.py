@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="stalking-bench-") as tmp:
         workdir = Path(tmp)
         build_dir = workdir / "build"
-        os.environ["STALKING_BUILD_DIR"] = str(build_dir)  # before any project import reads it
+        os.environ["STALKING_BUILD_DIR"] = str(build_dir)  # read when asked (core/settings.py); servers inherit it
 
         import logging
 

@@ -12,20 +12,15 @@ time of day running. Nothing else in the product reads the system clock.
 from __future__ import annotations
 
 import datetime as dt
-import os
+
+from core import settings
 
 # A fixed date for the whole process (tests of subprocesses, demos of a later day). Empty: the real date.
 TODAY_SETTING = "STALKING_TODAY"
 
 
 def _fixed_date() -> dt.date | None:
-    value = os.environ.get(TODAY_SETTING, "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{TODAY_SETTING}={value!r}: expected a date as YYYY-MM-DD") from exc
+    return settings.current().today
 
 
 def today() -> dt.date:

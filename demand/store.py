@@ -17,12 +17,12 @@ checked; one problem in one file and nothing changes. `python -m etl build` read
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import atomic, clock, paths, queries, rules, writers
+from core.digests import file_sha256
 from core.problems import InputError, Problem, display_path
 from demand import population, recorded_crime, sheets
 
@@ -41,14 +41,6 @@ class ImportReport:
 def store_dir(database: Path | None = None) -> Path:
     """The demand store beside a database (default: core.paths.DEMAND_DIR beside paths.DATABASE)."""
     return Path(database or paths.DATABASE).parent / paths.DEMAND_DIRNAME
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def kind_of(path: Path) -> str:
@@ -186,7 +178,7 @@ def _prepare(
                         "title": recorded_crime.TITLE,
                         "released": when.isoformat(),
                         "file_name": path.name,
-                        "sha256": sha256_of(path),
+                        "sha256": file_sha256(path),
                         "licence": recorded_crime.LICENCE,
                         "url": rules.RECORDED_CRIME_PAGE,
                         "imported_at": now,
@@ -242,7 +234,7 @@ def _prepare(
             "title": f"{population.TITLE}, mid-{est.mid_year}",
             "released": when.isoformat(),
             "file_name": path.name,
-            "sha256": sha256_of(path),
+            "sha256": file_sha256(path),
             "licence": population.LICENCE,
             "url": rules.POPULATION_PAGE,
             "imported_at": now,
@@ -256,7 +248,7 @@ def _prepare(
                 "publisher": population.PUBLISHER,
                 "title": f"{population.LOOKUP_TITLE} (LAD{lookup.vintage}CD)",
                 "file_name": lookup.file_name,
-                "sha256": sha256_of(kinds["lookup"][0]),
+                "sha256": file_sha256(kinds["lookup"][0]),
                 "licence": population.LICENCE,
                 "url": rules.LOOKUP_PAGE,
             }
@@ -297,7 +289,7 @@ def import_files(
         atomic.remove_stale_temps(folder / ORIGINALS)
         try:
             for path in originals:
-                kept = folder / ORIGINALS / f"{sha256_of(path)[:16]}_{path.name}"
+                kept = folder / ORIGINALS / f"{file_sha256(path)[:16]}_{path.name}"
                 if not kept.exists():
                     atomic.write_atomic(kept, path.read_bytes(), mode=0o644)
                 report.stored.append(kept)

@@ -7,16 +7,16 @@
 #   returns/  accepted returns, kept for ever (STALKING_RETURNS_DIR)
 #   home/     $HOME, for Chromium's and Streamlit's caches
 #   access.toml  who may sign in and do what (STALKING_ACCESS_FILE), kept by the admin
-# The image carries a database built at image build time (STALKING_SEED_DIR). It is copied into
-# the volume when the volume has none, or when the image's seed changed (a new image with new
-# data). When the volume holds returns, the database is rebuilt instead (about 2 s), so that it
+# The image carries a database built at image build time, in STALKING_IMAGE_DATABASE_DIR with its
+# sha256 (seed.sha256). It is copied into the volume when the volume has none, or when the image's
+# database changed (a new image with new data). When the volume holds returns, the database is rebuilt instead (about 2 s), so that it
 # includes them. Each step is atomic, so replicas sharing one volume may start together.
 set -eu
 
 state="${STALKING_STATE_DIR:-/var/lib/stalking}"
 build="${STALKING_BUILD_DIR:-$state/build}"
 returns="${STALKING_RETURNS_DIR:-$state/returns}"
-seed="${STALKING_SEED_DIR:-/app/data/build}"
+image_database="${STALKING_IMAGE_DATABASE_DIR:-/app/data/build}"
 
 for dir in "$build" "$returns" "${HOME:-$state/home}"; do
     mkdir -p "$dir" 2>/dev/null || true
@@ -27,7 +27,7 @@ for dir in "$build" "$returns" "${HOME:-$state/home}"; do
     fi
 done
 
-seed_sha="$(cat "$seed/seed.sha256" 2>/dev/null || echo none)"
+seed_sha="$(cat "$image_database/seed.sha256" 2>/dev/null || echo none)"
 have_sha="$(cat "$build/.seed.sha256" 2>/dev/null || echo missing)"
 if [ ! -f "$build/stalking.duckdb" ] || [ "$seed_sha" != "$have_sha" ]; then
     if find "$returns" -maxdepth 1 -type f ! -name '.*' | grep -q .; then
@@ -35,7 +35,7 @@ if [ ! -f "$build/stalking.duckdb" ] || [ "$seed_sha" != "$have_sha" ]; then
         python -m etl build >&2
     else
         echo "entrypoint: copying the image's database into $build" >&2
-        cp "$seed/stalking.duckdb" "$build/.stalking.duckdb.seed.$$"
+        cp "$image_database/stalking.duckdb" "$build/.stalking.duckdb.seed.$$"
         mv -f "$build/.stalking.duckdb.seed.$$" "$build/stalking.duckdb"
     fi
     echo "$seed_sha" > "$build/.seed.sha256.$$" && mv -f "$build/.seed.sha256.$$" "$build/.seed.sha256"

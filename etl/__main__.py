@@ -59,17 +59,17 @@ def regenerate(what: str, check: bool) -> int:
     from etl import datapackage, docs
 
     if what == "docs":
-        jobs = [(lambda target=target: docs.update(target, check=check), target) for target in docs.GENERATED_FILES]
+        targets, out_of_date = list(docs.DOCUMENTS), docs.stale(check=check)
     else:
-        jobs = [(lambda: datapackage.update(check=check), paths.DATAPACKAGE_JSON)]
-    stale = 0
-    for update, target in jobs:
-        if update():
-            print(f"{display_path(target)} is current" if check else f"Updated {display_path(target)}")
-        else:
-            print(f"{display_path(target)} is out of date; run `python -m etl {what}`", file=sys.stderr)
-            stale += 1
-    return 1 if stale else 0
+        targets = [paths.DATAPACKAGE_JSON]
+        out_of_date = [] if datapackage.update(check=check) else targets
+    for target in out_of_date:
+        print(f"{display_path(target)} is out of date; run `python -m etl {what}`", file=sys.stderr)
+    if out_of_date:
+        return 1
+    for target in targets:
+        print(f"{display_path(target)} is current" if check else f"Updated {display_path(target)}")
+    return 0
 
 
 if __name__ == "__main__":

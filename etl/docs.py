@@ -1,11 +1,12 @@
-"""Regenerate the parts of data/DICTIONARY.md that mirror machine-readable files.
+"""Regenerate the parts of data/DICTIONARY.md and README.md that mirror machine-readable files.
 
 The input-file and return columns come from etl/schema.py and the allowed values from
 data/allowed_values.csv, data/dimensions.csv and data/attributes.csv, so the
 dictionary cannot drift from what the validator enforces. README.md's dataset counts
 (facts, funded services, timeline events) are counted from data/ the same way, so they
-cannot drift from the data. `python -m etl docs` rewrites the generated blocks of both
-files; `python -m etl docs --check` fails if any is stale.
+cannot drift from the data, and the README's table of settings comes from core/settings.py.
+`python -m etl docs` rewrites the generated blocks of both files; `python -m etl docs --check`
+fails if any is stale.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core import paths
+from core import paths, settings
 from etl.read import read_csv
 from etl.schema import ALL_FILES, RETURN, requirement
 
@@ -125,14 +126,24 @@ def dataset_numbers_block(data_dir: Path = paths.DATA_DIR) -> str:
     )
 
 
+def settings_block() -> str:
+    """Every setting the product reads (core/settings.py), with its default and meaning."""
+    out = ["| variable | type | default | read by | meaning |", "|---|---|---|---|---|"]
+    for s in settings.SETTINGS:
+        out.append(f"| `{s.name}` | {s.kind} | {_cell(s.shown_default)} | {s.read_by} | {_cell(s.meaning)} |")
+    return "\n".join(out)
+
+
 GENERATORS = {
     "input files": input_files_block,
     "allowed values": allowed_values_block,
     "return columns": return_columns_block,
     "return questions": return_questions_block,
     "dataset in numbers": dataset_numbers_block,
+    "settings": settings_block,
 }
-GENERATED_FILES = (paths.DICTIONARY_MD, paths.README_MD)
+# The files with generated blocks.
+DOCUMENTS = (paths.DICTIONARY_MD, paths.README_MD)
 
 
 def render(text: str) -> str:
@@ -150,3 +161,8 @@ def update(path: Path = paths.DICTIONARY_MD, check: bool = False) -> bool:
         return new == text
     path.write_text(new, encoding="utf-8")
     return True
+
+
+def stale(check: bool = False) -> list[Path]:
+    """Rewrite the generated blocks of every document (DOCUMENTS); with check=True only list the stale ones."""
+    return [path for path in DOCUMENTS if not update(path, check=check)]

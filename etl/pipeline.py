@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from core import atomic, clock, paths, writers
+from core.digests import file_sha256
 from core.problems import InputError, Problem, display_path
 from etl import demand_figures, load, normalise, read, stored_returns, validate
 from etl.schema import (
@@ -214,7 +214,7 @@ def input_hashes(data_dir: Path, database: Path | None = None) -> dict[str, str]
     out = {}
     for path in files:
         try:
-            out[display_path(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            out[display_path(path)] = file_sha256(path)
         except OSError:
             out[display_path(path)] = ""
     return out
@@ -264,11 +264,8 @@ def _build(
         data_dir=display_path(data_dir),
         files=[(display_path(t.path), t.sha256, len(t.rows)) for t in tables.values()]
         + [(display_path(r.path), r.sha256, r.rows) for r in accepted]
-        + [(display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0) for p in records]
-        + [
-            (display_path(p), hashlib.sha256(p.read_bytes()).hexdigest(), 0)
-            for p in demand_figures.stored_files(target)
-        ],
+        + [(display_path(p), file_sha256(p), 0) for p in records]
+        + [(display_path(p), file_sha256(p), 0) for p in demand_figures.stored_files(target)],
         note=note,
     )
     try:

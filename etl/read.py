@@ -15,6 +15,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
+import numbers
 import os
 import stat
 from dataclasses import dataclass, field
@@ -175,23 +177,41 @@ def parse_csv(raw: bytes, name: str, path: Path, *, max_bytes: int = MAX_FILE_BY
 LOCK_FILE = writers.LOCK_FILE
 
 
-def cell_text(value) -> str:
-    """An XLSX cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without '.0'.
-
-    The one reading of a return's XLSX cells: on the way in (intake.reading) and when a build
-    reads a stored return back (etl.stored_returns), so both see the same rows."""
+def _missing(value) -> bool:
+    """None, NaN, or pandas' NaT or NA (the form's data editor), without importing pandas here
+    (this module runs in the workbook reader's small worker process)."""
     if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return type(value).__name__ in {"NaTType", "NAType"}
+
+
+def cell_text(value, *, dates_only: bool = False) -> str:
+    """A cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without '.0',
+    booleans as TRUE/FALSE (as a spreadsheet writes them), nothing (None, NaN, NaT) as ''.
+
+    The one converter of a cell to text: a return's XLSX rows on the way in (intake.reading) and
+    when a build reads a stored return back (etl.stored_returns), so both see the same rows; and
+    with `dates_only` the answers of a return workbook (intake.workbook) and of the form's data
+    editor (intake.forms, ui.return_form), where a date question's answer is a date, so a time of
+    day typed with it is dropped. Rows keep it ('2025-03-31 12:00:00'), and the validator says
+    that is not a date, because a row's column may be a date or may be text."""
+    if _missing(value):
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+        if dates_only or value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, numbers.Integral):  # int, and NumPy's integers from a data editor
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
     if isinstance(value, str):
         return value.strip()
     # Array and data-table formulas come back as objects; keep them recognisable as formulas.

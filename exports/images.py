@@ -45,6 +45,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from charts import chart_text, fonts
+from core import settings
 from exports import geo
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,8 @@ UNAVAILABLE_MESSAGE = (
 
 
 def default_timeout() -> float:
-    try:
-        return max(1.0, float(os.environ.get(TIMEOUT_ENV, "30")))
-    except ValueError:
-        return 30.0
+    """The deadline for each image, in seconds (STALKING_EXPORT_TIMEOUT, core/settings.py)."""
+    return settings.current().export_timeout
 
 
 class ImageExportError(RuntimeError):
@@ -124,7 +123,7 @@ def installed_browser() -> str | None:
 
 def find_browser() -> str | None:
     """The browser image export will use, honouring STALKING_BROWSER; None if there is none."""
-    override = os.environ.get(BROWSER_ENV)
+    override = settings.current().browser
     if override is not None:
         if override.strip().lower() in {"", "none", "off", "0", "false"}:
             return None

@@ -36,6 +36,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
 from core import atomic, clock, paths
+from core.digests import file_sha256
 from geo.forces import describe, force_names
 
 # The stored GeoJSON for all 43 areas must be smaller than this (500 KB). It is
@@ -106,14 +107,6 @@ class ImportReport:
 
 
 # ---------------------------------------------------------------- reading
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _extract_zip(path: Path, workdir: Path) -> Path:
@@ -469,7 +462,7 @@ def prepare(source: Path, year: int | None = None) -> tuple[bytes, ImportReport]
         vintage = 2000 + int(match.group(1)) if match else None
         report = ImportReport(
             source_file=source.name,
-            source_sha256=_sha256(source),
+            source_sha256=file_sha256(source),
             imported_at=clock.now().replace(tzinfo=dt.UTC).isoformat(timespec="seconds"),
             code_field=field,
             vintage_year=vintage,
@@ -622,7 +615,7 @@ def boundaries_meta() -> dict | None:
     """The sidecar of the imported boundaries, or None when absent or out of step with the file."""
     try:
         meta = json.loads(paths.BOUNDARIES_META.read_text(encoding="utf-8"))
-        stored = _sha256(paths.BOUNDARIES_GEOJSON)
+        stored = file_sha256(paths.BOUNDARIES_GEOJSON)
     except (OSError, ValueError):
         return None
     return meta if meta.get("stored_sha256") == stored else None

@@ -38,6 +38,7 @@ from etl.questions import (
     Question,
     Section,
 )
+from etl.read import cell_text
 from etl.schema import RETURN_COLUMNS
 from intake import workbook
 
@@ -88,15 +89,8 @@ class Told:
 
 
 def _text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """A cell of the form's data editor as answer text (etl.read.cell_text; a date is a date only)."""
+    return cell_text(value, dates_only=True)
 
 
 def _answered(answers: Answers, section: Section) -> bool:

@@ -23,15 +23,15 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import secrets
 import zipfile
 from copy import copy
 from dataclasses import dataclass, field
 
-from core import atomic, clock, paths
+from core import atomic, clock, paths, settings
 from core.problems import InputError, Problem
 from etl.questions import SECTIONS, Answers, Question, Section
+from etl.read import cell_text
 from intake import isolated, xlsx_checks
 
 TEMPLATE_VERSION = "stalking-return-form/1"
@@ -59,9 +59,9 @@ MAX_BYTES = 1024 * 1024
 def form_key() -> bytes:
     """The server's key for signing workbook manifests: STALKING_FORM_KEY, or a key file in the state folder
     (made on first use). Replicas must share it, as they share the returns folder."""
-    env = os.environ.get("STALKING_FORM_KEY")
-    if env:
-        return env.encode("utf-8")
+    given = settings.current().form_key
+    if given:
+        return given.encode("utf-8")
     path = paths.FORM_KEY_FILE
     try:
         return path.read_bytes()
@@ -483,15 +483,8 @@ def answer_cells(book) -> dict[str, str]:
 
 
 def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """An answer cell as text: etl.read.cell_text, with a date question's answer a date only."""
+    return cell_text(value, dates_only=True)
 
 
 def read(raw: bytes, name: str, *, key: bytes | None = None) -> tuple[FormMeta, Answers]:

@@ -1,26 +1,28 @@
 """Shared fixtures. The tests build their own database in a temporary directory,
-so `make test` never touches data/build/ or data/returns/ (set before any project import)."""
+so `make test` never touches data/build/ or data/returns/. The settings are read when used
+(core/settings.py), so setting them here, after the imports, is enough; the processes the
+tests start inherit them."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+import time_machine
+
+from core import clock, paths, settings
+from etl import pipeline
+from tests import browser as _browser
+
 _BUILD = Path(tempfile.mkdtemp(prefix="stalking-test-build-"))
 os.environ["STALKING_BUILD_DIR"] = str(_BUILD)
 # Builds of the repository's data/ keep their returns (and the writer lock) here, not in data/returns/.
 os.environ["STALKING_RETURNS_DIR"] = str(_BUILD / "returns")
-
-import datetime as dt  # noqa: E402
-
-import pytest  # noqa: E402
-import time_machine  # noqa: E402
-
-from core import clock, paths  # noqa: E402
-from etl import pipeline  # noqa: E402
-from tests import browser as _browser  # noqa: E402
 
 # What each marker says a test drives; `make test-fast` leaves these out, `make test` runs them all.
 # A test that starts one of these without its marker fails (tests/browser.py: drives), so the
@@ -108,6 +110,15 @@ def today_is(monkeypatch):
     yield set_today
     for traveller in reversed(travellers):
         traveller.stop()
+
+
+@pytest.fixture
+def use_settings():
+    """Change settings for one test: `use_settings(read_only=True)` (core.settings.use), undone after it.
+
+    In this process only (AppTest included); a process the test starts reads its environment."""
+    with contextlib.ExitStack() as stack:
+        yield lambda **changes: stack.enter_context(settings.use(**changes))
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 every force is covered, the checkable figures hold, and silence stays silence.
 
 The quote checks read the plain-text source documents in ../shared/seeds
-(core.paths.SEEDS_DIR); they are skipped only when that folder is absent,
+(core.paths.SOURCE_DOCUMENTS_DIR); they are skipped only when that folder is absent,
 and fail under CI (CI=true).
 """
 
@@ -58,7 +58,7 @@ def sources() -> dict[str, dict[str, str]]:
 @cache
 def document(source_id: str) -> tuple[str, tuple[tuple[int, str], ...]]:
     """The document with whitespace collapsed, and (offset in it, heading text) of every non-empty line."""
-    text = (paths.SEEDS_DIR / sources()[source_id]["document"]).read_text(encoding="utf-8")
+    text = (paths.SOURCE_DOCUMENTS_DIR / sources()[source_id]["document"]).read_text(encoding="utf-8")
     parts, lines, offset = [], [], 0
     for raw in text.splitlines():
         piece = collapse(raw)
@@ -118,8 +118,8 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 def seeds() -> Path:
     """The source documents the quotes are checked against: skipped without them, except under CI
     (CI=true), where a missing folder fails every quote check, as a missing browser does."""
-    require(paths.SEEDS_DIR.is_dir(), f"source documents not available at {paths.SEEDS_DIR}")
-    return paths.SEEDS_DIR
+    require(paths.SOURCE_DOCUMENTS_DIR.is_dir(), f"source documents not available at {paths.SOURCE_DOCUMENTS_DIR}")
+    return paths.SOURCE_DOCUMENTS_DIR
 
 
 # ---------------------------------------------------------------- quotes

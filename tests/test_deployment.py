@@ -63,7 +63,7 @@ def test_one_ignore_list_that_keeps_secrets_and_state_out_of_images():
 
 
 def signed_in_office_app(read_only: bool, monkeypatch) -> AppTest:
-    monkeypatch.setattr(paths, "READ_ONLY", read_only)
+    monkeypatch.setenv("STALKING_READ_ONLY", "1" if read_only else "0")
     return signed_in_app(HERTS_OFFICE.email)
 
 

@@ -14,6 +14,11 @@ def test_generated_dictionary_blocks_are_current():
     assert docs.update(check=True), "data/DICTIONARY.md is stale: run `python -m etl docs`"
 
 
+def test_generated_readme_blocks_are_current():
+    assert docs.update(paths.README_MD, check=True), "README.md is stale: run `python -m etl docs`"
+    assert not docs.stale(check=True)
+
+
 def test_every_table_view_and_column_is_documented(built_db):
     text = paths.DICTIONARY_MD.read_text(encoding="utf-8")
     documented = set(re.findall(r"`([a-z_0-9]+)", text))

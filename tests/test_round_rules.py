@@ -70,16 +70,16 @@ def test_a_return_sent_back_after_the_close_cannot_be_sent_again_into_it(sandbox
 # ---------------------------------------------------------------- a second person
 
 
-def test_one_identity_may_enter_and_accept_a_return_by_default(sandbox, monkeypatch):
-    monkeypatch.setattr(paths, "SECOND_PERSON_REVIEW", False)
+def test_one_identity_may_enter_and_accept_a_return_by_default(sandbox, use_settings):
+    use_settings(second_person_review=False)
     round_ = open_round(sandbox, [HERTS])
     entered = submitting.submit(ADMIN_ACTOR, round_.round_id, HERTS, answers=herts_answers(round_))
     assert review.accept(ADMIN_ACTOR, entered.submission_id).state == "accepted"
 
 
-def test_with_the_second_person_setting_who_entered_a_return_cannot_accept_it(sandbox, monkeypatch):
+def test_with_the_second_person_setting_who_entered_a_return_cannot_accept_it(sandbox, use_settings):
     """Before: no such setting; the admin who entered an emailed return could always accept it."""
-    monkeypatch.setattr(paths, "SECOND_PERSON_REVIEW", True)
+    use_settings(second_person_review=True)
     round_ = open_round(sandbox, [HERTS])
     entered = submitting.submit(ADMIN_ACTOR, round_.round_id, HERTS, answers=herts_answers(round_))
     with pytest.raises(guard.Refused, match="a second person must accept it"):

@@ -14,7 +14,7 @@ import json
 
 import streamlit as st
 
-from core import paths, queries
+from core import paths, queries, settings
 from ui.evidence_view import md_escape
 from workflow import guard
 from workflow.access import PUBLIC, AccessListError, Actor, actor_for, read_access_list
@@ -24,7 +24,7 @@ _REMEMBERED = "_identity_remembered"
 
 def sign_in_configured() -> bool:
     """True when `[auth]` is configured in the secrets (and this is not a read-only replica)."""
-    if paths.READ_ONLY:
+    if settings.current().read_only:
         return False
     try:
         if not st.secrets.load_if_toml_exists():
@@ -61,7 +61,7 @@ def current_actor() -> Actor:
     """The signed-in identity and its role; public when nobody is signed in (or on a read-only replica).
 
     The role comes from the provider's immutable subject (workflow.access), never the e-mail it asserts."""
-    if paths.READ_ONLY or not st.user.get("is_logged_in", False):
+    if settings.current().read_only or not st.user.get("is_logged_in", False):
         return Actor("", PUBLIC, address=_address())
     claims = {k: v for k, v in st.user.to_dict().items() if isinstance(v, str | bool | int | float)}
     try:
@@ -83,7 +83,7 @@ def _force_name(pfa_code: str | None) -> str:
 
 def sidebar(actor: Actor) -> None:
     """Sign in / signed in as … / sign out, in the sidebar."""
-    if paths.READ_ONLY:
+    if settings.current().read_only:
         return
     with st.sidebar:
         if st.user.get("is_logged_in", False) and actor.role != PUBLIC:

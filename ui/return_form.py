@@ -14,6 +14,7 @@ import pandas as pd
 
 from core import rules
 from etl.questions import SECTIONS, Answers, Listing, Question
+from etl.read import cell_text as any_cell_text
 
 DATE_MIN = dt.date(2000, 1, 1)
 
@@ -59,16 +60,8 @@ def answer_text(q: Question, value) -> str:
 
 
 def cell_text(value) -> str:
-    """A table cell of the data editor as the form's answer text."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """A table cell of the data editor as the form's answer text (etl.read.cell_text; a date is a date only)."""
+    return any_cell_text(value, dates_only=True)
 
 
 def listing_frame(listing: Listing, rows: list[dict[str, str]]) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from core import clock, paths, queries
+from core import clock, paths, queries, settings
 from core.problems import InputError, Problem
 from etl.questions import Answers
 from intake import checking, forms, templates
@@ -238,7 +238,7 @@ def _second_person(session, actor: Actor, sub: Submission) -> None:
 
     Off by default: one analyst may enter a return an office emailed and accept it (recorded as
     entered on the office's behalf, and the accept under the same name, in the audit log)."""
-    if paths.SECOND_PERSON_REVIEW and actor.who in {sub.submitted_by, sub.entered_by}:
+    if settings.current().second_person_review and actor.who in {sub.submitted_by, sub.entered_by}:
         raise guard.refuse(
             session,
             actor,
