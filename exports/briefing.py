@@ -196,12 +196,12 @@ def build_pack(
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         stamp = time.localtime()[:6]
         for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = (
+            entry = zipfile.ZipInfo(name, date_time=stamp)
+            entry.compress_type = (
                 zipfile.ZIP_STORED if name.endswith((".png", ".docx", ".xlsx")) else zipfile.ZIP_DEFLATED
             )
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
+            entry.external_attr = 0o644 << 16
+            zf.writestr(entry, data)
     return BriefingPack(
         f"{brief.stem}.zip", buffer.getvalue(), list(files), warnings, time.perf_counter() - started, files
     )

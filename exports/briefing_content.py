@@ -95,11 +95,11 @@ def _timeline_chart(
     j = int((ends <= CLIFF_EDGE).sum())
     fall = "fell" if CLIFF_EDGE < today else "fall"
     notes = (f"{j} of {len(dated)} end dates {fall} on or before {long_date(CLIFF_EDGE)}.",) if len(dated) > 1 else ()
-    derived = int(dated["end_derived"].sum())
-    if derived:
+    derived_ends = int(dated["end_derived"].sum())
+    if derived_ends:
         notes = (
             *notes,
-            f"{derived} of the end dates {'is' if derived == 1 else 'are'} derived from the source's words, not stated.",
+            f"{derived_ends} of the end dates {'is' if derived_ends == 1 else 'are'} derived from the source's words, not stated.",
         )
     text = ChartText(
         title,
@@ -192,7 +192,7 @@ def build_charts(
         if funding == "funding-ends-per-quarter" and scope.kind != "all":
             funding = slug(palette.FUNDING.label, 40)
         brief = [slug(palette.ISAC.label, 40), funding]
-    out = []
+    out: list[Chart] = []
     for name, pair in made:
         if pair is None:
             continue

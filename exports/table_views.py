@@ -156,8 +156,8 @@ def next_end_text(value: object, derived: object, risk: object, passed: object) 
     return "no date stated"
 
 
-def _whole(value: object) -> str:
-    return str(int(value)) if pd.notna(value) else NOT_STATED
+def _whole(value: float | None) -> str:
+    return str(int(value)) if value is not None and pd.notna(value) else NOT_STATED
 
 
 def forces_table(coverage: pd.DataFrame, region_order: list[str]) -> pd.DataFrame:
