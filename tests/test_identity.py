@@ -76,7 +76,7 @@ def test_an_unverified_email_with_someone_elses_sub_is_that_someone_not_the_admi
     open_round(sandbox, [HERTS])
     claims = ADMIN_CLAIMS | {"sub": "herts.office@example.org", "email_verified": False}
     at = signed_in_app("admin@example.org", claims=claims)
-    assert at.sidebar.caption[0].value.endswith("(office for E23000027).")
+    assert at.sidebar.caption[0].value.endswith("(office for Hertfordshire).")
     assert offered(at) == {"app_pages/office_return.py"}, "the office's own page only: no Rounds page"
 
 

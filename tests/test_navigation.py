@@ -82,7 +82,7 @@ def test_the_date_buttons_set_the_date_without_a_session_state_warning(built_db,
     today = next(b for b in at.sidebar.button if b.label == "Today")
     today.click().run()
     assert not at.exception
-    assert at.sidebar.date_input(key="as_at").value == dt.date.today()
+    assert at.sidebar.date_input(key="as_at").value == clock.today()
     next(b for b in at.sidebar.button if b.label == "Source date").click().run()
     assert at.sidebar.date_input(key="as_at").value == queries.source_date()
     assert not [m for m in logged if "Session State" in m], logged

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 import intake
-from core import paths, queries
+from core import clock, paths, queries
 from core.problems import InputError
 from etl import load, pipeline
 
@@ -325,7 +325,7 @@ BAD = {
         "2:end_date: 2026-03-31 is before start_date 2026-04-01",
     ),
     "as_at in the future": (
-        lambda: [funding(as_at=(dt.date.today() + dt.timedelta(days=1)).isoformat())],
+        lambda: [funding(as_at=(clock.today() + dt.timedelta(days=1)).isoformat())],
         "2:as_at: {tomorrow} is in the future",
     ),
     "two as-at dates": (
@@ -423,7 +423,7 @@ def expect_rejected(accepted, path: Path, expected: str) -> list[str]:
 @pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
 def test_bad_return_is_rejected_and_changes_nothing(accepted, tmp_path: Path, case: str):
     rows_fn, expected = BAD[case]
-    expected = expected.replace("{tomorrow}", (dt.date.today() + dt.timedelta(days=1)).isoformat())
+    expected = expected.replace("{tomorrow}", (clock.today() + dt.timedelta(days=1)).isoformat())
     expect_rejected(accepted, write_return(tmp_path / "bad.csv", rows_fn()), expected)
 
 

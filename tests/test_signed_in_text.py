@@ -64,6 +64,9 @@ def hostile_answers(round_, strings: list[str] | None = None):
                 answers.values[q.key] = next(texts)[: q.max_length or 400]
         if section.evidence:
             answers.values[section.evidence_key] = next(texts)
+        for q in section.questions:  # a theme answered in part needs its required choices answered too
+            if q.required and q.kind == "choice" and not answers.values.get(q.key):
+                answers.values[q.key] = q.values[-1]
     for key, listing in LISTINGS.items():
         for row in answers.rows.get(key, []):
             for column in listing.columns:
@@ -160,13 +163,26 @@ def test_problems_beside_a_question_are_escaped(hostile_round):
     at = signed_in_app(HERTS_OFFICE.email)
     at.switch_page("app_pages/office_return.py").run()
     chosen = at.selectbox(key="office_round").value
-    at.session_state[f"_problems_{chosen.round_id}_{HERTS}"] = {
-        "isa_providers": [f"isa_providers: '{HOSTILE[1]}' is not a provider"],
-        "advocacy": [f"advocacy: '{HOSTILE[0]}' {HOSTILE[2]}"],
-    }
+    at.session_state[f"_problems_{chosen.round_id}_{HERTS}"] = [  # as the page keeps a submit's problems
+        {
+            "key": "isa_providers",
+            "anchor": "q-isa_providers",
+            "where": f"Advocacy: {HOSTILE[3]}",
+            "message": f"'{HOSTILE[1]}' is not a provider",
+            "beside": f"'{HOSTILE[1]}' is not a provider",
+        },
+        {
+            "key": "advocacy",
+            "anchor": "q-advocacy",
+            "where": HOSTILE[4],
+            "message": f"'{HOSTILE[0]}' {HOSTILE[2]}",
+            "beside": f"'{HOSTILE[0]}' {HOSTILE[2]}",
+        },
+    ]
     at.run()
     errors = [e.value for e in at.error]
-    assert md_escape(f"isa_providers: '{HOSTILE[1]}' is not a provider") in errors, errors
+    assert md_escape(f"'{HOSTILE[1]}' is not a provider") in errors, "beside its question"
+    assert any(md_escape(f"Advocacy: {HOSTILE[3]}") in e for e in errors), "in the summary at the top"
     assert not unescaped(at)
 
 

@@ -90,7 +90,7 @@ def test_a_round_workbook_whose_as_at_was_changed_is_refused(sandbox):
 
 def test_a_workbook_made_for_no_round_or_another_round_is_refused_into_a_round(sandbox):
     round_ = open_round(sandbox, [HERTS])
-    other = open_round(sandbox, [HERTS], title="Another round")
+    other = open_round(sandbox, [HERTS], title="Another round", days_ago=5)
     answers, previous = submitting.prefilled(round_, HERTS)
     for round_id, said in ((None, "no round"), (other.round_id, f"round {other.round_id}")):
         data = signed(workbook.build(answers, previous, force_name="Hertfordshire", round_id=round_id))
