@@ -33,11 +33,12 @@ run: $(DB)
 	@echo "Starting the dashboard at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" deploy/serve.sh --server.address 127.0.0.1 --server.port $(PORT)
 
-# Style, format and the architecture's layers; any finding fails.
+# Style, format, the architecture's layers and the types ([tool.mypy] in pyproject.toml); any finding fails.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

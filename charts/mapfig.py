@@ -198,7 +198,7 @@ def _geometry_files(
         if geometry == "tiles"
         else (paths.BOUNDARIES_GEOJSON, paths.BOUNDARIES_META)
     )
-    versions = []
+    versions: list[tuple[object, ...]] = []  # (path, inode, mtime, size), or (path, None) when missing
     for path in files:
         try:
             st = os.stat(path)

@@ -519,6 +519,11 @@ def as_table() -> list[tuple[str, str, str]]:
             "Recorded stalking for periods ending before this date is not comparable with later periods.",
         ),
         (
+            "not_reported",
+            NOT_REPORTED,
+            "What a theme reads as for a force area no source or return says anything about: not none.",
+        ),
+        (
             "cliff_edge",
             CLIFF_EDGE.isoformat(),
             "The end of the 2024/25 financial year, when most stalking funding in the source ended.",

@@ -224,19 +224,19 @@ def read(path: Path, resolve: Callable[[str], str | None], forces: dict[str, str
         # The hot path (about 200,000 rows): one dict look-up for the force and one for the offence,
         # keyed on the cell as read, before anything else is done with the row.
         raw_force = values[header[FORCE]]
-        found = forces_seen.get(raw_force)
-        if found is None:
+        force = forces_seen.get(raw_force)
+        if force is None:
             force_name = _text(raw_force)
             cleaned = NOTE_MARK.sub("", force_name)
             code = resolve(cleaned) if cleaned else None
             if code is not None:
-                found = (code, force_name)
+                force = (code, force_name)
             elif alias_key(cleaned) in _NON_FORCE_KEYS:
-                found = (SET_ASIDE, force_name)
+                force = (SET_ASIDE, force_name)
             else:
-                found = (UNKNOWN, force_name)
-            forces_seen[raw_force] = found
-        code, force_name = found
+                force = (UNKNOWN, force_name)
+            forces_seen[raw_force] = force
+        code, force_name = force
         if code is SET_ASIDE:
             set_aside[force_name] += 1
             continue

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 import pyarrow as pa
 
-from etl import questions
+from etl import questions, schema
 from etl.read import Table
 from etl.validate import Reference, Return
 
@@ -54,47 +54,28 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
     """Typed tables keyed by their database table name, accepted returns included."""
     out: dict[str, pd.DataFrame] = {}
 
-    forces = tables["forces.csv"].rows
-    out["forces"] = _frame(
-        [
-            {
-                k: r[k]
-                for k in (
-                    "pfa_code",
-                    "force_name",
-                    "short_name",
-                    "label",
-                    "region",
-                    "commissioner_body",
-                    "commissioner_name",
-                )
-            }
-            for r in forces
-        ],
-        ["pfa_code", "force_name", "short_name", "label", "region", "commissioner_body", "commissioner_name"],
-    ).sort_values("pfa_code", ignore_index=True)
+    forces = tables[schema.FORCES.name].rows
+    out[schema.FORCES.table] = _frame(forces, schema.FORCES.table_columns).sort_values("pfa_code", ignore_index=True)
     alias_rows = []
     for r in forces:
         for alias in [r["force_name"], r["short_name"]] + [a.strip() for a in r["aliases"].split(";") if a.strip()]:
             alias_rows.append({"alias": alias, "pfa_code": r["pfa_code"]})
     out["force_aliases"] = _frame(alias_rows, ["alias", "pfa_code"]).drop_duplicates(ignore_index=True)
-    out["force_neighbours"] = _frame(tables["force_neighbours.csv"].rows, ["pfa_code", "neighbour_code"])
-
-    sources = tables["sources.csv"].rows
-    out["sources"] = _frame(
-        [{**r, "published": _date(r["published"]), "url": r.get("url") or None} for r in sources],
-        ["source_id", "title", "short_title", "publisher", "published", "licence", "document", "description", "url"],
-    )
-    out["sections"] = _frame(
-        [{**r, "position": int(r["position"])} for r in tables["sections.csv"].rows],
-        ["source_id", "section", "heading", "position"],
-    )
-    out["allowed_values"] = _frame(tables["allowed_values.csv"].rows, ["field", "value", "meaning"])
-    out["dimensions"] = _frame(tables["dimensions.csv"].rows, ["dimension", "label", "recommendation", "meaning"])
-    out["attributes"] = _frame(
-        tables["attributes.csv"].rows, ["dimension", "attribute", "value_type", "cardinality", "meaning"]
-    )
-    out["glossary"] = _frame(tables["glossary.csv"].rows, ["term", "expansion", "meaning"])
+    sources = [
+        {**r, "published": _date(r["published"]), "url": r.get("url") or None} for r in tables[schema.SOURCES.name].rows
+    ]
+    sections = [{**r, "position": int(r["position"])} for r in tables[schema.SECTIONS.name].rows]
+    # The reference tables hold their files' columns as they are (dates and numbers typed).
+    for file, rows in (
+        (schema.NEIGHBOURS, tables[schema.NEIGHBOURS.name].rows),
+        (schema.SOURCES, sources),
+        (schema.SECTIONS, sections),
+        (schema.ALLOWED_VALUES, tables[schema.ALLOWED_VALUES.name].rows),
+        (schema.DIMENSIONS, tables[schema.DIMENSIONS.name].rows),
+        (schema.ATTRIBUTES, tables[schema.ATTRIBUTES.name].rows),
+        (schema.GLOSSARY, tables[schema.GLOSSARY.name].rows),
+    ):
+        out[file.table] = _frame(rows, file.table_columns)
 
     published = {sid: _date(r["published"]) for sid, r in ref.sources.items()}
 
@@ -142,23 +123,6 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             **evidence(t),
             "note": text(t, "note", empty_is_none=True),
         },
-        columns=[
-            "fact_id",
-            "pfa_code",
-            "force_as_named",
-            "dimension",
-            "attribute",
-            "value",
-            "value_number",
-            "value_wording",
-            "valid_from",
-            "edition_id",
-            "quote",
-            "source_id",
-            "section",
-            "source_date",
-            "note",
-        ],
     )
     out["facts"]["value_number"] = out["facts"]["value_number"].astype("Int64")
 
@@ -184,29 +148,6 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             **evidence(t),
             "note": text(t, "note", empty_is_none=True),
         },
-        columns=[
-            "stream_id",
-            "pfa_code",
-            "force_as_named",
-            "service",
-            "provision",
-            "funder",
-            "funder_wording",
-            "start_date",
-            "start_wording",
-            "start_derived",
-            "end_date",
-            "end_wording",
-            "end_derived",
-            "status",
-            "valid_from",
-            "edition_id",
-            "quote",
-            "source_id",
-            "section",
-            "source_date",
-            "note",
-        ],
     )
 
     t = tables["curated/timeline.csv"]
@@ -223,25 +164,10 @@ def normalise(tables: dict[str, Table], ref: Reference, returns: Sequence[Return
             **evidence(t),
             "note": text(t, "note", empty_is_none=True),
         },
-        columns=[
-            "event_id",
-            "date",
-            "date_wording",
-            "date_derived",
-            "date_precision",
-            "kind",
-            "event",
-            "actor",
-            "quote",
-            "source_id",
-            "section",
-            "source_date",
-            "note",
-        ],
     )
-    out["corrections"] = _frame(
-        [{**r, "date": _date(r["date"])} for r in tables["corrections.csv"].rows],
-        ["date", "record_id", "change", "reason"],
+    out[schema.CORRECTIONS.table] = _frame(
+        [{**r, "date": _date(r["date"])} for r in tables[schema.CORRECTIONS.name].rows],
+        schema.CORRECTIONS.table_columns,
     )
 
     used_sources = sorted(

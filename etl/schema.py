@@ -35,6 +35,7 @@ class Column:
     max_length: int | None = None
     meaning: str = ""
     in_header: bool = True  # False: a file may leave the column out (returns made before it existed)
+    in_table: bool = True  # False: not a column of the file's table (forces' aliases become force_aliases)
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,21 @@ class FileSchema:
     key: tuple[str, ...]
     meaning: str = ""
     may_be_empty: bool = False  # a header with no rows is valid
+    # The database table its rows become (etl/sql/tables.sql), its columns in the same order; a
+    # `force` column becomes pfa_code and force_as_named. Empty for a return (its rows join the
+    # curated tables). tests/test_columns_agree.py checks the file, the DDL and normalise agree.
+    table: str = ""
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def table_columns(self) -> list[str]:
+        """The file's columns as its table has them: a force named in the file becomes its ONS
+        code and the name as written."""
+        names = [c.name for c in self.columns if c.in_table]
+        return [n for name in names for n in (("pfa_code", "force_as_named") if name == "force" else (name,))]
 
 
 PFA_CODE = re.compile(r"^(E230000(0[1-9]|[1-3][0-9])|W1500000[1-4])$")
@@ -81,11 +93,17 @@ FORCES = FileSchema(
         Column("commissioner_body", "enum:commissioner_body", meaning="Kind of body that commissions services."),
         Column("commissioner_name", "text", max_length=120, meaning="The commissioning body by name."),
         Column(
-            "aliases", "text", required=False, max_length=400, meaning="Other names the sources use, separated by ';'."
+            "aliases",
+            "text",
+            required=False,
+            max_length=400,
+            meaning="Other names the sources use, separated by ';'.",
+            in_table=False,  # each becomes a row of force_aliases
         ),
     ),
     key=("pfa_code",),
     meaning="The 43 police force areas of England and Wales.",
+    table="forces",
 )
 
 SOURCES = FileSchema(
@@ -114,6 +132,7 @@ SOURCES = FileSchema(
     ),
     key=("source_id",),
     meaning="The documents every fact is quoted from (the origin of the data).",
+    table="sources",
 )
 
 SECTIONS = FileSchema(
@@ -132,6 +151,7 @@ SECTIONS = FileSchema(
     ),
     key=("source_id", "section"),
     meaning="The outline of each document, so every quote's section can be checked.",
+    table="sections",
 )
 
 ALLOWED_VALUES = FileSchema(
@@ -143,6 +163,7 @@ ALLOWED_VALUES = FileSchema(
     ),
     key=("field", "value"),
     meaning="Every value an enumerated column may take.",
+    table="allowed_values",
 )
 
 DIMENSIONS = FileSchema(
@@ -161,6 +182,7 @@ DIMENSIONS = FileSchema(
     ),
     key=("dimension",),
     meaning="The themes facts are grouped under.",
+    table="dimensions",
 )
 
 ATTRIBUTES = FileSchema(
@@ -178,6 +200,7 @@ ATTRIBUTES = FileSchema(
     ),
     key=("dimension", "attribute"),
     meaning="What each fact attribute records and the type of its value.",
+    table="attributes",
 )
 
 NEIGHBOURS = FileSchema(
@@ -188,6 +211,7 @@ NEIGHBOURS = FileSchema(
     ),
     key=("pfa_code", "neighbour_code"),
     meaning="Force areas that share a land border.",
+    table="force_neighbours",
 )
 
 GLOSSARY = FileSchema(
@@ -199,6 +223,7 @@ GLOSSARY = FileSchema(
     ),
     key=("term",),
     meaning="Terms and abbreviations used in the sources and on the dashboard.",
+    table="glossary",
 )
 
 CORRECTIONS = FileSchema(
@@ -212,6 +237,7 @@ CORRECTIONS = FileSchema(
     key=("date", "record_id", "change"),
     meaning="Corrections made to the curated data after first publication.",
     may_be_empty=True,
+    table="corrections",
 )
 
 FACTS = FileSchema(
@@ -237,6 +263,7 @@ FACTS = FileSchema(
     ),
     key=("fact_id",),
     meaning="One fact about one force per row, with its evidence.",
+    table="facts",
 )
 
 FUNDING_STREAMS = FileSchema(
@@ -266,6 +293,7 @@ FUNDING_STREAMS = FileSchema(
     ),
     key=("stream_id",),
     meaning="One funded service per row: funder, dates and status, with evidence.",
+    table="funding_stream_history",
 )
 
 TIMELINE = FileSchema(
@@ -288,6 +316,7 @@ TIMELINE = FileSchema(
     ),
     key=("event_id",),
     meaning="National events, deadlines and commitments.",
+    table="timeline",
 )
 
 # A return: an updated position for one force, submitted by a commissioner's office

@@ -118,7 +118,7 @@ def write(
         _dumps({"files": [stored.submitted.name, stored.record.name], "record": stored.record.name}),
     )
     atomic.write_atomic(stored.submitted, raw, mode=READ_ONLY)
-    record = {
+    record: dict[str, object] = {
         "format": RECORD_FORMAT,
         "submitted_file": stored.submitted.name,
         "sha256": sha256,
@@ -272,9 +272,10 @@ def file_rows(path: Path, raw: bytes) -> list[dict[str, str]] | str | None:
                 return None
             rows = table.rows
         else:
-            rows = _xlsx_rows(raw)
-            if isinstance(rows, str):
-                return rows
+            read = _xlsx_rows(raw)
+            if isinstance(read, str):
+                return read
+            rows = read
     except Exception:  # noqa: BLE001 - any failure to read it back is a mismatch, reported as such
         return None
     return [_in_return_format(r) for r in rows]
@@ -400,7 +401,7 @@ def _read_one(folder: Path, stem: str, path: Path) -> tuple[AcceptedFile | None,
         sha256=digest,
     )
     held = file_rows(submitted, raw)
-    differs = None if held == ANSWERS_WORKBOOK else _differs(table.rows, held)
+    differs = None if isinstance(held, str) else _differs(table.rows, held)  # str: ANSWERS_WORKBOOK, its only text
     if differs:
         return None, Problem(
             name,

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core import clock, rules
 from core.problems import InputError, Problem
@@ -180,14 +181,16 @@ def check_table(table: Table, schema: FileSchema, ref: Reference) -> list[Proble
     if table.problems:
         return list(table.problems)
     missing = [c.name for c in schema.columns if c.in_header and c.name not in table.columns]
-    for col in missing:
+    for name in missing:
         problems.append(
-            Problem(table.name, 1, col, "required column is missing; expected header: " + ",".join(schema.column_names))
+            Problem(
+                table.name, 1, name, "required column is missing; expected header: " + ",".join(schema.column_names)
+            )
         )
-    for col in table.columns:
-        if col not in schema.column_names:
+    for name in table.columns:
+        if name not in schema.column_names:
             problems.append(
-                Problem(table.name, 1, col, "unknown column; expected only: " + ",".join(schema.column_names))
+                Problem(table.name, 1, name, "unknown column; expected only: " + ",".join(schema.column_names))
             )
     if missing:
         return problems
@@ -452,8 +455,8 @@ class Return:
     as_at: dt.date
     submitted_by: str
     evidence: str | None
-    facts: list[dict[str, str]]  # dimension, item, attribute, value, evidence, note, force_as_named, line
-    streams: list[dict[str, str]]  # stream_id, service, funder, start_date, end_date, status, force_as_named, line
+    facts: list[dict[str, Any]]  # dimension, item, attribute, value, evidence, note, force_as_named (text); line (int)
+    streams: list[dict[str, Any]]  # stream_id, service, funder, start_date, end_date, status, force_as_named; line
     rows: int = 0
     signed_off_by: str | None = None
     entered_by: str | None = None  # who entered it on the office's behalf (an admin), if not the office

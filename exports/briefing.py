@@ -33,12 +33,10 @@ from exports import images, tables, word
 from exports.briefing_content import (
     Briefing,
     evidence_table,
-    forces_table,
     funders_table,
     gather,
     pack_filename,
     source_urls,
-    streams_table,
 )
 from exports.common import LICENCE, LICENCE_URL, NOT_REPORTED_NOTE
 from exports.scope import Scope, ScopeError, resolve_scope
@@ -164,12 +162,12 @@ def build_pack(
         (
             "force-areas",
             f"Force areas in {place}: stalking services as at {long_date(brief.as_at)}",
-            forces_table(brief.coverage),
+            brief.forces_table(),
         ),
         (
             "funded-services",
             f"Funded stalking services in {place} as at {long_date(brief.as_at)}",
-            streams_table(brief.streams),
+            brief.services_table(),
         ),
         (
             "funders",
@@ -198,12 +196,12 @@ def build_pack(
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         stamp = time.localtime()[:6]
         for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = (
+            entry = zipfile.ZipInfo(name, date_time=stamp)
+            entry.compress_type = (
                 zipfile.ZIP_STORED if name.endswith((".png", ".docx", ".xlsx")) else zipfile.ZIP_DEFLATED
             )
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
+            entry.external_attr = 0o644 << 16
+            zf.writestr(entry, data)
     return BriefingPack(
         f"{brief.stem}.zip", buffer.getvalue(), list(files), warnings, time.perf_counter() - started, files
     )
@@ -247,9 +245,9 @@ def readme(brief: Briefing, names: list[str], with_images: bool, warnings: list[
         elif name.startswith("data/"):
             what = {
                 "force-areas": "one row per force area: statuses, ISAs stated, stalking advocate posts (FTE) where "
-                "returned, funding risk, next funding end",
+                "returned, funding risk, next funding end (the columns of the Regional comparison page's table)",
                 "funded-services": "one row per funded service: funder, provider, start, end, status, "
-                "annual amount where shared, quote",
+                "annual amount where shared, quote (the columns of the Funding page's table)",
                 "funders": "one row per funder: funded services, force areas, annual amounts shared (summed only "
                 "where shared, never estimated)",
                 "evidence": "one row per quote: force area, themes, quote, document, section, date",

@@ -18,8 +18,8 @@ from charts import figures, palette
 from charts.chart_text import EXPORT_WIDTH, ChartText
 from core import changes, clock, headlines, queries, rules
 from core import coverage as coverage_rules
-from core.rules import CLIFF_EDGE, NOT_REPORTED, PROVISION_MEASURES
-from core.text import amount_words, data_as_at_line, long_date, slug
+from core.rules import CLIFF_EDGE, PROVISION_MEASURES
+from core.text import data_as_at_line, long_date, slug
 from exports import table_views
 from exports.common import LICENCE, NOT_REPORTED_NOTE, ExportInfo
 from exports.demand_tables import DemandSection, demand_section
@@ -95,11 +95,11 @@ def _timeline_chart(
     j = int((ends <= CLIFF_EDGE).sum())
     fall = "fell" if CLIFF_EDGE < today else "fall"
     notes = (f"{j} of {len(dated)} end dates {fall} on or before {long_date(CLIFF_EDGE)}.",) if len(dated) > 1 else ()
-    derived = int(dated["end_derived"].sum())
-    if derived:
+    derived_ends = int(dated["end_derived"].sum())
+    if derived_ends:
         notes = (
             *notes,
-            f"{derived} of the end dates {'is' if derived == 1 else 'are'} derived from the source's words, not stated.",
+            f"{derived_ends} of the end dates {'is' if derived_ends == 1 else 'are'} derived from the source's words, not stated.",
         )
     text = ChartText(
         title,
@@ -192,7 +192,7 @@ def build_charts(
         if funding == "funding-ends-per-quarter" and scope.kind != "all":
             funding = slug(palette.FUNDING.label, 40)
         brief = [slug(palette.ISAC.label, 40), funding]
-    out = []
+    out: list[Chart] = []
     for name, pair in made:
         if pair is None:
             continue
@@ -213,82 +213,6 @@ def pack_filename(scope: Scope, as_at: dt.date) -> str:
 
 
 # ---------------------------------------------------------------- tables
-
-
-def _date_text(value: object) -> str:
-    return long_date(pd.Timestamp(value).date()) if pd.notna(value) else ""
-
-
-def forces_table(cov: pd.DataFrame) -> pd.DataFrame:
-    """The force areas concerned, for the Word document and the data files: each status with the
-    date it was last reported (marked when more than 12 months before the date shown)."""
-
-    def next_end(row: pd.Series) -> str:
-        if pd.notna(row["next_funding_end"]):
-            text = pd.Timestamp(row["next_funding_end"]).date().isoformat()
-            return text + (" (derived)" if row["next_funding_end_derived"] else "")
-        if row["funding_risk"] == NOT_REPORTED:
-            return NOT_REPORTED
-        if pd.notna(row["last_funding_end_passed"]):
-            return f"ended {pd.Timestamp(row['last_funding_end_passed']).date().isoformat()}, renewal not reported"
-        return "no date stated"
-
-    def status(theme: rules.Theme) -> list[str]:
-        return [
-            headlines.last_reported(v, r, dated=not c)
-            for v, r, c in zip(cov[theme.column], cov[theme.reported_on], cov[theme.current_column])
-        ]
-
-    return pd.DataFrame(
-        {
-            "Force area": cov["short_name"],
-            "ONS code": cov["pfa_code"],
-            "Region": cov["region"],
-            "ISA provision": status(rules.ISAC),
-            "ISAs stated": cov["isac_count"],
-            "Stalking advocate posts (FTE)": cov["isa_fte"],
-            "Perpetrator programme": status(rules.PROGRAMME),
-            "MASIP or stalking clinic": status(rules.MASIP),
-            "Funding": status(rules.FUNDING),
-            "Funding at risk": cov["funding_at_risk"].map({True: "yes", False: "no"}),
-            "Next funding end": cov.apply(next_end, axis=1) if len(cov) else pd.Series(dtype=object),
-            "Funded services": cov["funded_services"],
-            "Quotes": cov["evidence_quotes"],
-        }
-    ).reset_index(drop=True)
-
-
-def streams_table(streams: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Force area": streams["short_name"],
-            "ONS code": streams["pfa_code"],
-            "Service": streams["service"],
-            "Funder": streams["funder"],
-            "Funder (source's words)": streams["funder_wording"],
-            "Start": streams["start_date"],
-            "Start (source's words)": streams["start_wording"],
-            "End": streams["end_date"],
-            "End (source's words)": streams["end_wording"],
-            "End date": streams["end_derived"]
-            .map({True: "derived, not stated", False: "stated"})
-            .where(streams["end_date"].notna(), ""),
-            "At the date shown": [
-                coverage_rules.service_when(st, e, bool(d), w)
-                for st, e, d, w in zip(
-                    streams["state"], streams["end_date"], streams["end_derived"], streams["end_wording"]
-                )
-            ],
-            "Status as reported": streams["status"],
-            "Provider": streams["provider"],
-            "Annual amount": [amount_words(a, d) for a, d in zip(streams["amount"], streams["amount_disclosure"])],
-            "Quote": streams["quote"],
-            "Document": streams["source_title"],
-            "Section": streams["section"],
-            "Document date": streams["source_date"],
-            "Document address": table_views.addresses(streams),
-        }
-    ).reset_index(drop=True)
 
 
 FUNDERS_NOTE = (
@@ -441,6 +365,15 @@ class Briefing:
     report_line: str = ""  # when the positions were last reported, said once
     # Demand beside provision (issue 27), when the official figures have been imported.
     demand: DemandSection | None = None
+    region_order: list[str] = field(default_factory=list)  # north to south, Wales last (queries.regions)
+
+    def forces_table(self) -> pd.DataFrame:
+        """The force areas concerned: the same frame as the regional comparison page's table."""
+        return table_views.forces_table(self.coverage, self.region_order)
+
+    def services_table(self) -> pd.DataFrame:
+        """The funded services concerned: the same frame as the funding page's table."""
+        return table_views.services_table(self.streams, self.as_at)
 
     @property
     def title(self) -> str:
@@ -553,6 +486,7 @@ def gather(
         changes=what_changed(cov, as_at, main_date, db),
         report_line=report_dates(cov, as_at),
         demand=demand if demand.imported else None,
+        region_order=region_order,
     )
 
 

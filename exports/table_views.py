@@ -38,7 +38,9 @@ def at_column(as_at: dt.date) -> str:
 
 
 def services_table(streams: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
-    """One row per funded service, earliest end first: dates as text, the quote and its citation."""
+    """One row per funded service, earliest end first: dates as text, the source's own words beside
+    each, the quote and its citation. The funding page's table and downloads and the pack's
+    data/funded-services files are this frame (the page shows SERVICES_SHOWN of its columns)."""
     df = streams.sort_values(["end_date", "short_name", "service"], na_position="last")
     return pd.DataFrame(
         {
@@ -46,16 +48,18 @@ def services_table(streams: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
             "ONS code": df["pfa_code"],
             "Service": df["service"],
             "Funder": df["funder"],
+            "Funder in the source's words": df["funder_wording"].fillna(""),
             "Start": [_iso(v) for v in df["start_date"]],
+            "Start date in the source's words": df["start_wording"].fillna(""),
             "End": [_iso(v) for v in df["end_date"]],
-            at_column(as_at): [
-                coverage_rules.service_when(s, e, bool(d), w)
-                for s, e, d, w in zip(df["state"], df["end_date"], df["end_derived"], df["end_wording"])
-            ],
             "End date in the source's words": df["end_wording"].fillna(""),
             "End date": df["end_derived"]
             .map({True: "derived, not stated", False: "stated"})
             .where(df["end_date"].notna(), NOT_STATED),
+            at_column(as_at): [
+                coverage_rules.service_when(s, e, bool(d), w)
+                for s, e, d, w in zip(df["state"], df["end_date"], df["end_derived"], df["end_wording"])
+            ],
             "Status as reported": df["status"],
             "Provider": df["provider"].fillna(""),
             "Annual amount": [amount_words(a, d) or NOT_STATED for a, d in zip(df["amount"], df["amount_disclosure"])],
@@ -140,7 +144,13 @@ def theme_table(coverage: pd.DataFrame, dim: palette.MapDimension) -> pd.DataFra
             **(
                 {
                     "Next funding end": [
-                        next_end_text(v, d) for v, d in zip(df["next_funding_end"], df["next_funding_end_derived"])
+                        next_end_text(v, d, r, p)
+                        for v, d, r, p in zip(
+                            df["next_funding_end"],
+                            df["next_funding_end_derived"],
+                            df["funding_risk"],
+                            df["last_funding_end_passed"],
+                        )
                     ]
                 }
                 if dim.key_figure == "next_funding_end" and "next_funding_end" in df
@@ -151,14 +161,27 @@ def theme_table(coverage: pd.DataFrame, dim: palette.MapDimension) -> pd.DataFra
     ).reset_index(drop=True)
 
 
-def next_end_text(value: object, derived: object) -> str:
-    if pd.isna(value):
-        return NOT_STATED
-    return pd.Timestamp(value).date().isoformat() + (" (derived)" if bool(derived) else "")
+def next_end_text(value: object, derived: object, risk: object, passed: object) -> str:
+    """'2025-03-31 (derived)'; otherwise why there is no date: not reported, an end passed, or none stated."""
+    if pd.notna(value):
+        return pd.Timestamp(value).date().isoformat() + (" (derived)" if bool(derived) else "")
+    if risk == rules.NOT_REPORTED:
+        return rules.NOT_REPORTED
+    if pd.notna(passed):
+        return f"ended {pd.Timestamp(passed).date().isoformat()}, renewal not reported"
+    return "no date stated"
+
+
+def _whole(value: float | None) -> str:
+    return str(int(value)) if value is not None and pd.notna(value) else NOT_STATED
 
 
 def forces_table(coverage: pd.DataFrame, region_order: list[str]) -> pd.DataFrame:
-    """One row per force area with every theme, by region (north to south, Wales last), then name."""
+    """One row per force area with every theme, by region (north to south, Wales last), then name.
+
+    The one table of force areas: the regional comparison page's table and its CSV and XLSX,
+    and the briefing pack's data/force-areas files, are this frame (tests/test_golden_tables.py).
+    Each status carries its symbol and the date it was last reported."""
     order = {r: i for i, r in enumerate(region_order)}
     df = coverage.assign(_r=coverage["region"].map(order)).sort_values(["_r", "short_name"])
     return pd.DataFrame(
@@ -166,15 +189,23 @@ def forces_table(coverage: pd.DataFrame, region_order: list[str]) -> pd.DataFram
             "Force area": df["short_name"],
             "ONS code": df["pfa_code"],
             "Region": df["region"],
-            "Victim support (ISAs)": status_text(df, palette.ISAC),
-            "ISAs stated": [str(int(v)) if pd.notna(v) else NOT_STATED for v in df["isac_count"]],
-            "Advocate FTE": [f"{v:g}" if pd.notna(v) else NOT_STATED for v in df["isa_fte"]],
-            "Perpetrator programme": status_text(df, palette.PROGRAMME),
-            "MASIP or clinic": status_text(df, palette.MASIP),
-            "Funding risk": status_text(df, palette.FUNDING),
+            rules.ISAC.label: status_text(df, palette.ISAC),
+            "ISAs stated": [_whole(v) for v in df["isac_count"]],
+            rules.ATTRIBUTE_LABELS["isa_fte"]: [f"{v:g}" if pd.notna(v) else NOT_STATED for v in df["isa_fte"]],
+            rules.PROGRAMME.label: status_text(df, palette.PROGRAMME),
+            rules.MASIP.label: status_text(df, palette.MASIP),
+            rules.FUNDING.label: status_text(df, palette.FUNDING),
+            rules.MEASURES["funding_at_risk"].label: df["funding_at_risk"].map({True: "yes", False: "no"}),
             "Next funding end": [
-                next_end_text(v, d) for v, d in zip(df["next_funding_end"], df["next_funding_end_derived"])
+                next_end_text(v, d, r, p)
+                for v, d, r, p in zip(
+                    df["next_funding_end"],
+                    df["next_funding_end_derived"],
+                    df["funding_risk"],
+                    df["last_funding_end_passed"],
+                )
             ],
+            "Funded services": df["funded_services"].astype(int),
             "Quotes": df["evidence_quotes"].astype(int),
         }
     ).reset_index(drop=True)

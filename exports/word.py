@@ -26,6 +26,7 @@ import re
 
 import pandas as pd
 from docx import Document
+from docx.document import Document as DocxDocument  # the type; docx.Document() makes one
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -258,7 +259,7 @@ def _demand(doc, brief: Briefing) -> None:
         _small(doc.add_paragraph(), caveat)
 
 
-def _document(brief: Briefing, title: str, marking: str | None) -> Document:
+def _document(brief: Briefing, title: str, marking: str | None) -> DocxDocument:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)

@@ -61,7 +61,7 @@ def read_tiles(path: Path | None = None, forces_path: Path | None = None) -> dic
     names = force_names(forces_path)
     problems: list[str] = []
     positions: dict[str, tuple[int, int]] = {}
-    seen = Counter()
+    seen: Counter[str] = Counter()
     try:
         fh = open(path, newline="", encoding="utf-8")
     except OSError as err:

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core import paths
 from etl import pipeline, stored_returns
@@ -162,7 +163,7 @@ def import_return(
     behalf; the round it answers)."""
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA_DIR
     database = database or paths.DATABASE
-    args = dict(data_dir=data_dir, today=today, name=name, table=table)
+    args: dict[str, Any] = dict(data_dir=data_dir, today=today, name=name, table=table)
     if dry_run:
         preview, _, _ = preview_return(raw, file_name, **args)
         if on_preview:

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from core.problems import InputError, Problem
 
@@ -47,7 +48,7 @@ _spin_before_reading = False
 _grab_before_reading = 0
 
 
-def run(job: str, raw: bytes, name: str, **options) -> object:
+def run(job: str, raw: bytes, name: str, **options) -> dict[str, Any]:
     """The result of reader `job` on the file's bytes, read in a worker process with limits.
 
     Raises InputError with the reader's problems, or with one saying which limit stopped it."""
@@ -143,7 +144,7 @@ def _high_water(pid: int | str = "self") -> int:
     return 0
 
 
-def _result(name: str, out: bytes, status: int) -> object:
+def _result(name: str, out: bytes, status: int) -> dict[str, Any]:
     if status in (-signal.SIGPROF, -signal.SIGXCPU, -signal.SIGKILL):
         raise InputError(
             [

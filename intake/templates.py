@@ -132,8 +132,8 @@ def workbook(
     guide.append(["column", "required", "meaning"])
     for cell in guide[guide.max_row]:
         cell.font = bold
-    for col in RETURN.columns:
-        guide.append([col.name, requirement(col.name), col.meaning])
+    for column in RETURN.columns:
+        guide.append([column.name, requirement(column.name), column.meaning])
     guide.append([])
     guide.append(["field", "value", "meaning"])
     for cell in guide[guide.max_row]:
@@ -164,7 +164,7 @@ def workbook(
     guide.column_dimensions["B"].width = 34
     guide.column_dimensions["C"].width = 100
 
-    for column, fld in (
+    for heading, fld in (
         ("record", "record"),
         ("dimension", "dimension"),
         ("funder", "funder"),
@@ -172,7 +172,7 @@ def workbook(
     ):
         if fld not in ranges:
             continue
-        letter = openpyxl.utils.get_column_letter(COLUMNS.index(column) + 1)
+        letter = openpyxl.utils.get_column_letter(COLUMNS.index(heading) + 1)
         dv = DataValidation(
             type="list",
             formula1=ranges[fld],

@@ -332,8 +332,10 @@ def workflow(args) -> int:
         if raw is None:
             raise InputError([problem])
         code = _force(args.force) if args.force else _file_force(raw, args.file)
-        made = submitting.submit(actor, args.round, code, file_bytes=raw, file_name=args.file.name)
-        say(f"Submitted {args.file} for {code} as submission {made.submission_id} (entered on the office's behalf)")
+        submitted = submitting.submit(actor, args.round, code, file_bytes=raw, file_name=args.file.name)
+        say(
+            f"Submitted {args.file} for {code} as submission {submitted.submission_id} (entered on the office's behalf)"
+        )
         return 0
     if args.command == "review":
         code = _force(args.force)
@@ -350,10 +352,10 @@ def workflow(args) -> int:
         return 0
     from workflow import report
 
-    data = report.build(actor, args.round, images_wanted=False if args.no_charts else None)
-    args.out.write_bytes(data.data)
-    say(f"Wrote {args.out} ({len(data.files)} files)")
-    for warning in data.warnings:
+    made_report = report.build(actor, args.round, images_wanted=False if args.no_charts else None)
+    args.out.write_bytes(made_report.data)
+    say(f"Wrote {args.out} ({len(made_report.files)} files)")
+    for warning in made_report.warnings:
         print(printable(warning), file=sys.stderr)
     return 0
 

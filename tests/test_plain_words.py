@@ -188,7 +188,6 @@ def test_tables_and_downloads_that_cite_a_document_give_its_address(built_db):
     evidence = queries.evidence_at(as_at)
     for table in (
         table_views.services_table(streams, as_at),
-        briefing_content.streams_table(streams),
         briefing_content.evidence_table(evidence),
     ):
         assert len(table) and "Document address" in table.columns

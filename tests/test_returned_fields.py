@@ -140,7 +140,7 @@ def test_returned_fields_are_shown_where_people_look(sandbox):  # noqa: F811
 
     regions = page("app_pages/regions.py", {"regions_view": "Force areas"})
     forces = markdown_table(regions, "Force area")
-    by_name = forces.set_index("Force area")["Advocate FTE"]
+    by_name = forces.set_index("Force area")["Stalking advocate posts (FTE)"]
     assert by_name["Hertfordshire"] == "3.5" and by_name["Essex"] == "not stated"
 
     cov = queries.coverage(AS_AT, db=queries.Database(sandbox.database))

@@ -9,6 +9,8 @@ the regional comparison ranked by both. Until the official files are imported ea
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -228,9 +230,7 @@ def regions_block(filters) -> None:
             notes=rules.DEMAND_CAVEATS[:2],
         )
         chart_block(
-            lambda width, column=column, label=label, text=text: demand_charts.ranked(
-                ranks, column, label, text, width=width
-            ),
+            functools.partial(demand_charts.ranked, ranks, column, label, text),
             table,
             text,
             key=key,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -164,10 +165,10 @@ def show_table(
     *,
     key: str,
     column_config: dict | None = None,
-    height: int | str = "auto",
+    height: int | Literal["auto", "stretch", "content"] = "auto",
     as_at: dt.date | None = None,
     column_order: list[str] | None = None,
-    force_width: int | str = 130,
+    force_width: int | Literal["small", "medium", "large"] = 130,
 ) -> None:
     """st.dataframe of a table with readable column names; force names link to their profiles.
 
@@ -237,9 +238,9 @@ def table_block(
     filters: dict[str, object] | None = None,
     column_config: dict | None = None,
     column_order: list[str] | None = None,
-    height: int | str = "auto",
+    height: int | Literal["auto", "stretch", "content"] = "auto",
     as_at: dt.date | None = None,
-    force_width: int | str = 130,
+    force_width: int | Literal["small", "medium", "large"] = 130,
 ) -> None:
     """A table with its source line and downloads."""
     show_table(

@@ -38,7 +38,7 @@ from etl.questions import CONSENTED, EXAMPLE, LISTINGS, QUESTIONS, REC_STATUS, R
 from exports import demand_tables, images, tables
 from exports.common import LICENCE, ExportInfo
 from exports.document import Bullets, Contents, Document, Figure, Heading, Paragraph, Quote, Table, to_docx
-from workflow import progress, review, rounds
+from workflow import database, progress, review, rounds
 from workflow.access import Actor
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Round:
     """Everything the report reads, gathered once: the round, where each force stands, and the accepted
     returns' facts and funded services at the round's as-at date (with the position before it)."""
 
-    round_: object
+    round_: database.Round  # the round as stored
     today: dt.date
     states: list[progress.ForceState]
     names: dict[str, str]  # code -> short name

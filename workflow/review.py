@@ -103,12 +103,15 @@ def changes(sub: Submission, round_: Round) -> list[FieldChange]:
         if old != new:
             out.append(FieldChange(q.prompt, q.label_of(old) if old else "", q.label_of(new) if new else ""))
     for key, listing in LISTINGS.items():
-        for old, new in _paired(forms.filled_rows(before, key), forms.filled_rows(after, key), key):
-            name = str((new or old).get("service") or (new or old).get("name") or "").strip() or "a new row"
+        for old_row, new_row in _paired(forms.filled_rows(before, key), forms.filled_rows(after, key), key):
+            name = (
+                str((new_row or old_row).get("service") or (new_row or old_row).get("name") or "").strip()
+                or "a new row"
+            )
             for column in listing.columns:
                 if column.key == "stream_id":
                     continue
-                a, b = str(old.get(column.key, "") or ""), str(new.get(column.key, "") or "")
+                a, b = str(old_row.get(column.key, "") or ""), str(new_row.get(column.key, "") or "")
                 if a != b:
                     out.append(
                         FieldChange(
@@ -310,8 +313,8 @@ def accept(
             round_id=sub.round_id,
             received=received,
         ).stored.name
-    except AlreadyImported as done:  # stored by an accept that stopped before it was marked: finish it
-        stored_as = done.stored_as
+    except AlreadyImported as already:  # stored by an accept that stopped before it was marked: finish it
+        stored_as = already.stored_as
     except BaseException as err:
         with guard.open_session(url) as session:
             _move(session, submission_id, (ACCEPTING,), state=SUBMITTED, reviewed_by=None)  # waiting again

@@ -80,15 +80,15 @@ WITH f AS (
 )
 SELECT
     fo.pfa_code, fo.force_name, fo.short_name, fo.label, fo.region, fo.commissioner_body,
-    coalesce(f.isac_status, 'not reported') AS isac_status,
+    coalesce(f.isac_status, n.not_reported) AS isac_status,
     f.isac_count,
     f.dedicated_stalking_posts,
     f.isa_fte,
     f.apcc_grouping,
     f.isac_reported_on,
-    coalesce(f.perpetrator_programme_status, 'not reported') AS perpetrator_programme_status,
+    coalesce(f.perpetrator_programme_status, n.not_reported) AS perpetrator_programme_status,
     f.programme_reported_on,
-    coalesce(f.masip_status, 'not reported') AS masip_status,
+    coalesce(f.masip_status, n.not_reported) AS masip_status,
     f.masip_reported_on,
     coalesce(s.funded_services, 0) AS funded_services,
     coalesce(f.funding_statements, 0) AS funding_statements,
@@ -100,6 +100,8 @@ SELECT
     f.body_returned, f.body_kind, f.body_reported_on,
     CAST(d AS DATE) AS as_at
 FROM forces fo LEFT JOIN f USING (pfa_code) LEFT JOIN s USING (pfa_code)
+-- The words for a theme with no fact (core.rules.NOT_REPORTED), from the rules table.
+CROSS JOIN (SELECT value AS not_reported FROM rules WHERE name = 'not_reported') n
 ORDER BY fo.pfa_code;
 
 CREATE VIEW force_coverage AS SELECT * FROM coverage_at(current_date);
