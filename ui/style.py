@@ -49,6 +49,9 @@ CSS = (
   line-height: 24px;
   text-align: center;
 }
+/* A wide table people read across (ui/widgets.wrapped_table): set a size smaller, so its twelve
+   columns of whole words fit a 1440 px window without an inner scroll. */
+[class*="_wrapped"] table { font-size: 0.875rem; }
 /* The phone's "Filters" button (ui/filters_button.py): only where the sidebar is closed by default. */
 @media (min-width: 769px) {  /* Streamlit closes the sidebar by default up to 768 px */
   .st-key-phone_filters { display: none; }
