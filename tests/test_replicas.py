@@ -475,7 +475,7 @@ def test_sign_in_through_the_proxy_and_a_submission_seen_from_another_replica(cl
             reviewer.goto(f"{PROXY}/review-returns")
             _idle(reviewer)
             expect(reviewer.get_by_text(re.compile("Hertfordshire")).first).to_be_visible()
-            expect(reviewer.get_by_text(re.compile("Submitted by herts.office@example.org")).first).to_be_visible()
+            expect(reviewer.get_by_text(re.compile("Sent by herts.office@example.org")).first).to_be_visible()
         finally:
             browser.close()
     # Both sign-ins' callbacks reached the replica that started them.

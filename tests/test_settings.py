@@ -209,6 +209,9 @@ def test_an_old_name_is_refused_with_its_new_one(old, new):
 
 def test_the_settings_follow_the_environment_when_asked(monkeypatch, tmp_path):
     """Set after every import: no need to set anything before importing."""
+    for name in ("DATABASE", "WORKFLOW_URL"):
+        if name in vars(paths):  # a value another test's monkeypatch.setattr(paths, …) put back as a constant
+            monkeypatch.delitem(vars(paths), name)
     monkeypatch.setenv("STALKING_BUILD_DIR", str(tmp_path / "elsewhere"))
     monkeypatch.delenv("STALKING_WORKFLOW_URL", raising=False)
     assert paths.DATABASE == tmp_path / "elsewhere" / "stalking.duckdb"
