@@ -52,8 +52,10 @@ test: lint
 # The edit-test loop: every test but those that drive a browser, PostgreSQL, a container,
 # replicas behind HAProxy, LibreOffice or the kill -9 loop (markers declared in tests/conftest.py).
 FAST := not (browser or postgres or container or replicas or libreoffice or killloop)
+# One test file per worker, a worker per core (pytest-xdist): each worker builds its own test
+# database (tests/conftest.py), and a file's module fixtures stay in one process.
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --dist loadfile -m "$(FAST)" $(PYTEST_ARGS)
 
 # The tests that depend on the date they run (marked `dates`), with the product's clock moved on.
 LATER_DATES := 2027-06-01 2030-01-01
