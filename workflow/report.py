@@ -247,6 +247,12 @@ def _question_label(key: str) -> Callable[[str], str]:
     return QUESTIONS[key].label_of
 
 
+def question_counts(r: Round, dimension: str, attribute: str, key: str) -> pd.DataFrame:
+    """count_table of one question's answers (the fact `dimension`/`attribute`), its choices in the
+    question's order and labelled as the form labels them."""
+    return count_table(r, r.answers(dimension, attribute), _question_label(key), QUESTIONS[key].values)
+
+
 def _counts_sentence(r: Round, answered: set[str], theme: str) -> Paragraph:
     n = len([c for c in r.accepted if c in answered])
     return Paragraph.of(
@@ -410,22 +416,12 @@ def co_commissioning(r: Round) -> list:
         Table(
             "co-commissioning-by-status",
             "Stalking services commissioned jointly with another body",
-            count_table(
-                r,
-                r.answers("co_commissioning", "status"),
-                _question_label("cocom_status"),
-                QUESTIONS["cocom_status"].values,
-            ),
+            question_counts(r, "co_commissioning", "status", "cocom_status"),
         ),
         Table(
             "co-commissioning-partners",
             "Who the offices commission stalking services with",
-            count_table(
-                r,
-                r.answers("co_commissioning", "partner"),
-                _question_label("cocom_partners"),
-                QUESTIONS["cocom_partners"].values,
-            ),
+            question_counts(r, "co_commissioning", "partner", "cocom_partners"),
         ),
         Table("co-commissioning-across-borders", "Jointly commissioned services across force boundaries", across),
         Paragraph.of(
@@ -496,12 +492,7 @@ def multi_agency(r: Round) -> list:
         Table(
             "risk-forums",
             "Multi-agency risk forums used for stalking cases",
-            count_table(
-                r,
-                r.answers("multi_agency", "risk_forum"),
-                _question_label("risk_forums"),
-                QUESTIONS["risk_forums"].values,
-            ),
+            question_counts(r, "multi_agency", "risk_forum", "risk_forums"),
         ),
         *examples(r, "multi_agency"),
     ]
@@ -517,22 +508,12 @@ def information_sharing(r: Round) -> list:
         Table(
             "information-sharing-agreements",
             "Information-sharing agreements between the police, the office and the providers",
-            count_table(
-                r,
-                r.answers("information_sharing", "status"),
-                _question_label("sharing_status"),
-                QUESTIONS["sharing_status"].values,
-            ),
+            question_counts(r, "information_sharing", "status", "sharing_status"),
         ),
         Table(
             "information-shared",
             "What the police and the providers share",
-            count_table(
-                r,
-                r.answers("information_sharing", "shared"),
-                _question_label("sharing_what"),
-                QUESTIONS["sharing_what"].values,
-            ),
+            question_counts(r, "information_sharing", "shared", "sharing_what"),
         ),
         *examples(r, "information_sharing"),
     ]
@@ -553,19 +534,12 @@ def scrutiny(r: Round) -> list:
         Table(
             "scrutiny-means",
             "How the offices scrutinise the response to stalking",
-            count_table(
-                r, r.answers("scrutiny", "means"), _question_label("scrutiny_means"), QUESTIONS["scrutiny_means"].values
-            ),
+            question_counts(r, "scrutiny", "means", "scrutiny_means"),
         ),
         Table(
             "independent-reviews",
             "Independent reviews of the response to stalking (for example by the Suzy Lamplugh Trust)",
-            count_table(
-                r,
-                r.answers("scrutiny", "review_status"),
-                _question_label("scrutiny_review"),
-                QUESTIONS["scrutiny_review"].values,
-            ),
+            question_counts(r, "scrutiny", "review_status", "scrutiny_review"),
         ),
         Table("independent-reviewers", "Who carried out the reviews", named),
         *examples(r, "scrutiny"),
@@ -596,22 +570,12 @@ def awareness(r: Round) -> list:
         Table(
             "training-by-status",
             "Stalking training or awareness commissioned or funded in the 12 months before the as-at date",
-            count_table(
-                r,
-                r.answers("awareness_training", "status"),
-                _question_label("training_status"),
-                QUESTIONS["training_status"].values,
-            ),
+            question_counts(r, "awareness_training", "status", "training_status"),
         ),
         Table(
             "training-audiences",
             "Who the training or awareness was for",
-            count_table(
-                r,
-                r.answers("awareness_training", "audience"),
-                _question_label("training_for"),
-                QUESTIONS["training_for"].values,
-            ),
+            question_counts(r, "awareness_training", "audience", "training_for"),
         ),
         Paragraph.of(
             f"{_share(len(trained), len(r.accepted))} accepted returns state how many people were trained: "
@@ -789,9 +753,7 @@ def charts(r: Round, session: images.ImageSession | None, why_not: str) -> list[
         )
     )
 
-    model = count_table(
-        r, r.answers("isac_provision", "status"), _question_label("isa_model"), QUESTIONS["isa_model"].values
-    )
+    model = question_counts(r, "isac_provision", "status", "isa_model")
     answered = model[model["Answer"] != NOT_ANSWERED]
     if len(answered):
         top = answered.loc[answered["Force areas"].idxmax()]
