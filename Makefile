@@ -50,8 +50,10 @@ test: lint
 	$(MAKE) --no-print-directory test-dates
 
 # The edit-test loop: every test but those that drive a browser, PostgreSQL, a container,
-# replicas behind HAProxy, LibreOffice or the kill -9 loop (markers declared in tests/conftest.py).
-FAST := not (browser or postgres or container or replicas or libreoffice or killloop)
+# replicas behind HAProxy, LibreOffice or the kill -9 loop, and those marked `slow` (the 43-force
+# sweeps, the benchmarks' quick runs, the multi-process flows). Markers: tests/conftest.py.
+EXTERNAL := browser or postgres or container or replicas or libreoffice or killloop
+FAST := not ($(EXTERNAL) or slow)
 # One test file per worker, a worker per core (pytest-xdist): each worker builds its own test
 # database (tests/conftest.py), and a file's module fixtures stay in one process.
 test-fast: $(STAMP)
@@ -62,7 +64,7 @@ LATER_DATES := 2027-06-01 2030-01-01
 test-dates: $(STAMP)
 	@for day in $(LATER_DATES); do \
 		echo "Date-sensitive tests with the clock at $$day"; \
-		$(PY) -m pytest -q -m "dates and $(FAST)" --today $$day $(PYTEST_ARGS) || exit 1; \
+		$(PY) -m pytest -q -m "dates and not ($(EXTERNAL))" --today $$day $(PYTEST_ARGS) || exit 1; \
 	done
 
 # Builds its own database in a temporary folder (never data/build); prints and writes bench/results.md.

@@ -35,6 +35,12 @@ DRIVES = {
     "libreoffice": "LibreOffice",
     "killloop": "the kill -9 loop",
 }
+# What a `slow` test is: several seconds of one core each, so `make test-fast` leaves them out too
+# (about a quarter of the fast loop's time in 3% of its tests); `make test` and `make test-dates` run them.
+SLOW = (
+    "a sweep of all 43 forces or of a whole generated round, a benchmark's quick run, or several "
+    "processes at once (command-line rounds, locks, races, memory-bounded workers)"
+)
 # Fixtures that start PostgreSQL: a test that uses one is marked `postgres` without saying so.
 _POSTGRES_FIXTURES = {"postgres_server", "postgres_url"}
 
@@ -53,6 +59,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "dates: depends on the date it runs (make test-dates runs these again at two later dates)"
     )
+    config.addinivalue_line("markers", f"slow: {SLOW} (left out of make test-fast)")
     _renders_are_marked()
     today = config.getoption("--today")
     if today:

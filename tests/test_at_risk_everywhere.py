@@ -93,6 +93,7 @@ def test_funding_page_lists_the_same_forces(as_at, expected):
     assert metric.value == f"{len(expected)} of 43"
 
 
+@pytest.mark.slow
 def test_every_force_profile_says_the_same(as_at, expected):
     forces = queries.forces()
     said_at_risk = set()
@@ -105,6 +106,7 @@ def test_every_force_profile_says_the_same(as_at, expected):
     assert said_at_risk == expected
 
 
+@pytest.mark.slow
 def test_england_and_wales_pack_names_the_same_forces(as_at, expected):
     pack = briefing.build_pack(briefing.Scope.all(), as_at, images_wanted=False)
     with zipfile.ZipFile(io.BytesIO(pack.data)) as zf:

@@ -14,6 +14,9 @@ import pytest
 
 from core import paths
 
+# Each runs a benchmark's quick pass in its own process: make test runs them, make test-fast does not.
+pytestmark = pytest.mark.slow
+
 
 def test_quick_etl_benchmark_runs(tmp_path):
     out = tmp_path / "results.md"

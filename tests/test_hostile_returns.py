@@ -370,6 +370,7 @@ def file_size_limit(limit: int):
     return apply
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "import"])
 def test_a_full_disk_on_the_build_folder_is_one_problem_and_changes_nothing(
     data_copy: Path, tmp_path: Path, command: str

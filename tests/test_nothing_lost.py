@@ -114,6 +114,7 @@ def test_a_build_on_a_fresh_clone_holds_the_writer_lock(fresh, monkeypatch):
     assert seen == ["held"], "a build holds the lock every import takes, even with no returns folder yet"
 
 
+@pytest.mark.slow
 def test_an_import_during_a_build_on_a_fresh_clone_is_kept(fresh, tmp_path: Path):
     """A build and an import started together: whichever takes the lock first, the return ends up in
     the database, and importing it again is refused because it is there."""
@@ -189,6 +190,7 @@ def dead_pid() -> int:
     return proc.pid
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("next_writer", ["build", "import", "the same import again"])
 @pytest.mark.parametrize("step", STEPS)
 def test_the_next_writer_finishes_or_undoes_a_killed_import(

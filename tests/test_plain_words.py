@@ -107,6 +107,7 @@ def test_each_term_is_expanded_where_a_page_first_uses_it(built_db, spec):
     assert_each_term_expanded_at_its_first_use(at, spec.url_path)
 
 
+@pytest.mark.slow
 def test_each_term_is_expanded_where_each_force_profile_first_uses_it(built_db):
     """The terms a profile uses depend on the force's evidence: all 43."""
     codes = list(queries.forces()["pfa_code"])

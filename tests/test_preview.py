@@ -65,6 +65,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_the_preview_is_what_the_import_builds(setup, tmp_path: Path, case: str):
     from intake.comparing import Position

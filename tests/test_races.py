@@ -117,6 +117,7 @@ def box(request, data_copy: Path, tmp_path: Path, monkeypatch):
     database.dispose_all()
 
 
+@pytest.mark.slow
 def test_the_same_file_submitted_by_four_processes_at_once_leaves_one_waiting(box, tmp_path: Path):
     round_ = open_round(box, [HERTS])
     raw = submitting.templates.template_csv(

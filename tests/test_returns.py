@@ -281,6 +281,7 @@ def test_committed_templates_are_current():
     assert STREAM in example.read_text(encoding="utf-8-sig")
 
 
+@pytest.mark.slow
 def test_cli_template_and_check(setup, tmp_path: Path):
     data_dir, db = setup
     out = tmp_path / "herts.xlsx"
@@ -555,6 +556,7 @@ def cli_import(path: Path, data_dir: Path, db: Path) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_two_imports_at_the_same_moment_both_land_in_order(setup, tmp_path: Path):
     data_dir, db = setup
     a = write_return(tmp_path / "a.csv", herts_extension())
@@ -584,6 +586,7 @@ def test_two_imports_at_the_same_moment_both_land_in_order(setup, tmp_path: Path
     assert stream_end(db, AT) == dt.date(2026, 3, 31) and coverage(db, AT)["isac_count"] == 5
 
 
+@pytest.mark.slow
 def test_an_import_waits_for_the_lock(setup, tmp_path: Path):
     data_dir, db = setup
     path = write_return(tmp_path / "herts.csv", herts_extension())

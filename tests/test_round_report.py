@@ -129,6 +129,7 @@ def _docx(made) -> bytes:
         return zf.read(next(n for n in zf.namelist() if n.endswith(".docx")))
 
 
+@pytest.mark.slow
 def test_the_round_was_played_as_generated(generated):
     played, _ = generated
     counts = collections.Counter(s.state for s in played.sent.values())
@@ -138,6 +139,7 @@ def test_the_round_was_played_as_generated(generated):
         assert all(not ONS_CODE.search(m.split(":", 1)[1]) for m in s.mistakes), s.mistakes
 
 
+@pytest.mark.slow
 def test_the_report_has_every_section_and_the_response_rate(generated):
     played, made = generated
     read = Read(_docx(made))
@@ -168,6 +170,7 @@ def test_the_report_has_every_section_and_the_response_rate(generated):
     assert f"{submitted} of 43 ({submitted / 43:.0%}) force areas submitted a return" in read.text
 
 
+@pytest.mark.slow
 def test_every_recommendation_table_names_every_force_by_status_with_date_and_outcome(generated):
     played, made = generated
     read = Read(_docx(made))
@@ -194,6 +197,7 @@ def test_every_recommendation_table_names_every_force_by_status_with_date_and_ou
         assert complete == sorted(complete), "alphabetical within each status"
 
 
+@pytest.mark.slow
 def test_each_theme_counts_what_the_accepted_returns_answered(generated):
     played, made = generated
     read = Read(_docx(made))
@@ -237,6 +241,7 @@ def test_each_theme_counts_what_the_accepted_returns_answered(generated):
     assert f"{contracts} contracts in all" in read.text or f"{contracts} contract in all" in read.text
 
 
+@pytest.mark.slow
 def test_the_national_picture_adds_up_to_the_returns(generated):
     played, made = generated
     read = Read(_docx(made))
@@ -272,6 +277,7 @@ def test_the_national_picture_adds_up_to_the_returns(generated):
     assert {k: v for k, v in by_funder.items() if v != "none shared"} == {k: f"£{v:,}" for k, v in shared.items()}
 
 
+@pytest.mark.slow
 def test_examples_are_quoted_only_with_consent_and_cited_to_force_office_signer_and_date(generated):
     played, made = generated
     read = Read(_docx(made))
@@ -293,6 +299,7 @@ def test_examples_are_quoted_only_with_consent_and_cited_to_force_office_signer_
     assert quoted > 5
 
 
+@pytest.mark.slow
 def test_what_changed_lists_only_changes_by_theme(generated):
     played, made = generated
     read = Read(_docx(made))
@@ -316,6 +323,7 @@ def test_what_changed_lists_only_changes_by_theme(generated):
     assert "Previous editions: the APCC's response of 19 December 2024" in read.text
 
 
+@pytest.mark.slow
 def test_no_internal_code_appears_and_every_table_has_its_data(generated):
     played, made = generated
     read = Read(_docx(made))
@@ -338,6 +346,7 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.libreoffice
 def test_the_report_has_its_charts_and_every_page_is_kept_as_a_picture(generated, tmp_path):

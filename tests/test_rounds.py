@@ -239,6 +239,7 @@ def test_an_accept_killed_after_publishing_is_finished_by_a_retry(sandbox):
     assert len(list(sandbox.returns_dir.glob("*.json"))) == 1, "stored once"
 
 
+@pytest.mark.slow
 def test_forty_three_offices_submitting_at_once_all_land(sandbox):
     round_ = open_round(sandbox)
     forces = queries.forces()["pfa_code"].tolist()
@@ -373,6 +374,7 @@ def run_cli(*args: str, box=None):
     return subprocess.run([sys.executable, "-c", env_code, *args], cwd=paths.REPO_ROOT, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_the_command_line_runs_a_round(sandbox, tmp_path):
     made = run_cli(
         "round",
@@ -404,6 +406,7 @@ def test_the_command_line_runs_a_round(sandbox, tmp_path):
     assert run_cli("round", "close", round_id, box=sandbox).returncode == 0
 
 
+@pytest.mark.slow
 def test_an_emailed_return_goes_from_file_to_report_on_the_command_line(sandbox, tmp_path):
     """The single analyst's path: submit the office's file, return it, take the resubmission, accept, report."""
     from intake import forms, templates

@@ -45,6 +45,7 @@ def signed_workbook(data: bytes) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_every_pre_filled_answer_is_one_the_form_takes_for_all_43_forces(sandbox):
     """The pre-fill itself: no choice it writes is missing from its dropdown, no text is too long, for
     any force (before anything is signed, the only problems are the sign-off's own)."""
@@ -55,6 +56,7 @@ def test_every_pre_filled_answer_is_one_the_form_takes_for_all_43_forces(sandbox
         assert problems == [("submitted_by", forms.NEEDED), ("signed_off_by", forms.NEEDED)], (code, problems)
 
 
+@pytest.mark.slow
 def test_all_43_unchanged_returns_are_accepted_from_the_form_and_the_workbook(sandbox):
     round_ = open_round(sandbox)
     codes = queries.forces()["pfa_code"].tolist()

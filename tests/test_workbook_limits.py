@@ -86,6 +86,7 @@ def form(sandbox):
     return round_, filled(submitting.template(HERTS_OFFICE, round_.round_id, HERTS))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
 def test_a_hostile_workbook_is_refused_within_the_memory_bound(sandbox, form, tmp_path, case):
     round_, signed = form
@@ -142,6 +143,7 @@ def test_a_rows_workbook_is_read_in_the_worker_too(tmp_path):
     assert not table.problems and table.rows[0]["value"] == "5" and table.lines == [2]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["a merge over the whole sheet", "a hyperlink over a million rows"])
 def test_without_the_checks_the_workers_limits_still_stop_a_bomb(form, monkeypatch, case):
     """Whatever the checks might miss: a parser that expands a merge or a link into 17 billion cells is

@@ -188,6 +188,7 @@ def test_a_rounds_title_and_as_at_date_are_unique_among_open_rounds(sandbox):
     assert again.round_id != first.round_id
 
 
+@pytest.mark.slow
 def test_an_admin_opens_the_return_of_every_force_of_a_round_of_43(sandbox):
     """An admin enters a return for any office: the form opens for each of the 43 forces (a table none of
     whose rows fills a column, e.g. partners, was read as numbers and the editor refused it)."""
