@@ -41,8 +41,9 @@ SLOW = (
     "a sweep of all 43 forces or of a whole generated round, a benchmark's quick run, or several "
     "processes at once (command-line rounds, locks, races, memory-bounded workers)"
 )
-# Fixtures that start PostgreSQL: a test that uses one is marked `postgres` without saying so.
-_POSTGRES_FIXTURES = {"postgres_server", "postgres_url"}
+# Fixtures that make a test what a marker says: a test that uses one carries the marker without saying
+# so (PostgreSQL is started by the first two; the third plays a round of 43 through the workflow).
+_MARKED_BY_FIXTURE = {"postgres_server": "postgres", "postgres_url": "postgres", "generated_round": "slow"}
 
 
 def pytest_addoption(parser):
@@ -89,8 +90,8 @@ def _renders_are_marked() -> None:
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if _POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker("postgres")
+        for fixture in set(getattr(item, "fixturenames", ())) & _MARKED_BY_FIXTURE.keys():
+            item.add_marker(_MARKED_BY_FIXTURE[fixture])
 
 
 def pytest_runtest_setup(item):

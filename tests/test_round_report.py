@@ -108,7 +108,7 @@ class Read:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
+def generated_round(tmp_path_factory):
     """A generated round of 43 played through the workflow in its own sandbox, and its report (no charts)."""
     patch = pytest.MonkeyPatch()
     tmp = tmp_path_factory.mktemp("generated-round")
@@ -129,9 +129,8 @@ def _docx(made) -> bytes:
         return zf.read(next(n for n in zf.namelist() if n.endswith(".docx")))
 
 
-@pytest.mark.slow
-def test_the_round_was_played_as_generated(generated):
-    played, _ = generated
+def test_the_round_was_played_as_generated(generated_round):
+    played, _ = generated_round
     counts = collections.Counter(s.state for s in played.sent.values())
     assert counts == round_generator.DEFAULT_MIX
     assert any(s.mistakes for s in played.sent.values()), "offices made mistakes and corrected them"
@@ -139,9 +138,8 @@ def test_the_round_was_played_as_generated(generated):
         assert all(not ONS_CODE.search(m.split(":", 1)[1]) for m in s.mistakes), s.mistakes
 
 
-@pytest.mark.slow
-def test_the_report_has_every_section_and_the_response_rate(generated):
-    played, made = generated
+def test_the_report_has_every_section_and_the_response_rate(generated_round):
+    played, made = generated_round
     read = Read(_docx(made))
     level1 = [h for h, p in zip(read.headings, read.doc.paragraphs) if h] and [
         p.text for p in read.doc.paragraphs if p.style.name == "Heading 1"
@@ -170,9 +168,8 @@ def test_the_report_has_every_section_and_the_response_rate(generated):
     assert f"{submitted} of 43 ({submitted / 43:.0%}) force areas submitted a return" in read.text
 
 
-@pytest.mark.slow
-def test_every_recommendation_table_names_every_force_by_status_with_date_and_outcome(generated):
-    played, made = generated
+def test_every_recommendation_table_names_every_force_by_status_with_date_and_outcome(generated_round):
+    played, made = generated_round
     read = Read(_docx(made))
     waiting = {"awaiting": "Awaiting review", "returned": "Returned for changes"}
     for rec in ("15", "16", "25"):
@@ -197,9 +194,8 @@ def test_every_recommendation_table_names_every_force_by_status_with_date_and_ou
         assert complete == sorted(complete), "alphabetical within each status"
 
 
-@pytest.mark.slow
-def test_each_theme_counts_what_the_accepted_returns_answered(generated):
-    played, made = generated
+def test_each_theme_counts_what_the_accepted_returns_answered(generated_round):
+    played, made = generated_round
     read = Read(_docx(made))
     accepted = played.accepted
 
@@ -241,9 +237,8 @@ def test_each_theme_counts_what_the_accepted_returns_answered(generated):
     assert f"{contracts} contracts in all" in read.text or f"{contracts} contract in all" in read.text
 
 
-@pytest.mark.slow
-def test_the_national_picture_adds_up_to_the_returns(generated):
-    played, made = generated
+def test_the_national_picture_adds_up_to_the_returns(generated_round):
+    played, made = generated_round
     read = Read(_docx(made))
     accepted = played.accepted
     regions = {row["Region"]: row for row in read.table("Advocate posts (FTE) and advocates (headcount) by region")}
@@ -277,9 +272,8 @@ def test_the_national_picture_adds_up_to_the_returns(generated):
     assert {k: v for k, v in by_funder.items() if v != "none shared"} == {k: f"£{v:,}" for k, v in shared.items()}
 
 
-@pytest.mark.slow
-def test_examples_are_quoted_only_with_consent_and_cited_to_force_office_signer_and_date(generated):
-    played, made = generated
+def test_examples_are_quoted_only_with_consent_and_cited_to_force_office_signer_and_date(generated_round):
+    played, made = generated_round
     read = Read(_docx(made))
     quoted = 0
     for sent in played.sent.values():
@@ -299,9 +293,8 @@ def test_examples_are_quoted_only_with_consent_and_cited_to_force_office_signer_
     assert quoted > 5
 
 
-@pytest.mark.slow
-def test_what_changed_lists_only_changes_by_theme(generated):
-    played, made = generated
+def test_what_changed_lists_only_changes_by_theme(generated_round):
+    played, made = generated_round
     read = Read(_docx(made))
     bodies = {row["Force area"]: row["Now"] for row in read.table("Commissioning bodies that changed")}
     expected = {
@@ -323,9 +316,8 @@ def test_what_changed_lists_only_changes_by_theme(generated):
     assert "Previous editions: the APCC's response of 19 December 2024" in read.text
 
 
-@pytest.mark.slow
-def test_no_internal_code_appears_and_every_table_has_its_data(generated):
-    played, made = generated
+def test_no_internal_code_appears_and_every_table_has_its_data(generated_round):
+    played, made = generated_round
     read = Read(_docx(made))
     header_footer = " ".join(p.text for s in read.doc.sections for p in (*s.header.paragraphs, *s.footer.paragraphs))
     everything = read.all_text + "\n" + header_footer
@@ -346,10 +338,9 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.libreoffice
-def test_the_report_has_its_charts_and_every_page_is_kept_as_a_picture(generated, tmp_path):
+def test_the_report_has_its_charts_and_every_page_is_kept_as_a_picture(generated_round, tmp_path):
     drives("browser")
     drives("libreoffice")
     from exports import images
@@ -358,7 +349,7 @@ def test_the_report_has_its_charts_and_every_page_is_kept_as_a_picture(generated
     office = soffice()
     require(office is not None, "LibreOffice is not installed (Debian: apt-get install libreoffice-writer)")
     require(shutil.which("pdftoppm") is not None, "pdftoppm is not installed (Debian: apt-get install poppler-utils)")
-    played, _ = generated
+    played, _ = generated_round
     made = report.build(REVIEWER_ACTOR, played.round_id, images_wanted=True)
     data = _docx(made)
     read = Read(data)
